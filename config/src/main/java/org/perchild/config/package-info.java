@@ -1,0 +1,2 @@
+/** The configuration. */
+package org.perchild.config;

@@ -1,0 +1,2 @@
+/** The child process. */
+package org.perchild.container;
