@@ -1,8 +1,143 @@
 package org.perchild.launcher;
 
-/** Placeholder. */
+import java.io.PrintStream;
+import java.nio.file.Path;
+import org.perchild.config.ConfigException;
+import org.perchild.config.ConfigLoader;
+import org.perchild.config.ConfigProblem;
+import org.perchild.config.DirectiveSpec;
+import org.perchild.config.DirectiveTable;
+import org.perchild.config.ServerConfig;
+import org.perchild.posix.SystemAccounts;
+
+/**
+ * {@code bin/perchild}: the command line of the server, with httpd's flags. It checks and prints
+ * configurations itself; running the server is the launcher's (the process model).
+ *
+ * <p>Exit codes: 0 success, 1 a refused configuration or a usage error, 2 fatal.
+ */
 public final class Perchild {
+
+  static final String USAGE =
+      """
+      Usage: perchild [-D name] [-d directory] [-f file]
+                      [-h] [-v] [-X] [-t] [-S] [-L] [-k start|restart|graceful|graceful-stop|stop]
+      Options:
+        -D name            : define a name for use in the configuration (FOREGROUND: stay in front)
+        -d directory       : specify an alternate initial ServerRoot
+        -f file            : specify an alternate ServerConfigFile (default conf/perchild.conf)
+        -k start           : start the server in the background
+        -k stop            : stop the server (SIGTERM)
+        -k restart         : restart: re-read the configuration, end requests at once (SIGHUP)
+        -k graceful        : graceful restart: new children first, old ones finish (SIGUSR1)
+        -k graceful-stop   : stop after the requests in progress (SIGWINCH)
+        -v                 : show version number
+        -h                 : list available command line options (this page)
+        -X                 : debug mode: one process, every virtual host, no user switch
+        -t                 : run syntax check for config files
+        -S                 : show the parsed layout: listeners, virtual hosts, users, children
+        -L                 : list configuration directives
+      """;
+
   private Perchild() {}
 
-  public static void main(String[] args) {}
+  /** Runs the command line and exits with its code. */
+  public static void main(String[] args) {
+    System.exit(run(args, System.out, System.err));
+  }
+
+  /** Runs the command line; returns the exit code instead of exiting (for tests). */
+  static int run(String[] args, PrintStream out, PrintStream err) {
+    CommandLine line;
+    try {
+      line = CommandLine.parse(args);
+    } catch (IllegalArgumentException e) {
+      err.println("perchild: " + e.getMessage());
+      err.print(USAGE);
+      return 1;
+    }
+    return switch (line.action()) {
+      case HELP -> {
+        out.print(USAGE);
+        yield 0;
+      }
+      case VERSION -> {
+        out.println("Server version: " + Version.serverVersion());
+        out.println("Server built:   Java " + Runtime.version().feature() + " runtime");
+        yield 0;
+      }
+      case LIST_DIRECTIVES -> {
+        listDirectives(out);
+        yield 0;
+      }
+      case CONFIG_TEST -> check(line, out, err, false);
+      case DUMP_LAYOUT -> check(line, out, err, true);
+      case RUN, DEBUG_SINGLE_PROCESS, SIGNAL -> {
+        ServerConfig config = load(line, err);
+        if (config == null) {
+          yield 1;
+        }
+        err.println(
+            "perchild: "
+                + describe(line)
+                + " is not available in this build yet: only -t, -S, -L, -v and -h work");
+        yield 1;
+      }
+    };
+  }
+
+  private static String describe(CommandLine line) {
+    return switch (line.action()) {
+      case DEBUG_SINGLE_PROCESS -> "-X";
+      case SIGNAL -> "-k " + line.signal();
+      default -> "running the server";
+    };
+  }
+
+  private static int check(CommandLine line, PrintStream out, PrintStream err, boolean layout) {
+    ServerConfig config = load(line, err);
+    if (config == null) {
+      return 1;
+    }
+    if (layout) {
+      LayoutReport.print(config, out);
+    }
+    out.println("Syntax OK");
+    return 0;
+  }
+
+  /** Loads the configuration; prints warnings, or every error, to {@code err}. */
+  static ServerConfig load(CommandLine line, PrintStream err) {
+    Path root = line.serverRoot() != null ? line.serverRoot() : installationDirectory();
+    try {
+      ServerConfig config = new ConfigLoader(new SystemAccounts()).load(root, line.configFile());
+      for (ConfigProblem warning : config.warnings()) {
+        err.println(warning);
+      }
+      return config;
+    } catch (ConfigException e) {
+      for (ConfigProblem problem : e.problems()) {
+        err.println(problem);
+      }
+      long errors = e.errors().size();
+      err.println(errors + (errors == 1 ? " error" : " errors") + " in the configuration");
+      return null;
+    }
+  }
+
+  private static Path installationDirectory() {
+    String home = System.getProperty("perchild.home");
+    return Path.of(home != null ? home : ".");
+  }
+
+  private static void listDirectives(PrintStream out) {
+    for (DirectiveSpec spec : DirectiveTable.all()) {
+      out.println(spec.syntax());
+      out.println("\t" + spec.help());
+      out.println(
+          "\tContext: "
+              + spec.contextWords()
+              + (spec.defaultValue().isEmpty() ? "" : "; default: " + spec.defaultValue()));
+    }
+  }
 }

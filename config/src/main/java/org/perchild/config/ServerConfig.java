@@ -1,0 +1,67 @@
+package org.perchild.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.perchild.posix.Account;
+import org.perchild.posix.GroupAccount;
+
+/**
+ * A whole, valid configuration: what {@link ConfigLoader} builds from {@code perchild.conf} and the
+ * launcher runs. Immutable; a graceful restart builds a new one.
+ *
+ * @param serverRoot the directory relative paths resolve against
+ * @param configFile the main configuration file
+ * @param listeners the sockets to bind, in order
+ * @param user the user of the acceptor and of the children of the server's own group
+ * @param group their group
+ * @param numServers how many children run in all
+ * @param serverLimit ceiling of {@code NumServers} for the server's life
+ * @param maxRequestsPerChild connections a child serves before it retires, 0 for no limit
+ * @param threads every child's spare-thread policy
+ * @param childGroups the {@code ChildPerUserID} groups in order, then the {@code User}/{@code
+ *     Group} group (whose count may be 0)
+ * @param mainServer the server outside any {@code <VirtualHost>}
+ * @param virtualHosts the virtual hosts, in the order they are written
+ * @param pidFile where the launcher writes its process id
+ * @param logFormats the {@code LogFormat} nicknames
+ * @param gracefulShutdownTimeout how long a graceful stop waits for requests, zero for no limit
+ * @param warnings what was accepted but doubtful
+ */
+public record ServerConfig(
+    Path serverRoot,
+    Path configFile,
+    List<Listener> listeners,
+    Account user,
+    GroupAccount group,
+    int numServers,
+    int serverLimit,
+    int maxRequestsPerChild,
+    ThreadSettings threads,
+    List<ChildGroup> childGroups,
+    VirtualHost mainServer,
+    List<VirtualHost> virtualHosts,
+    Path pidFile,
+    Map<String, String> logFormats,
+    Duration gracefulShutdownTimeout,
+    List<ConfigProblem> warnings) {
+
+  public ServerConfig {
+    listeners = List.copyOf(listeners);
+    childGroups = List.copyOf(childGroups);
+    virtualHosts = List.copyOf(virtualHosts);
+    logFormats = Map.copyOf(logFormats);
+    warnings = List.copyOf(warnings);
+  }
+
+  /** The group of {@code User}/{@code Group} children: the last of {@link #childGroups()}. */
+  public ChildGroup defaultGroup() {
+    return childGroups.get(childGroups.size() - 1);
+  }
+
+  /** The routing table of virtual hosts by local address and host name. */
+  public VirtualHostTable virtualHostTable() {
+    return new VirtualHostTable(mainServer, virtualHosts);
+  }
+}

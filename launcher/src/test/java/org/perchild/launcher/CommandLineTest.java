@@ -1,0 +1,184 @@
+package org.perchild.launcher;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code bin/perchild}'s flags, run in-process against configurations in a temporary root. */
+class CommandLineTest {
+
+  @TempDir Path root;
+
+  /** What one run printed and returned. */
+  private record Run(int code, String out, String err) {}
+
+  private Run run(String... args) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int code =
+        Perchild.run(
+            args,
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8));
+    return new Run(
+        code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  }
+
+  private Path conf(String... lines) throws IOException {
+    Path file = root.resolve("conf/perchild.conf");
+    Files.createDirectories(file.getParent());
+    Files.writeString(file, String.join("\n", lines) + "\n");
+    return file;
+  }
+
+  @Test
+  void configTestSaysSyntaxOk() throws IOException {
+    conf("Listen 8080", "User #40000", "Group #40000");
+    Run run = run("-d", root.toString(), "-t");
+    assertEquals(0, run.code(), run.err());
+    assertEquals("Syntax OK\n", run.out());
+    assertEquals("", run.err());
+  }
+
+  @Test
+  void configTestPrintsEveryErrorWithFileAndLineAndFails() throws IOException {
+    Path file = conf("Listen 8080", "Lissen 8081", "NumServers 100");
+    Run run = run("-d", root.toString(), "-t");
+    assertEquals(1, run.code());
+    assertEquals("", run.out());
+    assertEquals(
+        List.of(
+            file + ":2: unknown directive 'Lissen' (did you mean Listen?)",
+            file + ":3: NumServers 100 is above ServerLimit 8",
+            "2 errors in the configuration"),
+        run.err().lines().toList());
+  }
+
+  @Test
+  void warningsGoToStandardErrorAndTheConfigurationPasses() throws IOException {
+    Path file = conf("Listen 8080", "NameVirtualHost *:8080");
+    Run run = run("-d", root.toString(), "-t");
+    assertEquals(0, run.code());
+    assertEquals(
+        file
+            + ":2: warning: NameVirtualHost has no effect and will be removed in the next release\n",
+        run.err());
+  }
+
+  @Test
+  void alternateConfigFile() throws IOException {
+    Path other = root.resolve("other.conf");
+    Files.writeString(other, "Listen 9090\n");
+    assertEquals(0, run("-d", root.toString(), "-f", "other.conf", "-t").code());
+    assertEquals(1, run("-d", root.toString(), "-f", "absent.conf", "-t").code());
+  }
+
+  @Test
+  void layoutShowsHostsUsersAndChildren() throws IOException {
+    Files.createDirectories(root.resolve("webapps/alice"));
+    Path file =
+        conf(
+            "Listen 8080",
+            "User #40000",
+            "Group #40000",
+            "NumServers 3",
+            "ChildPerUserID #40001 #40001 2",
+            "<VirtualHost *:8080>",
+            "  ServerName localhost",
+            "</VirtualHost>",
+            "<VirtualHost *:8080>",
+            "  ServerName alice.localhost",
+            "  ServerAlias *.alice.localhost",
+            "  AssignUserID #40001 #40001",
+            "  AppBase webapps/alice",
+            "</VirtualHost>");
+    Run run = run("-d", root.toString(), "-S");
+    assertEquals(0, run.code(), run.err());
+    String out = run.out();
+    assertContains(out, "*:8080                 is a NameVirtualHost");
+    assertContains(out, "         default server localhost (" + file + ":6)");
+    assertContains(out, "         port 8080 namevhost alice.localhost (" + file + ":9)");
+    assertContains(out, "                 alias *.alice.localhost");
+    assertContains(
+        out, "                 user #40001 group #40001, AppBase " + root.resolve("webapps/alice"));
+    assertContains(out, "         *:8080 http (" + file + ":1)");
+    assertContains(
+        out, "         2 x user #40001 group #40001 (uid 40001, gid 40001) (" + file + ":5)");
+    assertContains(
+        out, "         1 x user #40000 group #40000 (uid 40000, gid 40000) [User/Group]");
+    assertContains(out, "ServerRoot: \"" + root + "\"");
+    assertTrue(out.endsWith("Syntax OK\n"), out);
+  }
+
+  @Test
+  void dumpVhostsDefineIsTheSameAsLayout() throws IOException {
+    conf("Listen 8080", "User #40000", "Group #40000");
+    Run run = run("-d", root.toString(), "-t", "-D", "DUMP_VHOSTS");
+    assertContains(run.out(), "Listeners:");
+  }
+
+  @Test
+  void helpVersionAndDirectives() {
+    Run help = run("-h");
+    assertEquals(0, help.code());
+    assertContains(help.out(), "-t                 : run syntax check for config files");
+    Run version = run("-v");
+    assertEquals(0, version.code());
+    assertTrue(version.out().startsWith("Server version: Perchild/"), version.out());
+    Run list = run("-L");
+    assertContains(list.out(), "ChildPerUserID user group number\n");
+    assertContains(list.out(), "\tContext: virtual host; default: User Group\n");
+  }
+
+  @Test
+  void usageErrors() {
+    Run unknown = run("-Q");
+    assertEquals(1, unknown.code());
+    assertTrue(
+        unknown.err().startsWith("perchild: unknown option -Q\nUsage: perchild"), unknown.err());
+    Run missing = run("-f");
+    assertEquals(1, missing.code());
+    assertTrue(missing.err().startsWith("perchild: -f needs an argument\n"), missing.err());
+    Run badSignal = run("-k", "reload");
+    assertEquals(1, badSignal.code());
+    assertTrue(
+        badSignal
+            .err()
+            .startsWith(
+                "perchild: -k reload: not one of start, stop, restart, graceful, graceful-stop"),
+        badSignal.err());
+    assertEquals(1, run("-t", "-S").code());
+  }
+
+  @Test
+  void runningFlagsAreAcceptedAndCheckTheConfigurationFirst() throws IOException {
+    conf("Listen 8080", "Bogus");
+    for (String[] args :
+        List.of(
+            new String[] {"-D", "FOREGROUND"},
+            new String[] {"-X"},
+            new String[] {"-k", "start"},
+            new String[] {"-k", "graceful"})) {
+      String[] full = new String[args.length + 2];
+      full[0] = "-d";
+      full[1] = root.toString();
+      System.arraycopy(args, 0, full, 2, args.length);
+      Run run = run(full);
+      assertEquals(1, run.code());
+      assertContains(run.err(), ":2: unknown directive 'Bogus'");
+    }
+  }
+
+  private static void assertContains(String text, String expected) {
+    assertTrue(text.contains(expected), "expected\n" + expected + "\nin\n" + text);
+  }
+}
