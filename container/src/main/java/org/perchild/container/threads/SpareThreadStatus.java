@@ -1,0 +1,26 @@
+package org.perchild.container.threads;
+
+/**
+ * A snapshot of a {@link SpareThreadPool}'s counts, taken at one instant under the pool's lock, for
+ * the status page and the load report to the launcher.
+ *
+ * <p>{@code busy} means what httpd's scoreboard means: threads serving requests. Threads leased to
+ * Jetty's own acceptors and selectors are counted apart in {@code leased}, so once they run, {@code
+ * total == busy + idle + leased}.
+ *
+ * @param total threads in the pool, whatever they do
+ * @param idle threads waiting for work (the spare threads)
+ * @param busy threads serving requests, never more than MaxThreadsPerChild
+ * @param leased threads leased to Jetty components through the {@code ThreadPoolBudget}
+ * @param queued jobs waiting for a thread
+ * @param busyHighWater the most threads seen serving requests at once since the pool started
+ * @param maxThreadsPerChild the effective MaxThreadsPerChild, after ThreadLimit
+ */
+public record SpareThreadStatus(
+    int total,
+    int idle,
+    int busy,
+    int leased,
+    int queued,
+    int busyHighWater,
+    int maxThreadsPerChild) {}
