@@ -1,5 +1,8 @@
 /**
- * The child process: it drops privileges first, then runs embedded Jetty with the web applications
- * of its own virtual hosts only, serving the connections the acceptor hands it.
+ * The child process: {@link org.perchild.container.ChildMain} drops privileges first, then loads
+ * the configuration and runs {@link org.perchild.container.ChildServer}, embedded Jetty with the
+ * web applications of its own virtual hosts only. Connections arrive on the hand-off channel from
+ * the acceptor ({@link org.perchild.container.HandoffReceiver}); the launcher speaks to it on the
+ * control channel ({@link org.perchild.container.ControlChannel}).
  */
 package org.perchild.container;

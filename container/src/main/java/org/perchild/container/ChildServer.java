@@ -1,0 +1,221 @@
+package org.perchild.container;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.eclipse.jetty.ee10.webapp.WebAppContext;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.handler.ContextHandlerCollection;
+import org.eclipse.jetty.server.handler.GracefulHandler;
+import org.eclipse.jetty.util.component.ContainerLifeCycle;
+import org.perchild.config.ThreadSettings;
+import org.perchild.config.VirtualHost;
+import org.perchild.container.handoff.HandoffConnector;
+import org.perchild.container.handoff.MisdirectedRequestHandler;
+import org.perchild.container.threads.SpareThreadPool;
+import org.perchild.container.threads.SpareThreadSettings;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The child's embedded Jetty: one {@link HandoffConnector} (no port; connections arrive from the
+ * acceptor), a {@link SpareThreadPool} named after the child's group, and one ee10 {@link
+ * WebAppContext} per web application in the {@code AppBase} of each of the child's own virtual
+ * hosts. {@link ChildMain} builds it after the privilege drop, starts it, and feeds its connector.
+ *
+ * <p>Handler tree, outermost first: {@link MisdirectedRequestHandler} (421 for a host that is none
+ * of ours, DESIGN invariant 4) → {@link GracefulHandler} (a graceful stop waits for requests in
+ * flight) → {@link ContextHandlerCollection} (the web applications, matched by virtual host and
+ * context path).
+ *
+ * <p>A web application that fails to deploy (a broken WAR, a servlet that throws in {@code init})
+ * is logged and answers 503; the others serve. Nothing about one tenant's application stops the
+ * child.
+ */
+public final class ChildServer extends ContainerLifeCycle {
+
+  /**
+   * Request head and input buffer size: at least what the acceptor may have read before the
+   * hand-off, so that a head it accepted is never refused here.
+   */
+  public static final int HEAD_BUFFER_SIZE = 64 * 1024;
+
+  private static final Logger LOG = LoggerFactory.getLogger(ChildServer.class);
+
+  private final Server server;
+  private final HandoffConnector connector;
+  private final MisdirectedRequestHandler misdirected;
+  private final List<Deployed> deployed = new ArrayList<>();
+
+  /** A web application and where it came from, for the log. */
+  private record Deployed(VirtualHost host, AppBase.WebApp app, WebAppContext context) {}
+
+  /**
+   * Builds (does not start) the server.
+   *
+   * @param name the thread pool's name, e.g. {@code perchild-alice}
+   * @param threads the spare-thread directives
+   * @param hosts this child's virtual hosts only (DESIGN invariant 3)
+   * @param stopTimeout how long a graceful stop waits for requests in flight
+   * @param workDirectory a directory only this child can write, where WARs are unpacked
+   * @throws IOException if an {@code AppBase} cannot be listed or a work directory made
+   */
+  public ChildServer(
+      String name,
+      ThreadSettings threads,
+      List<VirtualHost> hosts,
+      Duration stopTimeout,
+      Path workDirectory)
+      throws IOException {
+    SpareThreadPool pool =
+        new SpareThreadPool(
+            name,
+            new SpareThreadSettings(
+                threads.startThreads(),
+                threads.minSpareThreads(),
+                threads.maxSpareThreads(),
+                threads.maxThreadsPerChild(),
+                threads.threadLimit(),
+                SpareThreadSettings.DEFAULT_TICK));
+    server = new Server(pool);
+    server.setStopTimeout(stopTimeout.toMillis());
+    // SIGTERM from the launcher stops Jetty as politely as STOP does.
+    server.setStopAtShutdown(true);
+
+    HttpConfiguration http = new HttpConfiguration();
+    http.setSendServerVersion(false);
+    http.setRequestHeaderSize(Math.max(http.getRequestHeaderSize(), HEAD_BUFFER_SIZE));
+    http.setInputBufferSize(Math.max(http.getInputBufferSize(), HEAD_BUFFER_SIZE));
+    http.setPersistentConnectionsEnabled(hosts.stream().anyMatch(h -> h.connection().keepAlive()));
+    connector = new HandoffConnector(server, http);
+    connector.setIdleTimeout(idleTimeout(hosts).toMillis());
+    server.addConnector(connector);
+
+    ContextHandlerCollection contexts = new ContextHandlerCollection();
+    int hostIndex = 0;
+    for (VirtualHost host : hosts) {
+      hostIndex++;
+      deploy(host, hostIndex, contexts, workDirectory);
+    }
+    List<VirtualHost> own = List.copyOf(hosts);
+    misdirected =
+        new MisdirectedRequestHandler(
+            requested -> own.stream().anyMatch(h -> h.answersTo(requested)),
+            new GracefulHandler(contexts));
+    server.setHandler(misdirected);
+    addBean(server, true);
+  }
+
+  /**
+   * The connection's idle timeout is one for all hosts (a connection's host is known only once a
+   * request is read): the longest KeepAliveTimeout among them, so no host's clients are cut short.
+   */
+  private static Duration idleTimeout(List<VirtualHost> hosts) {
+    Duration longest = Duration.ZERO;
+    for (VirtualHost host : hosts) {
+      Duration each = host.connection().keepAliveTimeout();
+      if (each.compareTo(longest) > 0) {
+        longest = each;
+      }
+    }
+    if (hosts.stream().map(h -> h.connection().keepAliveTimeout()).distinct().count() > 1) {
+      LOG.info(
+          "virtual hosts differ in KeepAliveTimeout; this child uses the longest, {}", longest);
+    }
+    return longest.isZero() ? Duration.ofSeconds(5) : longest;
+  }
+
+  private void deploy(
+      VirtualHost host, int hostIndex, ContextHandlerCollection contexts, Path workDirectory)
+      throws IOException {
+    String label = label(host);
+    if (host.appBase() == null) {
+      LOG.info("virtual host {} has no AppBase: nothing to deploy", label);
+      return;
+    }
+    List<String> names =
+        JettyVirtualHosts.of(
+            host,
+            alias ->
+                LOG.warn(
+                    "virtual host {}: ServerAlias {} has a wildcard Jetty cannot match; requests"
+                        + " for it get 404 from this child",
+                    label,
+                    alias));
+    if (names.isEmpty()) {
+      // Without names a context would answer every host of this child.
+      LOG.warn("virtual host {} has no name Jetty can match: its webapps are not deployed", label);
+      return;
+    }
+    for (AppBase.WebApp app : AppBase.scan(host.appBase())) {
+      String contextName = app.contextPath().equals("/") ? "ROOT" : app.contextPath().substring(1);
+      Path temp = workDirectory.resolve(hostIndex + "-" + contextName);
+      Files.createDirectory(
+          temp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+      WebAppContext context = new WebAppContext();
+      context.setContextPath(app.contextPath());
+      context.setWar(app.source().toString());
+      context.setVirtualHosts(names);
+      context.setTempDirectory(temp.toFile());
+      context.setTempDirectoryPersistent(false);
+      // A broken webapp answers 503 instead of failing the server start: the others serve.
+      context.setThrowUnavailableOnStartupException(false);
+      context.setDisplayName(label + app.contextPath());
+      contexts.addHandler(context);
+      deployed.add(new Deployed(host, app, context));
+    }
+  }
+
+  private static String label(VirtualHost host) {
+    return (host.serverName() == null ? "(no ServerName)" : host.serverName())
+        + (host.file() == null ? "" : " (" + host.file() + ":" + host.line() + ")");
+  }
+
+  @Override
+  protected void doStart() throws Exception {
+    super.doStart();
+    for (Deployed each : deployed) {
+      Throwable failure = each.context().getUnavailableException();
+      if (failure == null && each.context().isAvailable()) {
+        LOG.info(
+            "webapp {} deployed at {}{} from {}",
+            each.app().source().getFileName(),
+            each.host().serverName(),
+            each.app().contextPath(),
+            each.app().source());
+      } else {
+        LOG.error(
+            "webapp {} failed to deploy at {}{}; it answers 503, the other webapps serve: {}",
+            each.app().source().getFileName(),
+            each.host().serverName(),
+            each.app().contextPath(),
+            failure == null ? "unavailable" : failure.toString());
+      }
+    }
+  }
+
+  /** Where the hand-off receiver gives the connections. */
+  public HandoffConnector connector() {
+    return connector;
+  }
+
+  /** The Jetty server, for its state and {@code dump()}. */
+  public Server server() {
+    return server;
+  }
+
+  /** The 421 guard, for its count. */
+  public MisdirectedRequestHandler misdirected() {
+    return misdirected;
+  }
+
+  /** The web application contexts, in deployment order. */
+  public List<WebAppContext> webApps() {
+    return deployed.stream().map(Deployed::context).toList();
+  }
+}

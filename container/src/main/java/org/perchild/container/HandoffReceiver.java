@@ -1,0 +1,123 @@
+package org.perchild.container;
+
+import java.net.StandardProtocolFamily;
+import java.nio.ByteBuffer;
+import java.util.concurrent.atomic.LongAdder;
+import org.perchild.container.handoff.HandoffConnector;
+import org.perchild.handoff.HandoffMessage;
+import org.perchild.handoff.MalformedHandoffException;
+import org.perchild.posix.Descriptors;
+import org.perchild.posix.PosixException;
+import org.perchild.posix.ReceivedPacket;
+import org.perchild.posix.SeqPacketChannel;
+import org.perchild.posix.TruncatedMessageException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads connections from the hand-off channel (fd 4, from the acceptor) and gives each to the
+ * {@link HandoffConnector}: one {@link HandoffMessage} per {@code SOCK_SEQPACKET} message, the
+ * client socket attached as {@code SCM_RIGHTS}. {@link ChildMain} runs it on a thread of its own.
+ *
+ * <p>A message without a descriptor, a malformed one or a truncated one closes whatever arrived, is
+ * logged and counted, and the next message is read. The end of the stream (the acceptor has gone; a
+ * new one may be given a new channel later) ends the receiver, not the child: the connections
+ * already handed off keep being served.
+ */
+public final class HandoffReceiver implements Runnable {
+
+  /** The largest message: a header and the most bytes an acceptor may have read. */
+  public static final int MAX_PAYLOAD = HandoffMessage.MAX_HEADER + 65536;
+
+  private static final Logger LOG = LoggerFactory.getLogger(HandoffReceiver.class);
+
+  private final SeqPacketChannel channel;
+  private final HandoffConnector connector;
+  private final LongAdder received = new LongAdder();
+  private final LongAdder refused = new LongAdder();
+
+  /** A receiver that reads {@code channel} and feeds {@code connector}. */
+  public HandoffReceiver(SeqPacketChannel channel, HandoffConnector connector) {
+    this.channel = channel;
+    this.connector = connector;
+  }
+
+  /** Starts the receiver on a new non-daemon thread called {@code name}. */
+  public Thread start(String name) {
+    Thread thread = new Thread(this, name);
+    thread.setDaemon(false);
+    thread.start();
+    return thread;
+  }
+
+  @Override
+  public void run() {
+    while (true) {
+      ReceivedPacket packet;
+      try {
+        packet = channel.receive(MAX_PAYLOAD);
+      } catch (TruncatedMessageException e) {
+        // The descriptors that came with it are already closed.
+        refused.increment();
+        LOG.warn("hand-off refused ({} so far): {}", refused.sum(), e.getMessage());
+        continue;
+      } catch (PosixException e) {
+        LOG.error(
+            "hand-off channel {} failed; no new connections arrive, open ones are served: {}",
+            channel,
+            e.getMessage());
+        return;
+      }
+      if (packet.isEndOfStream()) {
+        LOG.warn(
+            "hand-off channel {} closed by the acceptor after {} connections; open connections"
+                + " are still served",
+            channel,
+            received.sum());
+        return;
+      }
+      accept(packet);
+    }
+  }
+
+  private void accept(ReceivedPacket packet) {
+    if (!packet.hasFd()) {
+      refused.increment();
+      LOG.warn(
+          "hand-off refused ({} so far): a {}-byte message without a socket",
+          refused.sum(),
+          packet.payload().length);
+      return;
+    }
+    HandoffMessage message;
+    try {
+      message = HandoffMessage.decode(packet.payload());
+    } catch (MalformedHandoffException e) {
+      refused.increment();
+      String closing = "closed fd " + packet.fd();
+      try {
+        Descriptors.close(packet.fd());
+      } catch (PosixException closeFailed) {
+        closing = closeFailed.getMessage();
+      }
+      LOG.warn("hand-off refused ({} so far): {}; {}", refused.sum(), e.getMessage(), closing);
+      return;
+    }
+    received.increment();
+    connector.handOff(
+        packet.fd(),
+        message.inet6() ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET,
+        ByteBuffer.wrap(message.alreadyRead()),
+        message);
+  }
+
+  /** Connections received and given to the connector. */
+  public long getReceived() {
+    return received.sum();
+  }
+
+  /** Messages refused: no socket, malformed or truncated. */
+  public long getRefused() {
+    return refused.sum();
+  }
+}

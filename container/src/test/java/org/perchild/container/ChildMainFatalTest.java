@@ -1,0 +1,37 @@
+package org.perchild.container;
+
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.perchild.posix.ExitStatus;
+
+/** A child asked to stay root refuses: exit 2 (fatal, never respawned), and it never says READY. */
+class ChildMainFatalTest {
+
+  private ChildProcessFixture child;
+
+  @AfterEach
+  void killChild() throws Exception {
+    if (child != null) {
+      child.close();
+    }
+  }
+
+  @Test
+  @Timeout(60)
+  void exitsTwoWhenAskedToBecomeRoot() throws Exception {
+    ChildProcessFixture.assumeRoot();
+    child = new ChildProcessFixture(0, 0);
+
+    ExitStatus exit = child.awaitExit(Duration.ofSeconds(30));
+
+    String log = ChildMainLauncherGoneTest.logOf(child);
+    assertTrue(exit.exitedWith(ChildMain.EXIT_FATAL), () -> exit + "\n" + log);
+    assertTrue(log.contains("privilege drop to uid 0, gid 0 failed"), log);
+    assertNull(child.receiveControl(), "no READY, only the end of the stream");
+  }
+}

@@ -1,0 +1,449 @@
+package org.perchild.container;
+
+import static java.nio.charset.StandardCharsets.ISO_8859_1;
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.reflect.Method;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+import jnr.constants.platform.OpenFlags;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Assumptions;
+import org.perchild.container.testapp.WhoAmIServlet;
+import org.perchild.handoff.HandoffMessage;
+import org.perchild.posix.ChannelPair;
+import org.perchild.posix.ChildProcesses;
+import org.perchild.posix.Descriptors;
+import org.perchild.posix.ExitStatus;
+import org.perchild.posix.InheritedFd;
+import org.perchild.posix.Native;
+import org.perchild.posix.PosixSpawn;
+import org.perchild.posix.ReceivedPacket;
+import org.perchild.posix.SeqPacketChannel;
+
+/**
+ * A real child process, spawned as root the way the launcher spawns it, with this test playing
+ * launcher and acceptor: a world-readable server root (configuration, an {@code AppBase} with an
+ * exploded {@code ROOT/} and a broken {@code bad.war}, the class path copied to {@code lib/} since
+ * the child cannot read {@code /root/.m2} after the drop), the two channels on fds 3 and 4, stdout
+ * and stderr to a log file. {@link #close()} always kills and reaps what is still running.
+ */
+final class ChildProcessFixture implements AutoCloseable {
+
+  /** A uid and gid with no account: the child must not need one. */
+  static final int TENANT = 40123;
+
+  private static final Method GET_FD_VAL;
+
+  static {
+    try {
+      GET_FD_VAL = Class.forName("sun.nio.ch.SelChImpl").getMethod("getFDVal");
+      GET_FD_VAL.setAccessible(true);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  final Path root;
+  final Path log;
+  final int pid;
+  private final SeqPacketChannel control;
+  private final SeqPacketChannel handoff;
+  private final ServerSocketChannel listener;
+  private ExitStatus exit;
+
+  /** Skips (or, with {@code CI=true}, fails) unless this JVM runs as root. */
+  static void assumeRoot() throws IOException {
+    int uid = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+    if (uid == 0) {
+      return;
+    }
+    String reason =
+        "spawning a child that drops to uid " + TENANT + " needs root; this test runs as " + uid;
+    if ("true".equals(System.getenv("CI"))) {
+      fail(reason + " (CI=true: root tests must run in CI)");
+    }
+    Assumptions.abort(reason);
+  }
+
+  /** Spawns a child that will drop to {@code uid}/{@code gid}, configured for {@link #TENANT}. */
+  ChildProcessFixture(int uid, int gid) throws Exception {
+    root = Files.createTempDirectory("perchild-child-test-");
+    log = root.resolve("logs/child.log");
+    String classPath = copyClassPath(root.resolve("lib"));
+    writeAppBase(root.resolve("webapps/a"));
+    Files.createDirectories(root.resolve("conf"));
+    Files.writeString(
+        root.resolve("conf/perchild.conf"),
+        String.join(
+            "\n",
+            "Listen 8080",
+            "User #" + TENANT,
+            "Group #" + TENANT,
+            "NumServers 1",
+            "<VirtualHost *:8080>",
+            "  ServerName a.test",
+            "  ServerAlias *.a.test",
+            "  AppBase " + root.resolve("webapps/a"),
+            "</VirtualHost>",
+            ""));
+    Files.createDirectories(log.getParent());
+    makeWorldReadable(root);
+
+    listener = ServerSocketChannel.open();
+    listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+    ChannelPair controlPair = ChannelPair.open();
+    ChannelPair handoffPair = ChannelPair.open();
+    control = new SeqPacketChannel(controlPair.parentFd());
+    handoff = new SeqPacketChannel(handoffPair.parentFd());
+    int logFd =
+        Native.posix()
+            .open(
+                log.toString(),
+                OpenFlags.O_WRONLY.intValue()
+                    | OpenFlags.O_CREAT.intValue()
+                    | OpenFlags.O_APPEND.intValue(),
+                0644);
+    assertTrue(logFd >= 0, "open " + log + ": errno " + Native.posix().errno());
+    try {
+      pid =
+          PosixSpawn.spawn(
+              Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+              command(classPath, uid, gid),
+              List.of("PATH=/usr/bin:/bin", "HOME=" + root, "USER=" + TENANT, "LANG=C.UTF-8"),
+              List.of(
+                  new InheritedFd(controlPair.childFd(), ChildMain.CONTROL_FD),
+                  new InheritedFd(handoffPair.childFd(), ChildMain.HANDOFF_FD),
+                  new InheritedFd(logFd, 1),
+                  new InheritedFd(logFd, 2)));
+    } finally {
+      Descriptors.close(logFd);
+      Descriptors.close(controlPair.childFd());
+      Descriptors.close(handoffPair.childFd());
+    }
+  }
+
+  /** The launch line, as the launcher writes it. */
+  List<String> command(String classPath, int uid, int gid) {
+    return List.of(
+        "java",
+        "--add-opens",
+        "java.base/sun.nio.ch=ALL-UNNAMED",
+        "--enable-native-access=ALL-UNNAMED",
+        "-cp",
+        classPath,
+        ChildMain.class.getName(),
+        "--server-root",
+        root.toString(),
+        "--config",
+        "conf/perchild.conf",
+        "--slot",
+        "1",
+        "--generation",
+        "1",
+        "--user",
+        "#" + uid,
+        "--uid",
+        Integer.toString(uid),
+        "--gid",
+        Integer.toString(gid));
+  }
+
+  /** The next control message from the child, as text; null at the end of the stream. */
+  String receiveControl() throws IOException {
+    ReceivedPacket packet = control.receive(4096);
+    return packet.isMessage() ? new String(packet.payload(), UTF_8) : null;
+  }
+
+  void sendControl(String message) throws IOException {
+    control.send(message.getBytes(UTF_8), -1);
+  }
+
+  /** The launcher dies: its end of the control channel closes. */
+  void closeControl() throws IOException {
+    control.close();
+  }
+
+  /** Where a client connects. */
+  InetSocketAddress address() throws IOException {
+    return (InetSocketAddress) listener.getLocalAddress();
+  }
+
+  /**
+   * Plays the acceptor for one connection: accepts it, reads its request head, and sends the socket
+   * and the bytes read to the child; then closes its own copy.
+   */
+  void acceptAndHandOff() throws IOException {
+    try (SocketChannel accepted = listener.accept()) {
+      ByteBuffer head = ByteBuffer.allocate(8192);
+      while (!new String(head.array(), 0, head.position(), ISO_8859_1).contains("\r\n\r\n")) {
+        if (accepted.read(head) < 0) {
+          throw new IOException("client closed before the head was complete");
+        }
+      }
+      byte[] read = java.util.Arrays.copyOf(head.array(), head.position());
+      HandoffMessage message =
+          new HandoffMessage(
+              0,
+              false,
+              false,
+              false,
+              (InetSocketAddress) accepted.getRemoteAddress(),
+              (InetSocketAddress) accepted.getLocalAddress(),
+              read);
+      handoff.send(message.encode(), fdVal(accepted));
+    }
+  }
+
+  /**
+   * Plays a broken acceptor: accepts one connection and sends {@code payload} with it (or, if
+   * {@code withSocket} is false, without it); then closes its own copy.
+   */
+  void acceptAndSendRaw(byte[] payload, boolean withSocket) throws IOException {
+    try (SocketChannel accepted = listener.accept()) {
+      handoff.send(payload, withSocket ? fdVal(accepted) : -1);
+    }
+  }
+
+  /** The child's exit, waiting up to {@code limit} for it. */
+  ExitStatus awaitExit(Duration limit) {
+    Awaitility.await()
+        .atMost(limit)
+        .pollInterval(Duration.ofMillis(50))
+        .until(
+            () -> {
+              if (exit == null) {
+                ExitStatus status = ChildProcesses.reap(pid);
+                if (status.state() != ExitStatus.State.RUNNING) {
+                  exit = status;
+                }
+              }
+              return exit != null;
+            });
+    return exit;
+  }
+
+  /** The child's log so far. */
+  String log() throws IOException {
+    return Files.readString(log, UTF_8);
+  }
+
+  /** Fields of {@code /proc/<pid>/status}, e.g. {@code Uid} → {@code 40123 40123 40123 40123}. */
+  Map<String, String> procStatus() throws IOException {
+    Map<String, String> fields = new LinkedHashMap<>();
+    for (String line : Files.readAllLines(Path.of("/proc", Integer.toString(pid), "status"))) {
+      int colon = line.indexOf(':');
+      if (colon > 0) {
+        fields.put(
+            line.substring(0, colon), line.substring(colon + 1).trim().replaceAll("\\s+", " "));
+      }
+    }
+    return fields;
+  }
+
+  @Override
+  public void close() throws Exception {
+    try {
+      if (exit == null && ChildProcesses.signal(pid, 9)) {
+        exit = ChildProcesses.waitFor(pid);
+      }
+    } finally {
+      control.close();
+      handoff.close();
+      listener.close();
+      deleteTree(root);
+    }
+  }
+
+  /** One HTTP/1.1 response read from a client socket. */
+  record Response(int status, Map<String, String> headers, String body) {}
+
+  /** Reads one response with a Content-Length body from {@code in}. */
+  static Response readResponse(InputStream in) throws IOException {
+    String statusLine = readLine(in);
+    if (statusLine == null) {
+      throw new IOException("connection closed before a response");
+    }
+    int status = Integer.parseInt(statusLine.split(" ")[1]);
+    Map<String, String> headers = new LinkedHashMap<>();
+    for (String line = readLine(in); line != null && !line.isEmpty(); line = readLine(in)) {
+      int colon = line.indexOf(':');
+      headers.put(
+          line.substring(0, colon).toLowerCase(Locale.ROOT), line.substring(colon + 1).trim());
+    }
+    int length = Integer.parseInt(headers.getOrDefault("content-length", "0"));
+    byte[] body = in.readNBytes(length);
+    assertEquals(length, body.length, "body cut short");
+    return new Response(status, headers, new String(body, UTF_8));
+  }
+
+  private static String readLine(InputStream in) throws IOException {
+    ByteArrayOutputStream line = new ByteArrayOutputStream();
+    for (int b = in.read(); b != '\n'; b = in.read()) {
+      if (b < 0) {
+        return line.size() == 0 ? null : line.toString(ISO_8859_1);
+      }
+      if (b != '\r') {
+        line.write(b);
+      }
+    }
+    return line.toString(ISO_8859_1);
+  }
+
+  private static int fdVal(SocketChannel channel) {
+    try {
+      return (Integer) GET_FD_VAL.invoke(channel);
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * Copies this JVM's class path to {@code lib}, as the distribution's {@code lib/*}: the child
+   * opens its jars after the drop, and {@code /root/.m2} is not readable then. The test classes
+   * stay out, so the test servlet exists only inside the webapp.
+   */
+  private static String copyClassPath(Path lib) throws IOException {
+    Files.createDirectories(lib);
+    List<String> entries = new ArrayList<>();
+    int index = 0;
+    for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+      Path source = Path.of(entry);
+      if (entry.isEmpty() || !Files.exists(source) || source.endsWith("test-classes")) {
+        continue;
+      }
+      Path target = lib.resolve(String.format("%03d-%s", index++, source.getFileName()));
+      copyTree(source, target);
+      entries.add(target.toString());
+    }
+    return String.join(java.io.File.pathSeparator, entries);
+  }
+
+  /** An exploded ROOT (a page and a servlet) and a truncated {@code bad.war}. */
+  private static void writeAppBase(Path appBase) throws IOException {
+    Path webInf = appBase.resolve("ROOT/WEB-INF");
+    Files.createDirectories(webInf);
+    Files.writeString(appBase.resolve("ROOT/index.html"), "<p>hello from a.test</p>\n");
+    Files.writeString(
+        webInf.resolve("web.xml"),
+        """
+        <?xml version="1.0" encoding="UTF-8"?>
+        <web-app xmlns="https://jakarta.ee/xml/ns/jakartaee" version="6.0">
+          <servlet>
+            <servlet-name>whoami</servlet-name>
+            <servlet-class>org.perchild.container.testapp.WhoAmIServlet</servlet-class>
+          </servlet>
+          <servlet-mapping>
+            <servlet-name>whoami</servlet-name>
+            <url-pattern>/whoami</url-pattern>
+          </servlet-mapping>
+        </web-app>
+        """);
+    String servletFile = WhoAmIServlet.class.getName().replace('.', '/') + ".class";
+    Path classes = webInf.resolve("classes");
+    Path servletTarget = classes.resolve(servletFile);
+    Files.createDirectories(servletTarget.getParent());
+    try (InputStream in = WhoAmIServlet.class.getClassLoader().getResourceAsStream(servletFile)) {
+      Files.copy(in, servletTarget);
+    }
+    ByteArrayOutputStream war = new ByteArrayOutputStream();
+    try (ZipOutputStream zip = new ZipOutputStream(war)) {
+      zip.putNextEntry(new ZipEntry("index.html"));
+      zip.write("<p>never served</p>\n".repeat(200).getBytes(UTF_8));
+      zip.closeEntry();
+    }
+    byte[] whole = war.toByteArray();
+    Files.write(appBase.resolve("bad.war"), java.util.Arrays.copyOf(whole, whole.length / 2));
+  }
+
+  private static void copyTree(Path source, Path target) throws IOException {
+    if (!Files.isDirectory(source)) {
+      Files.copy(source, target, StandardCopyOption.COPY_ATTRIBUTES);
+      return;
+    }
+    Files.walkFileTree(
+        source,
+        new SimpleFileVisitor<>() {
+          @Override
+          public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attributes)
+              throws IOException {
+            Files.createDirectories(target.resolve(source.relativize(dir).toString()));
+            return FileVisitResult.CONTINUE;
+          }
+
+          @Override
+          public FileVisitResult visitFile(Path file, BasicFileAttributes attributes)
+              throws IOException {
+            Files.copy(file, target.resolve(source.relativize(file).toString()));
+            return FileVisitResult.CONTINUE;
+          }
+        });
+  }
+
+  private static void makeWorldReadable(Path root) throws IOException {
+    Files.walkFileTree(
+        root,
+        new SimpleFileVisitor<>() {
+          @Override
+          public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attributes)
+              throws IOException {
+            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+            return FileVisitResult.CONTINUE;
+          }
+
+          @Override
+          public FileVisitResult visitFile(Path file, BasicFileAttributes attributes)
+              throws IOException {
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+            return FileVisitResult.CONTINUE;
+          }
+        });
+  }
+
+  private static void deleteTree(Path root) throws IOException {
+    if (!Files.exists(root)) {
+      return;
+    }
+    Files.walkFileTree(
+        root,
+        new SimpleFileVisitor<>() {
+          @Override
+          public FileVisitResult visitFile(Path file, BasicFileAttributes attributes)
+              throws IOException {
+            Files.delete(file);
+            return FileVisitResult.CONTINUE;
+          }
+
+          @Override
+          public FileVisitResult postVisitDirectory(Path dir, IOException failed)
+              throws IOException {
+            Files.delete(dir);
+            return FileVisitResult.CONTINUE;
+          }
+        });
+  }
+}
