@@ -1,0 +1,104 @@
+package org.perchild.acceptor;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.perchild.config.ChildGroup;
+import org.perchild.posix.SeqPacketChannel;
+
+/**
+ * The READY children the acceptor can hand connections to, by slot: each with its uid/gid and the
+ * acceptor's end of its hand-off channel. The launcher adds one with {@code CHILD} and removes it
+ * with {@code GONE}; the acceptor asks for the candidates of a virtual host's group, best first.
+ *
+ * <p>Best first means the fewest connections handed to it in the last {@link #WINDOW_NANOS}: the
+ * acceptor never hears when a child finishes a connection, so recent hand-offs are its estimate of
+ * the load in flight (most connections are short; a long one ages out of the window). Ties go to
+ * the child that was handed a connection longest ago, so idle children take turns.
+ *
+ * <p>Used by the selector thread only.
+ */
+final class ChildSlots {
+
+  /** How long a hand-off counts towards a child's load. */
+  static final long WINDOW_NANOS = 5_000_000_000L;
+
+  /** One READY child. */
+  static final class Slot {
+    final int slot;
+    final int uid;
+    final int gid;
+    final SeqPacketChannel handoff;
+    private final long[] recent = new long[64];
+    private int recentCount;
+    private int recentStart;
+    private long lastHandoff = Long.MIN_VALUE;
+
+    Slot(int slot, int uid, int gid, SeqPacketChannel handoff) {
+      this.slot = slot;
+      this.uid = uid;
+      this.gid = gid;
+      this.handoff = handoff;
+    }
+
+    /** Hand-offs within the window ending at {@code now}; older ones are forgotten. */
+    int load(long now) {
+      while (recentCount > 0 && now - recent[recentStart] > WINDOW_NANOS) {
+        recentStart = (recentStart + 1) % recent.length;
+        recentCount--;
+      }
+      return recentCount;
+    }
+
+    void handedOff(long now) {
+      lastHandoff = now;
+      if (recentCount == recent.length) {
+        // More than the ring holds in the window: keep the newest, the count stays saturated.
+        recentStart = (recentStart + 1) % recent.length;
+        recentCount--;
+      }
+      recent[(recentStart + recentCount) % recent.length] = now;
+      recentCount++;
+    }
+
+    @Override
+    public String toString() {
+      return "slot " + slot + " (" + uid + "/" + gid + ", " + handoff + ")";
+    }
+  }
+
+  private final Map<Integer, Slot> slots = new TreeMap<>();
+
+  /**
+   * Adds a READY child; returns the slot it replaces (whose channel the caller closes), or null.
+   */
+  Slot add(int slot, int uid, int gid, SeqPacketChannel handoff) {
+    return slots.put(slot, new Slot(slot, uid, gid, handoff));
+  }
+
+  /** Removes a child; returns it (whose channel the caller closes), or null if it was not here. */
+  Slot remove(int slot) {
+    return slots.remove(slot);
+  }
+
+  /** The READY children of {@code group}, least loaded first. */
+  List<Slot> candidates(ChildGroup group, long now) {
+    List<Slot> matching = new ArrayList<>();
+    for (Slot each : slots.values()) {
+      if (group.runsAs(each.uid, each.gid)) {
+        each.load(now);
+        matching.add(each);
+      }
+    }
+    matching.sort(
+        Comparator.comparingInt((Slot s) -> s.load(now)).thenComparingLong(s -> s.lastHandoff));
+    return matching;
+  }
+
+  /** Every child, for closing at exit. */
+  List<Slot> all() {
+    return List.copyOf(slots.values());
+  }
+}

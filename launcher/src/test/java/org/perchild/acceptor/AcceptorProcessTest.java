@@ -1,0 +1,264 @@
+package org.perchild.acceptor;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
+import org.perchild.posix.ExitStatus;
+import org.perchild.posix.ReceivedPacket;
+
+/**
+ * One real acceptor process, started as root the way the launcher starts it, with three fake
+ * children: slots 0 and 1 of uid/gid 40001 (virtual host {@code a.test}) and slot 2 of 65534 (the
+ * server's own group: {@code fallback.test}, the default of the address). The tests run in order:
+ * routing and the acceptor's own answers first, then {@code GONE}, then {@code STOP}.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class AcceptorProcessTest {
+
+  private static AcceptorHarness acceptor;
+
+  @BeforeAll
+  @Timeout(90)
+  static void startAcceptor() throws Exception {
+    AcceptorHarness.requireRoot();
+    acceptor = AcceptorHarness.start();
+    acceptor.addChild(0, AcceptorHarness.TENANT, AcceptorHarness.TENANT);
+    acceptor.addChild(1, AcceptorHarness.TENANT, AcceptorHarness.TENANT);
+    acceptor.addChild(2, AcceptorHarness.NOBODY, AcceptorHarness.NOBODY);
+  }
+
+  @AfterAll
+  @Timeout(30)
+  static void stopAcceptor() throws Exception {
+    if (acceptor != null) {
+      try {
+        String log = acceptor.logText();
+        assertFalse(log.contains("] ERROR "), "ERROR lines in the acceptor's log:\n" + log);
+        assertFalse(log.contains("] WARN "), "WARN lines in the acceptor's log:\n" + log);
+      } finally {
+        acceptor.close();
+      }
+    }
+  }
+
+  @Test
+  @Order(1)
+  @Timeout(10)
+  void runsAsTheServerUserNotRoot() throws Exception {
+    assertEquals("65534\t65534\t65534\t65534", acceptor.procStatus("Uid:"));
+    assertEquals("65534\t65534\t65534\t65534", acceptor.procStatus("Gid:"));
+    assertEquals("0000000000000000", acceptor.procStatus("CapEff:"));
+  }
+
+  @Test
+  @Order(2)
+  @Timeout(60)
+  void tenantHostReachesATenantChildWithTheBytesAndTheLiveSocket() throws Exception {
+    Set<Integer> slots = new HashSet<>();
+    for (int i = 0; i < 6; i++) {
+      String request =
+          "POST /upload?n="
+              + i
+              + " HTTP/1.1\r\nHost: A.Test:"
+              + acceptor.port
+              + "\r\nContent-Length: 11\r\n\r\nhello world";
+      byte[] sent = request.getBytes(StandardCharsets.ISO_8859_1);
+      try (Socket client = acceptor.connect()) {
+        client.getOutputStream().write(sent);
+        AcceptorHarness.Handoff handoff = acceptor.awaitHandoff();
+        slots.add(handoff.slot());
+        assertTrue(handoff.slot() == 0 || handoff.slot() == 1, "slot " + handoff.slot());
+        assertEquals(0, handoff.message().listenerIndex());
+        assertFalse(handoff.message().inet6(), "Listen 127.0.0.1 is an AF_INET socket");
+        assertFalse(handoff.message().secure());
+        assertFalse(handoff.message().fromProxyHeader());
+        assertEquals(client.getLocalSocketAddress(), handoff.message().remote());
+        assertEquals(new InetSocketAddress("127.0.0.1", acceptor.port), handoff.message().local());
+        serveAsChild(handoff, sent, "slot " + handoff.slot());
+        String response = AcceptorHarness.readToEnd(client.getInputStream());
+        assertEquals(childResponse("slot " + handoff.slot()), response);
+      }
+    }
+    assertEquals(Set.of(0, 1), slots, "connections are spread over both children of 40001");
+    acceptor.assertNoHandoff();
+  }
+
+  @Test
+  @Order(3)
+  @Timeout(30)
+  void unknownHostGoesToTheDefaultVirtualHost() throws Exception {
+    for (String request :
+        new String[] {
+          "GET / HTTP/1.1\r\nHost: nobody-knows.test\r\n\r\n", "GET / HTTP/1.0\r\n\r\n"
+        }) {
+      byte[] sent = request.getBytes(StandardCharsets.ISO_8859_1);
+      try (Socket client = acceptor.connect()) {
+        client.getOutputStream().write(sent);
+        AcceptorHarness.Handoff handoff = acceptor.awaitHandoff();
+        assertEquals(2, handoff.slot(), request);
+        serveAsChild(handoff, sent, "fallback");
+        assertEquals(childResponse("fallback"), AcceptorHarness.readToEnd(client.getInputStream()));
+      }
+    }
+  }
+
+  @Test
+  @Order(4)
+  @Timeout(30)
+  void http11WithoutHostIs400() throws Exception {
+    assertAnswered(400, "GET / HTTP/1.1\r\nAccept: */*\r\n\r\n");
+  }
+
+  @Test
+  @Order(4)
+  @Timeout(30)
+  void aTwentyKilobyteHeaderIs431() throws Exception {
+    assertAnswered(
+        431, "GET / HTTP/1.1\r\nHost: a.test\r\nX-Big: " + "b".repeat(20_000) + "\r\n\r\n");
+  }
+
+  @Test
+  @Order(4)
+  @Timeout(30)
+  void aTenKilobyteRequestLineIs414() throws Exception {
+    assertAnswered(414, "GET /" + "a".repeat(10_000) + " HTTP/1.1\r\nHost: a.test\r\n\r\n");
+  }
+
+  @Test
+  @Order(4)
+  @Timeout(30)
+  void garbageIs400() throws Exception {
+    assertAnswered(400, "\u0001\u0002 this is not HTTP at all\r\n\r\n");
+  }
+
+  @Test
+  @Order(4)
+  @Timeout(30)
+  void http20RequestLineIs505() throws Exception {
+    assertAnswered(505, "GET / HTTP/2.0\r\nHost: a.test\r\n\r\n");
+  }
+
+  @Test
+  @Order(5)
+  @Timeout(30)
+  void halfAHeadTimesOutWith408WhileOthersAreServed() throws Exception {
+    try (Socket slow = acceptor.connect()) {
+      long start = System.nanoTime();
+      slow.getOutputStream()
+          .write("GET / HTTP/1.1\r\nHost: a.te".getBytes(StandardCharsets.US_ASCII));
+      // Another client is served while the slow one holds its half head.
+      byte[] sent =
+          "GET /meanwhile HTTP/1.1\r\nHost: a.test\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+      try (Socket other = acceptor.connect()) {
+        other.getOutputStream().write(sent);
+        AcceptorHarness.Handoff handoff = acceptor.awaitHandoff();
+        serveAsChild(handoff, sent, "meanwhile");
+        assertEquals(childResponse("meanwhile"), AcceptorHarness.readToEnd(other.getInputStream()));
+      }
+      assertTrue(
+          (System.nanoTime() - start) / 1_000_000 < 1500,
+          "the other client waited for the slow one");
+      assertEquals(0, slow.getInputStream().available(), "nothing before the Timeout");
+      String response = AcceptorHarness.readToEnd(slow.getInputStream());
+      long elapsedMillis = (System.nanoTime() - start) / 1_000_000;
+      assertTrue(response.startsWith("HTTP/1.1 408 "), response);
+      assertTrue(elapsedMillis >= 1900, "408 after " + elapsedMillis + " ms, Timeout is 2 s");
+      assertTrue(elapsedMillis < 5000, "408 after " + elapsedMillis + " ms, Timeout is 2 s");
+    }
+    acceptor.assertNoHandoff();
+  }
+
+  @Test
+  @Order(90)
+  @Timeout(30)
+  void whenEveryTenantChildIsGoneTheTenantGets503() throws Exception {
+    acceptor.gone(0);
+    acceptor.gone(1);
+    for (int slot : new int[] {0, 1}) {
+      // The acceptor closed its end of the channel at once.
+      ReceivedPacket end = acceptor.awaitPacket(acceptor.children.get(slot));
+      assertTrue(end.isEndOfStream(), "slot " + slot + ": " + end.status());
+    }
+    String response = acceptor.exchange("GET / HTTP/1.1\r\nHost: a.test\r\n\r\n");
+    assertTrue(response.startsWith("HTTP/1.1 503 "), response);
+    assertTrue(response.contains("\r\nRetry-After: 5\r\n"), response);
+    // The other group is not affected.
+    byte[] sent =
+        "GET / HTTP/1.1\r\nHost: fallback.test\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+    try (Socket client = acceptor.connect()) {
+      client.getOutputStream().write(sent);
+      AcceptorHarness.Handoff handoff = acceptor.awaitHandoff();
+      assertEquals(2, handoff.slot());
+      serveAsChild(handoff, sent, "still here");
+      assertEquals(childResponse("still here"), AcceptorHarness.readToEnd(client.getInputStream()));
+    }
+  }
+
+  @Test
+  @Order(100)
+  @Timeout(30)
+  void stopEndsTheProcessWithZero() throws Exception {
+    acceptor.control.send("STOP".getBytes(StandardCharsets.UTF_8), -1);
+    ExitStatus status = acceptor.awaitExit();
+    assertTrue(status.exitedWith(0), status + "\n" + acceptor.logText());
+    String log = acceptor.logText();
+    assertTrue(log.contains("Acceptor stopped (STOP): accepted 17, handed off 10,"), log);
+    assertTrue(log.contains("answered {400=2, 408=1, 414=1, 431=1, 503=1, 505=1}"), log);
+  }
+
+  private static void assertAnswered(int status, String request) throws Exception {
+    String response = acceptor.exchange(request);
+    assertTrue(response.startsWith("HTTP/1.1 " + status + " "), response);
+    assertTrue(response.contains("\r\nConnection: close\r\n"), response);
+    acceptor.assertNoHandoff();
+  }
+
+  private static String childResponse(String body) {
+    return "HTTP/1.1 200 OK\r\nContent-Length: "
+        + body.length()
+        + "\r\nConnection: close\r\n\r\n"
+        + body;
+  }
+
+  /**
+   * Does what a child does: adopts the descriptor, takes the bytes the acceptor already read, reads
+   * the rest of what the client sent from the socket itself, answers and closes.
+   */
+  private static void serveAsChild(AcceptorHarness.Handoff handoff, byte[] sent, String body)
+      throws Exception {
+    try (SocketChannel socket =
+        AcceptorHarness.adoptSocket(
+            handoff.fd(), handoff.message().inet6(), handoff.message().remote())) {
+      socket.configureBlocking(true);
+      ByteArrayOutputStream received = new ByteArrayOutputStream();
+      received.write(handoff.message().alreadyRead());
+      ByteBuffer buffer = ByteBuffer.allocate(65536);
+      while (received.size() < sent.length) {
+        buffer.clear();
+        if (socket.read(buffer) < 0) {
+          break;
+        }
+        received.write(buffer.array(), 0, buffer.position());
+      }
+      assertArrayEquals(sent, received.toByteArray(), "what the child got, in order");
+      socket.write(ByteBuffer.wrap(childResponse(body).getBytes(StandardCharsets.ISO_8859_1)));
+    }
+  }
+}
