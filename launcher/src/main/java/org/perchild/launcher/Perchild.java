@@ -1,5 +1,6 @@
 package org.perchild.launcher;
 
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import org.perchild.config.ConfigException;
@@ -8,7 +9,9 @@ import org.perchild.config.ConfigProblem;
 import org.perchild.config.DirectiveSpec;
 import org.perchild.config.DirectiveTable;
 import org.perchild.config.ServerConfig;
+import org.perchild.posix.Native;
 import org.perchild.posix.SystemAccounts;
+import org.perchild.supervisor.Supervisor;
 
 /**
  * {@code bin/perchild}: the command line of the server, with httpd's flags. It checks and prints
@@ -72,7 +75,20 @@ public final class Perchild {
       }
       case CONFIG_TEST -> check(line, out, err, false);
       case DUMP_LAYOUT -> check(line, out, err, true);
-      case RUN, DEBUG_SINGLE_PROCESS, SIGNAL -> {
+      case RUN -> {
+        ServerConfig config = load(line, err);
+        if (config == null) {
+          yield 1;
+        }
+        if (!line.defined("FOREGROUND")) {
+          err.println(
+              "perchild: running in the background is not available in this build yet:"
+                  + " use -D FOREGROUND (or bin/start.sh)");
+          yield 1;
+        }
+        yield serve(config, err);
+      }
+      case DEBUG_SINGLE_PROCESS, SIGNAL -> {
         ServerConfig config = load(line, err);
         if (config == null) {
           yield 1;
@@ -80,10 +96,29 @@ public final class Perchild {
         err.println(
             "perchild: "
                 + describe(line)
-                + " is not available in this build yet: only -t, -S, -L, -v and -h work");
+                + " is not available in this build yet: -D FOREGROUND, -t, -S, -L, -v and -h"
+                + " work");
         yield 1;
       }
     };
+  }
+
+  /** Runs the process model: the launcher must be root to start children as other users. */
+  private static int serve(ServerConfig config, PrintStream err) {
+    int euid = Native.posix().geteuid();
+    if (euid != 0) {
+      err.println(
+          "perchild: the launcher runs as uid "
+              + euid
+              + ", not root: it cannot start children as the configured users and groups");
+      return 1;
+    }
+    try {
+      return new Supervisor(config).run();
+    } catch (IOException e) {
+      err.println("perchild: " + e.getMessage());
+      return 2;
+    }
   }
 
   private static String describe(CommandLine line) {

@@ -1,6 +1,5 @@
 package org.perchild.webapps.whoami;
 
-import jakarta.servlet.annotation.WebServlet;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -15,9 +14,9 @@ import java.util.Map;
 /**
  * Answers, as JSON, who serves this request: the virtual host, the process, its user and groups,
  * its capabilities and its thread count, all read from {@code /proc/self/status}. Deployed in the
- * demo configuration and used by the process tests to see which child served a connection.
+ * demo configuration and used by the process tests to see which child served a connection. Mapped
+ * in {@code web.xml} rather than by annotation, so that it needs no annotation scanning.
  */
-@WebServlet(urlPatterns = "/*")
 public class WhoAmIServlet extends HttpServlet {
 
   @Override

@@ -1,0 +1,477 @@
+package org.perchild.supervisor;
+
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import jnr.constants.platform.OpenFlags;
+import org.perchild.config.ChildGroup;
+import org.perchild.config.ServerConfig;
+import org.perchild.posix.Account;
+import org.perchild.posix.ChannelPair;
+import org.perchild.posix.ChildProcesses;
+import org.perchild.posix.Descriptors;
+import org.perchild.posix.ExitStatus;
+import org.perchild.posix.InheritedFd;
+import org.perchild.posix.Native;
+import org.perchild.posix.PosixException;
+import org.perchild.posix.PosixSpawn;
+import org.perchild.posix.ReceivedPacket;
+import org.perchild.posix.SeqPacketChannel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import sun.misc.Signal;
+
+/**
+ * The root launcher's one supervisor loop (nginx's and httpd's master): it binds the sockets,
+ * spawns the acceptor and the children with their channels in place, and then only reacts to
+ * events, which reader threads and signal handlers put on one queue: a child said READY (so the
+ * acceptor gets that child's hand-off channel), a process exited (logged; the acceptor stops
+ * routing to it), a stop signal. It never reads a byte from the network.
+ *
+ * <pre>
+ *   start ──▶ RUNNING ──TERM/INT/stop──▶ STOPPING ──all exited or timeout──▶ stopped
+ * </pre>
+ */
+public final class Supervisor {
+
+  private static final Logger LOG = LoggerFactory.getLogger("perchild");
+  private static final int STOP_TIMEOUT_SECONDS = 10;
+  private static final List<String> JVM_FLAGS =
+      List.of(
+          "--add-opens",
+          "java.base/sun.nio.ch=ALL-UNNAMED",
+          "--enable-native-access=ALL-UNNAMED",
+          "-Dorg.slf4j.simpleLogger.showDateTime=true",
+          "-Dorg.slf4j.simpleLogger.dateTimeFormat=yyyy-MM-dd'T'HH:mm:ss.SSSZ");
+
+  /** Something the loop must act on. */
+  private record Event(Kind kind, int slot, String text) {}
+
+  private enum Kind {
+    CONTROL,
+    CONTROL_EOF,
+    STOP
+  }
+
+  private static final int ACCEPTOR = -1;
+
+  private final ServerConfig config;
+  private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
+  private final List<ChildSlot> children = new ArrayList<>();
+  private int errorLogFd = -1;
+  private ListenSockets sockets;
+  private int acceptorPid;
+  private SeqPacketChannel acceptorControl;
+  private boolean acceptorReady;
+  private boolean stopping;
+
+  /** A supervisor for this configuration; {@link #run()} starts it. */
+  public Supervisor(ServerConfig config) {
+    this.config = config;
+  }
+
+  /** Runs the server until it is stopped; returns the launcher's exit code. */
+  public int run() throws IOException {
+    openErrorLog();
+    sockets = ListenSockets.bind(config.listeners());
+    writePidFile();
+    Signal.handle(new Signal("TERM"), s -> events.add(new Event(Kind.STOP, 0, "SIGTERM")));
+    Signal.handle(new Signal("INT"), s -> events.add(new Event(Kind.STOP, 0, "SIGINT")));
+    try {
+      startAcceptor();
+      int slot = 0;
+      for (ChildGroup group : config.childGroups()) {
+        for (int i = 0; i < group.children(); i++) {
+          ChildSlot child = new ChildSlot(++slot, group, 1);
+          children.add(child);
+          startChild(child);
+        }
+      }
+      LOG.info(
+          "perchild configured -- resuming normal operations: {} children, listening on {}",
+          children.size(),
+          config.listeners().stream().map(l -> l.address()).toList());
+      loop();
+      return 0;
+    } finally {
+      sockets.close();
+      Files.deleteIfExists(config.pidFile());
+    }
+  }
+
+  private void loop() throws PosixException {
+    long deadline = Long.MAX_VALUE;
+    while (true) {
+      Event event;
+      try {
+        event = events.poll(200, TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+      if (event != null) {
+        handle(event);
+      }
+      reap();
+      if (stopping) {
+        if (deadline == Long.MAX_VALUE) {
+          deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(STOP_TIMEOUT_SECONDS);
+        }
+        if (acceptorPid == 0 && children.stream().allMatch(c -> c.pid == 0)) {
+          LOG.info("caught SIGTERM, shutting down: every process has exited");
+          return;
+        }
+        if (System.nanoTime() > deadline) {
+          killRemaining();
+          deadline = Long.MAX_VALUE - 1;
+        }
+      }
+    }
+  }
+
+  private void handle(Event event) {
+    switch (event.kind()) {
+      case STOP -> {
+        if (!stopping) {
+          LOG.info("caught {}, shutting down", event.text());
+          stopping = true;
+          for (ChildSlot child : children) {
+            send(child.control, "STOP", -1);
+          }
+          send(acceptorControl, "STOP", -1);
+        }
+      }
+      case CONTROL_EOF -> LOG.debug("control channel of {} closed", who(event.slot()));
+      case CONTROL -> control(event.slot(), event.text());
+    }
+  }
+
+  private void control(int slot, String text) {
+    String[] words = text.split(" ");
+    if (!words[0].equals("READY")) {
+      LOG.warn("{} said something unknown: {}", who(slot), text);
+      return;
+    }
+    if (slot == ACCEPTOR) {
+      acceptorReady = true;
+      LOG.info("acceptor ready: pid {}", acceptorPid);
+      for (ChildSlot child : children) {
+        announce(child);
+      }
+      return;
+    }
+    ChildSlot child = children.get(slot - 1);
+    child.ready = true;
+    LOG.info("child {} ready: pid {}", slot, child.pid);
+    announce(child);
+  }
+
+  /** Gives the acceptor a READY child's hand-off channel, once both are ready. */
+  private void announce(ChildSlot child) {
+    if (!acceptorReady || !child.ready || child.announced || child.pid == 0 || stopping) {
+      return;
+    }
+    String message =
+        "CHILD " + child.slot + " " + child.group.user().uid() + " " + child.group.group().gid();
+    if (send(acceptorControl, message, child.handoffFd)) {
+      child.announced = true;
+    }
+  }
+
+  private boolean send(SeqPacketChannel channel, String text, int fd) {
+    if (channel == null) {
+      return false;
+    }
+    try {
+      channel.send(text.getBytes(StandardCharsets.UTF_8), fd);
+      return true;
+    } catch (PosixException e) {
+      LOG.warn("could not send '{}': {}", text, e.getMessage());
+      return false;
+    }
+  }
+
+  private void reap() throws PosixException {
+    while (true) {
+      ExitStatus status;
+      try {
+        status = ChildProcesses.reapAny();
+      } catch (PosixException e) {
+        return; // ECHILD: nothing left to reap
+      }
+      if (status.state() == ExitStatus.State.RUNNING) {
+        return;
+      }
+      exited(status);
+    }
+  }
+
+  private void exited(ExitStatus status) {
+    if (status.pid() == acceptorPid) {
+      LOG.info("acceptor exited: {}", status);
+      acceptorPid = 0;
+      acceptorReady = false;
+      closeQuietly(acceptorControl);
+      acceptorControl = null;
+      if (!stopping) {
+        LOG.error("the acceptor has gone: no connection is accepted until the server restarts");
+      }
+      return;
+    }
+    for (ChildSlot child : children) {
+      if (child.pid == status.pid()) {
+        if (stopping && status.exitedWith(0)) {
+          LOG.info("child {} exited: {}", child.slot, status);
+        } else {
+          LOG.warn(
+              "child {} exited: {}{}",
+              child.slot,
+              status,
+              status.exitedWith(2) ? " (fatal: see the lines above)" : "");
+        }
+        child.pid = 0;
+        child.ready = false;
+        if (child.announced) {
+          send(acceptorControl, "GONE " + child.slot, -1);
+          child.announced = false;
+        }
+        closeQuietly(child.control);
+        child.control = null;
+        return;
+      }
+    }
+  }
+
+  private void killRemaining() {
+    for (ChildSlot child : children) {
+      if (child.pid != 0) {
+        LOG.warn(
+            "child {} (pid {}) did not stop in {} s: SIGKILL",
+            child.slot,
+            child.pid,
+            STOP_TIMEOUT_SECONDS);
+        kill(child.pid);
+      }
+    }
+    if (acceptorPid != 0) {
+      LOG.warn(
+          "acceptor (pid {}) did not stop in {} s: SIGKILL", acceptorPid, STOP_TIMEOUT_SECONDS);
+      kill(acceptorPid);
+    }
+  }
+
+  private static void kill(int pid) {
+    try {
+      ChildProcesses.signal(pid, 9);
+    } catch (PosixException e) {
+      LOG.warn("kill({}, SIGKILL): {}", pid, e.getMessage());
+    }
+  }
+
+  // ---------------------------------------------------------------- spawning
+
+  private void startAcceptor() throws PosixException {
+    ChannelPair control = ChannelPair.open();
+    List<InheritedFd> fds = new ArrayList<>(standardFds());
+    fds.add(new InheritedFd(control.childFd(), 3));
+    List<Integer> listenFds = sockets.fds();
+    for (int i = 0; i < listenFds.size(); i++) {
+      fds.add(new InheritedFd(listenFds.get(i), 4 + i));
+    }
+    Account user = config.user();
+    List<String> argv = new ArrayList<>(java(List.of("-Xmx64m", "-XX:+UseSerialGC")));
+    argv.add("org.perchild.acceptor.AcceptorMain");
+    argv.addAll(common(user.name(), user.uid(), config.group().gid()));
+    argv.add("--listeners");
+    argv.add(Integer.toString(listenFds.size()));
+    acceptorPid = PosixSpawn.spawn(argv.get(0), argv, environment(user), fds);
+    Descriptors.close(control.childFd());
+    acceptorControl = new SeqPacketChannel(control.parentFd());
+    readControl(acceptorControl, ACCEPTOR);
+    LOG.info(
+        "acceptor started: pid {}, user {}, group {}",
+        acceptorPid,
+        user.name(),
+        config.group().name());
+  }
+
+  private void startChild(ChildSlot child) throws PosixException {
+    ChannelPair control = ChannelPair.open();
+    ChannelPair handoff = ChannelPair.open();
+    List<InheritedFd> fds = new ArrayList<>(standardFds());
+    fds.add(new InheritedFd(control.childFd(), 3));
+    fds.add(new InheritedFd(handoff.childFd(), 4));
+    ChildGroup group = child.group;
+    List<String> argv = new ArrayList<>(java(group.javaOptions()));
+    argv.add("org.perchild.container.ChildMain");
+    argv.addAll(common(group.user().name(), group.user().uid(), group.group().gid()));
+    argv.addAll(
+        List.of(
+            "--slot",
+            Integer.toString(child.slot),
+            "--generation",
+            Integer.toString(child.generation)));
+    child.pid = PosixSpawn.spawn(argv.get(0), argv, environment(group.user()), fds);
+    Descriptors.close(control.childFd());
+    Descriptors.close(handoff.childFd());
+    child.control = new SeqPacketChannel(control.parentFd());
+    child.handoffFd = handoff.parentFd();
+    readControl(child.control, child.slot);
+    LOG.info(
+        "child {} started: pid {}, gen {}, user {}, group {}",
+        child.slot,
+        child.pid,
+        child.generation,
+        group.user().name(),
+        group.group().name());
+  }
+
+  private List<InheritedFd> standardFds() {
+    return List.of(new InheritedFd(errorLogFd, 1), new InheritedFd(errorLogFd, 2));
+  }
+
+  private static List<String> java(List<String> options) {
+    List<String> argv = new ArrayList<>();
+    argv.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    argv.addAll(options);
+    argv.addAll(JVM_FLAGS);
+    argv.add("-cp");
+    argv.add(System.getProperty("java.class.path"));
+    return argv;
+  }
+
+  private List<String> common(String user, int uid, int gid) {
+    return List.of(
+        "--server-root",
+        config.serverRoot().toString(),
+        "--config",
+        config.configFile().toString(),
+        "--user",
+        user,
+        "--uid",
+        Integer.toString(uid),
+        "--gid",
+        Integer.toString(gid));
+  }
+
+  /** A clean environment: nothing of root's leaks into a tenant's process. */
+  private static List<String> environment(Account user) {
+    return List.of(
+        "PATH=/usr/local/bin:/usr/bin:/bin",
+        "HOME=" + user.home(),
+        "USER=" + user.name(),
+        "LOGNAME=" + user.name(),
+        "LANG=C.UTF-8");
+  }
+
+  private void readControl(SeqPacketChannel channel, int slot) {
+    Thread reader =
+        new Thread(
+            () -> {
+              try {
+                while (true) {
+                  ReceivedPacket packet = channel.receive(4096);
+                  if (packet.isEndOfStream()) {
+                    events.add(new Event(Kind.CONTROL_EOF, slot, ""));
+                    return;
+                  }
+                  if (packet.hasFd()) {
+                    Descriptors.close(packet.fd());
+                  }
+                  events.add(
+                      new Event(
+                          Kind.CONTROL,
+                          slot,
+                          new String(packet.payload(), StandardCharsets.UTF_8)));
+                }
+              } catch (IOException e) {
+                events.add(new Event(Kind.CONTROL_EOF, slot, e.getMessage()));
+              }
+            },
+            "control-" + (slot == ACCEPTOR ? "acceptor" : "child-" + slot));
+    reader.setDaemon(true);
+    reader.start();
+  }
+
+  private static String who(int slot) {
+    return slot == ACCEPTOR ? "the acceptor" : "child " + slot;
+  }
+
+  private static void closeQuietly(SeqPacketChannel channel) {
+    if (channel != null) {
+      try {
+        channel.close();
+      } catch (IOException e) {
+        // already gone
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- files
+
+  /**
+   * Opens the error log for the children's and the acceptor's stdout and stderr, and copies the
+   * launcher's own log lines (standard error) into it as well.
+   */
+  private void openErrorLog() throws IOException {
+    Path log = config.mainServer().errorLog();
+    Files.createDirectories(log.getParent());
+    int flags =
+        OpenFlags.O_WRONLY.intValue()
+            | OpenFlags.O_CREAT.intValue()
+            | OpenFlags.O_APPEND.intValue()
+            | OpenFlags.O_CLOEXEC.intValue();
+    errorLogFd = Native.posix().open(log.toString(), flags, 0640);
+    if (errorLogFd < 0) {
+      throw new PosixException("open(" + log + ")", Native.posix().errno());
+    }
+    OutputStream file = new FileOutputStream(log.toFile(), true);
+    PrintStream terminal = System.err;
+    System.setErr(
+        new PrintStream(new TeeOutputStream(terminal, file), true, StandardCharsets.UTF_8));
+  }
+
+  private void writePidFile() throws IOException {
+    Path pidFile = config.pidFile();
+    Files.createDirectories(pidFile.getParent());
+    Files.writeString(pidFile, ProcessHandle.current().pid() + "\n");
+  }
+
+  /** Writes every byte to two streams: the terminal and the error log. */
+  private static final class TeeOutputStream extends OutputStream {
+    private final OutputStream first;
+    private final OutputStream second;
+
+    TeeOutputStream(OutputStream first, OutputStream second) {
+      this.first = first;
+      this.second = second;
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+      first.write(b);
+      second.write(b);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      first.write(b, off, len);
+      second.write(b, off, len);
+    }
+
+    @Override
+    public void flush() throws IOException {
+      first.flush();
+      second.flush();
+    }
+  }
+}
