@@ -217,6 +217,7 @@ public final class ChildMain {
             new ChildServer(
                 "perchild-" + args.label(),
                 config.threads(),
+                config.virtualHostTable(),
                 hosts,
                 stop.isZero() ? NO_LIMIT : stop,
                 workDirectory);

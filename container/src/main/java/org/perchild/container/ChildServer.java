@@ -1,6 +1,8 @@
 package org.perchild.container;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -8,13 +10,18 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.eclipse.jetty.ee10.webapp.WebAppContext;
+import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.handler.ContextHandlerCollection;
 import org.eclipse.jetty.server.handler.GracefulHandler;
+import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.component.ContainerLifeCycle;
 import org.perchild.config.ThreadSettings;
 import org.perchild.config.VirtualHost;
+import org.perchild.config.VirtualHostTable;
 import org.perchild.container.handoff.HandoffConnector;
 import org.perchild.container.handoff.MisdirectedRequestHandler;
 import org.perchild.container.threads.SpareThreadPool;
@@ -30,8 +37,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Handler tree, outermost first: {@link MisdirectedRequestHandler} (421 for a host that is none
  * of ours, DESIGN invariant 4) → {@link GracefulHandler} (a graceful stop waits for requests in
- * flight) → {@link ContextHandlerCollection} (the web applications, matched by virtual host and
- * context path).
+ * flight) → one {@link ContextHandlerCollection} per virtual host (its web applications, by context
+ * path). The virtual host of a request is chosen here exactly as the acceptor chose it ({@link
+ * VirtualHostTable}: local address and port, then {@code ServerName}/{@code ServerAlias} with
+ * httpd's wildcards, then the address's default), not by Jetty's own virtual-host matching.
  *
  * <p>A web application that fails to deploy (a broken WAR, a servlet that throws in {@code init})
  * is logged and answers 503; the others serve. Nothing about one tenant's application stops the
@@ -60,6 +69,8 @@ public final class ChildServer extends ContainerLifeCycle {
    *
    * @param name the thread pool's name, e.g. {@code perchild-alice}
    * @param threads the spare-thread directives
+   * @param table the whole server's routing table, to choose each request's virtual host exactly as
+   *     the acceptor chose it
    * @param hosts this child's virtual hosts only (DESIGN invariant 3)
    * @param stopTimeout how long a graceful stop waits for requests in flight
    * @param workDirectory a directory only this child can write, where WARs are unpacked
@@ -68,6 +79,7 @@ public final class ChildServer extends ContainerLifeCycle {
   public ChildServer(
       String name,
       ThreadSettings threads,
+      VirtualHostTable table,
       List<VirtualHost> hosts,
       Duration stopTimeout,
       Path workDirectory)
@@ -96,17 +108,18 @@ public final class ChildServer extends ContainerLifeCycle {
     connector.setIdleTimeout(idleTimeout(hosts).toMillis());
     server.addConnector(connector);
 
-    ContextHandlerCollection contexts = new ContextHandlerCollection();
+    Handler.Sequence byHost = new Handler.Sequence();
     int hostIndex = 0;
     for (VirtualHost host : hosts) {
       hostIndex++;
+      ContextHandlerCollection contexts = new ContextHandlerCollection();
       deploy(host, hostIndex, contexts, workDirectory);
+      byHost.addHandler(new HostContexts(host, contexts));
     }
     List<VirtualHost> own = List.copyOf(hosts);
     misdirected =
-        new MisdirectedRequestHandler(
-            requested -> own.stream().anyMatch(h -> h.answersTo(requested)),
-            new GracefulHandler(contexts));
+        MisdirectedRequestHandler.forRequests(
+            request -> route(table, own, request), new GracefulHandler(byHost));
     server.setHandler(misdirected);
     addBean(server, true);
   }
@@ -138,20 +151,6 @@ public final class ChildServer extends ContainerLifeCycle {
       LOG.info("virtual host {} has no AppBase: nothing to deploy", label);
       return;
     }
-    List<String> names =
-        JettyVirtualHosts.of(
-            host,
-            alias ->
-                LOG.warn(
-                    "virtual host {}: ServerAlias {} has a wildcard Jetty cannot match; requests"
-                        + " for it get 404 from this child",
-                    label,
-                    alias));
-    if (names.isEmpty()) {
-      // Without names a context would answer every host of this child.
-      LOG.warn("virtual host {} has no name Jetty can match: its webapps are not deployed", label);
-      return;
-    }
     for (AppBase.WebApp app : AppBase.scan(host.appBase())) {
       String contextName = app.contextPath().equals("/") ? "ROOT" : app.contextPath().substring(1);
       Path temp = workDirectory.resolve(hostIndex + "-" + contextName);
@@ -160,7 +159,6 @@ public final class ChildServer extends ContainerLifeCycle {
       WebAppContext context = new WebAppContext();
       context.setContextPath(app.contextPath());
       context.setWar(app.source().toString());
-      context.setVirtualHosts(names);
       context.setTempDirectory(temp.toFile());
       context.setTempDirectoryPersistent(false);
       // A broken webapp answers 503 instead of failing the server start: the others serve.
@@ -168,6 +166,44 @@ public final class ChildServer extends ContainerLifeCycle {
       context.setDisplayName(label + app.contextPath());
       contexts.addHandler(context);
       deployed.add(new Deployed(host, app, context));
+    }
+  }
+
+  /**
+   * Chooses the request's virtual host as the acceptor did (local address and port, then the name,
+   * then the address's default) and marks it on the request; false when that host is not one of
+   * this child's, which the guard answers with 421.
+   */
+  private static boolean route(VirtualHostTable table, List<VirtualHost> own, Request request) {
+    SocketAddress local = request.getConnectionMetaData().getLocalSocketAddress();
+    if (!(local instanceof InetSocketAddress inet)) {
+      return false;
+    }
+    String host = MisdirectedRequestHandler.hostOf(request);
+    if (host != null && host.startsWith("[") && host.endsWith("]")) {
+      host = host.substring(1, host.length() - 1);
+    }
+    VirtualHost chosen = table.select(inet.getAddress(), inet.getPort(), host);
+    if (chosen == null || !own.contains(chosen)) {
+      return false;
+    }
+    request.setAttribute(HostContexts.ATTRIBUTE, chosen);
+    return true;
+  }
+
+  /** One virtual host's web applications, entered only by the requests routed to that host. */
+  private static final class HostContexts extends Handler.Wrapper {
+    static final String ATTRIBUTE = "org.perchild.virtualHost";
+    private final VirtualHost host;
+
+    HostContexts(VirtualHost host, Handler contexts) {
+      super(contexts);
+      this.host = host;
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) throws Exception {
+      return request.getAttribute(ATTRIBUTE) == host && super.handle(request, response, callback);
     }
   }
 

@@ -96,26 +96,34 @@ final class ChildProcessFixture implements AutoCloseable {
     log = root.resolve("logs/child.log");
     String classPath = copyClassPath(root.resolve("lib"));
     writeAppBase(root.resolve("webapps/a"));
+    // The child routes by local port as the acceptor does: the config names the real port.
+    listener = ServerSocketChannel.open();
+    listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+    int port = ((InetSocketAddress) listener.getLocalAddress()).getPort();
     Files.createDirectories(root.resolve("conf"));
     Files.writeString(
         root.resolve("conf/perchild.conf"),
         String.join(
             "\n",
-            "Listen 8080",
+            "Listen 127.0.0.1:" + port,
             "User #" + TENANT,
             "Group #" + TENANT,
-            "NumServers 1",
-            "<VirtualHost *:8080>",
+            // b.other belongs to another tenant's child: the one this test never starts.
+            "NumServers 2",
+            "ChildPerUserID #" + (TENANT + 1) + " #" + (TENANT + 1) + " 1",
+            "<VirtualHost *:" + port + ">",
             "  ServerName a.test",
             "  ServerAlias *.a.test",
             "  AppBase " + root.resolve("webapps/a"),
+            "</VirtualHost>",
+            "<VirtualHost *:" + port + ">",
+            "  ServerName b.other",
+            "  AssignUserID #" + (TENANT + 1) + " #" + (TENANT + 1),
             "</VirtualHost>",
             ""));
     Files.createDirectories(log.getParent());
     makeWorldReadable(root);
 
-    listener = ServerSocketChannel.open();
-    listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
     ChannelPair controlPair = ChannelPair.open();
     ChannelPair handoffPair = ChannelPair.open();
     control = new SeqPacketChannel(controlPair.parentFd());

@@ -216,11 +216,10 @@ class ProcessModelIT {
   }
 
   @Test
-  void fallbackHostIsServedByUserGroup() throws Exception {
-    // An unknown host is routed to fallbackhost by the acceptor, but the child still answers it
-    // 421: its guard knows names, not the address's default. Open in issue 3.
+  void fallbackAndUnknownHostsAreServedByUserGroup() throws Exception {
     Set<String> pids = new HashSet<>();
-    for (String host : List.of("fallbackhost", "fallbackhost", "fallbackhost")) {
+    for (String host :
+        List.of("fallbackhost", "unknown.example", "fallbackhost", "another.unknown")) {
       String json = curl(host);
       assertEquals("65534", field(json, "uid"), json);
       pids.add(field(json, "pid"));

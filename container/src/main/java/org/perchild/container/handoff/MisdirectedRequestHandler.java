@@ -32,14 +32,37 @@ public class MisdirectedRequestHandler extends Handler.Wrapper {
 
   private static final Logger LOG = LoggerFactory.getLogger(MisdirectedRequestHandler.class);
 
-  private final Predicate<String> servesHost;
+  private final Predicate<Request> servesRequest;
   private final LongAdder misdirected = new LongAdder();
 
   /**
    * @param servesHost whether this child serves a host name (lower case, no port)
    */
   public MisdirectedRequestHandler(Predicate<String> servesHost) {
-    this.servesHost = Objects.requireNonNull(servesHost, "servesHost");
+    Objects.requireNonNull(servesHost, "servesHost");
+    this.servesRequest =
+        request -> {
+          String host = hostOf(request);
+          return host != null && servesHost.test(host);
+        };
+  }
+
+  private MisdirectedRequestHandler(Handler handler, Predicate<Request> servesRequest) {
+    this.servesRequest = Objects.requireNonNull(servesRequest, "servesRequest");
+    setHandler(handler);
+  }
+
+  /**
+   * A guard that decides on the whole request rather than on its host name alone: the child routes
+   * by local address and port first, as the acceptor does, so an unknown name on an address goes to
+   * that address's default virtual host instead of being misdirected.
+   *
+   * @param servesRequest whether this child serves the request
+   * @param handler the handler that serves the requests for this child's hosts
+   */
+  public static MisdirectedRequestHandler forRequests(
+      Predicate<Request> servesRequest, Handler handler) {
+    return new MisdirectedRequestHandler(handler, servesRequest);
   }
 
   /**
@@ -53,10 +76,10 @@ public class MisdirectedRequestHandler extends Handler.Wrapper {
 
   @Override
   public boolean handle(Request request, Response response, Callback callback) throws Exception {
-    String host = hostOf(request);
-    if (host != null && servesHost.test(host)) {
+    if (servesRequest.test(request)) {
       return super.handle(request, response, callback);
     }
+    String host = hostOf(request);
     misdirected.increment();
     LOG.debug(
         "421 for host {} from {}:{}",
@@ -77,7 +100,7 @@ public class MisdirectedRequestHandler extends Handler.Wrapper {
   }
 
   /** The host a request names, lower case, without the port; null if there is none. */
-  static String hostOf(Request request) {
+  public static String hostOf(Request request) {
     String host = Request.getServerName(request);
     return host == null || host.isEmpty() ? null : host.toLowerCase(Locale.ROOT);
   }
