@@ -76,7 +76,15 @@ public final class ChildMain {
 
   /** The child's arguments, parsed (the only work done as root). */
   record Arguments(
-      Path serverRoot, Path config, int slot, int generation, String user, int uid, int gid) {
+      Path serverRoot,
+      Path config,
+      int slot,
+      int generation,
+      String user,
+      int uid,
+      int gid,
+      int serveUid,
+      int serveGid) {
 
     static Arguments parse(String[] argv) {
       String serverRoot = null;
@@ -86,6 +94,8 @@ public final class ChildMain {
       Integer generation = null;
       Integer uid = null;
       Integer gid = null;
+      Integer serveUid = null;
+      Integer serveGid = null;
       for (int i = 0; i < argv.length; i += 2) {
         if (i + 1 >= argv.length) {
           throw new IllegalArgumentException(argv[i] + " needs a value");
@@ -99,6 +109,9 @@ public final class ChildMain {
           case "--generation" -> generation = number(argv[i], value);
           case "--uid" -> uid = number(argv[i], value);
           case "--gid" -> gid = number(argv[i], value);
+          // Single-user mode: the group whose virtual hosts to serve, when it is not who we are.
+          case "--serve-uid" -> serveUid = number(argv[i], value);
+          case "--serve-gid" -> serveGid = number(argv[i], value);
           default -> throw new IllegalArgumentException("unknown argument " + argv[i]);
         }
       }
@@ -114,7 +127,16 @@ public final class ChildMain {
             "usage: ChildMain --server-root DIR --config FILE --slot N --generation G"
                 + " --user NAME --uid U --gid G");
       }
-      return new Arguments(Path.of(serverRoot), Path.of(config), slot, generation, user, uid, gid);
+      return new Arguments(
+          Path.of(serverRoot),
+          Path.of(config),
+          slot,
+          generation,
+          user,
+          uid,
+          gid,
+          serveUid != null ? serveUid : uid,
+          serveGid != null ? serveGid : gid);
     }
 
     private static int number(String name, String value) {
@@ -193,13 +215,13 @@ public final class ChildMain {
         LOG.error("child slot {} not started: cannot load the configuration", args.slot(), e);
         return EXIT_FATAL;
       }
-      Optional<ChildGroup> group = ownGroup(config, args.uid(), args.gid());
+      Optional<ChildGroup> group = ownGroup(config, args.serveUid(), args.serveGid());
       if (group.isEmpty()) {
         LOG.error(
             "child slot {} not started: no child group runs as uid {}, gid {} in {}",
             args.slot(),
-            args.uid(),
-            args.gid(),
+            args.serveUid(),
+            args.serveGid(),
             config.configFile());
         return EXIT_FATAL;
       }

@@ -9,6 +9,7 @@ import org.perchild.config.ConfigProblem;
 import org.perchild.config.DirectiveSpec;
 import org.perchild.config.DirectiveTable;
 import org.perchild.config.ServerConfig;
+import org.perchild.posix.Account;
 import org.perchild.posix.Native;
 import org.perchild.posix.SystemAccounts;
 import org.perchild.supervisor.Supervisor;
@@ -26,7 +27,8 @@ public final class Perchild {
       Usage: perchild [-D name] [-d directory] [-f file]
                       [-h] [-v] [-X] [-t] [-S] [-L] [-k start|restart|graceful|graceful-stop|stop]
       Options:
-        -D name            : define a name for use in the configuration (FOREGROUND: stay in front)
+        -D name            : define a name: FOREGROUND (stay in front), SINGLE_USER (without
+                             root: every process runs as the caller, no tenant isolation)
         -d directory       : specify an alternate initial ServerRoot
         -f file            : specify an alternate ServerConfigFile (default conf/perchild.conf)
         -k start           : start the server in the background
@@ -86,7 +88,7 @@ public final class Perchild {
                   + " use -D FOREGROUND (or bin/start.sh)");
           yield 1;
         }
-        yield serve(config, err);
+        yield serve(line, config, err);
       }
       case DEBUG_SINGLE_PROCESS, SIGNAL -> {
         ServerConfig config = load(line, err);
@@ -104,21 +106,42 @@ public final class Perchild {
   }
 
   /** Runs the process model: the launcher must be root to start children as other users. */
-  private static int serve(ServerConfig config, PrintStream err) {
+  private static int serve(CommandLine line, ServerConfig config, PrintStream err) {
     int euid = Native.posix().geteuid();
+    Account singleUser = null;
     if (euid != 0) {
+      if (!line.defined("SINGLE_USER")) {
+        err.println(
+            "perchild: the launcher runs as uid "
+                + euid
+                + ", not root: it cannot start children as the configured users and groups."
+                + " Start it as root, or add -D SINGLE_USER to run every process as uid "
+                + euid
+                + " (no isolation between tenants)");
+        return 1;
+      }
+      singleUser = currentUser(euid);
       err.println(
-          "perchild: the launcher runs as uid "
+          "perchild: WARNING: single-user mode: every process runs as "
+              + singleUser.name()
+              + " (uid "
               + euid
-              + ", not root: it cannot start children as the configured users and groups");
-      return 1;
+              + "): tenants are NOT isolated from each other");
     }
     try {
-      return new Supervisor(config).run();
+      return new Supervisor(config, singleUser).run();
     } catch (IOException e) {
       err.println("perchild: " + e.getMessage());
       return 2;
     }
+  }
+
+  private static Account currentUser(int uid) {
+    int gid = Native.posix().getegid();
+    Account known = new SystemAccounts().userById(uid).orElse(null);
+    String name = known != null ? known.name() : "#" + uid;
+    String home = known != null ? known.home() : "/";
+    return new Account(name, uid, gid, home);
   }
 
   private static String describe(CommandLine line) {

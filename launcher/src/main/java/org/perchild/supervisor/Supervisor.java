@@ -65,6 +65,7 @@ public final class Supervisor {
   private static final int ACCEPTOR = -1;
 
   private final ServerConfig config;
+  private final Account singleUser;
   private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
   private final List<ChildSlot> children = new ArrayList<>();
   private int errorLogFd = -1;
@@ -76,7 +77,16 @@ public final class Supervisor {
 
   /** A supervisor for this configuration; {@link #run()} starts it. */
   public Supervisor(ServerConfig config) {
+    this(config, null);
+  }
+
+  /**
+   * A supervisor whose processes all run as {@code singleUser} instead of the configured users:
+   * single-user mode, for a launcher started without root. Isolation between tenants is off.
+   */
+  public Supervisor(ServerConfig config, Account singleUser) {
     this.config = config;
+    this.singleUser = singleUser;
   }
 
   /** Runs the server until it is stopped; returns the launcher's exit code. */
@@ -287,10 +297,11 @@ public final class Supervisor {
     for (int i = 0; i < listenFds.size(); i++) {
       fds.add(new InheritedFd(listenFds.get(i), 4 + i));
     }
-    Account user = config.user();
+    Account user = singleUser != null ? singleUser : config.user();
+    int gid = singleUser != null ? singleUser.primaryGid() : config.group().gid();
     List<String> argv = new ArrayList<>(java(List.of("-Xmx64m", "-XX:+UseSerialGC")));
     argv.add("org.perchild.acceptor.AcceptorMain");
-    argv.addAll(common(user.name(), user.uid(), config.group().gid()));
+    argv.addAll(common(user.name(), user.uid(), gid));
     argv.add("--listeners");
     argv.add(Integer.toString(listenFds.size()));
     acceptorPid = PosixSpawn.spawn(argv.get(0), argv, environment(user), fds);
@@ -301,7 +312,7 @@ public final class Supervisor {
         "acceptor started: pid {}, user {}, group {}",
         acceptorPid,
         user.name(),
-        config.group().name());
+        singleUser != null ? "#" + gid : config.group().name());
   }
 
   private void startChild(ChildSlot child) throws PosixException {
@@ -311,16 +322,27 @@ public final class Supervisor {
     fds.add(new InheritedFd(control.childFd(), 3));
     fds.add(new InheritedFd(handoff.childFd(), 4));
     ChildGroup group = child.group;
+    Account user = singleUser != null ? singleUser : group.user();
+    int gid = singleUser != null ? singleUser.primaryGid() : group.group().gid();
     List<String> argv = new ArrayList<>(java(group.javaOptions()));
     argv.add("org.perchild.container.ChildMain");
-    argv.addAll(common(group.user().name(), group.user().uid(), group.group().gid()));
+    argv.addAll(common(user.name(), user.uid(), gid));
+    if (singleUser != null) {
+      // The child finds its virtual hosts by the group it serves, not by who it runs as.
+      argv.addAll(
+          List.of(
+              "--serve-uid",
+              Integer.toString(group.user().uid()),
+              "--serve-gid",
+              Integer.toString(group.group().gid())));
+    }
     argv.addAll(
         List.of(
             "--slot",
             Integer.toString(child.slot),
             "--generation",
             Integer.toString(child.generation)));
-    child.pid = PosixSpawn.spawn(argv.get(0), argv, environment(group.user()), fds);
+    child.pid = PosixSpawn.spawn(argv.get(0), argv, environment(user), fds);
     Descriptors.close(control.childFd());
     Descriptors.close(handoff.childFd());
     child.control = new SeqPacketChannel(control.parentFd());
@@ -331,8 +353,8 @@ public final class Supervisor {
         child.slot,
         child.pid,
         child.generation,
-        group.user().name(),
-        group.group().name());
+        user.name(),
+        singleUser != null ? "#" + gid : group.group().name());
   }
 
   private List<InheritedFd> standardFds() {

@@ -56,6 +56,10 @@ public final class PrivilegeDrop {
     }
     LibC.Functions libc = LibC.get();
     warmUp();
+    if (alreadyUnprivileged(libc, uid, gid)) {
+      keepIdentity(libc, uid, gid);
+      return;
+    }
     int[] groups = userName == null ? new int[] {gid} : groupsOf(libc, userName, gid);
     for (int group : groups) {
       if (group == 0) {
@@ -85,6 +89,64 @@ public final class PrivilegeDrop {
       throw new PrivilegeDropException(
           "dropped to uid " + uid + ", gid " + gid + " but: " + String.join("; ", wrong));
     }
+  }
+
+  /**
+   * Whether this process already is the target user and group, without root: what a child of a
+   * launcher started by an ordinary user in single-user mode is. Then no id can or need change.
+   */
+  private static boolean alreadyUnprivileged(LibC.Functions libc, int uid, int gid) {
+    IntByReference real = new IntByReference();
+    IntByReference effective = new IntByReference();
+    IntByReference saved = new IntByReference();
+    if (libc.getresuid(real, effective, saved) != 0
+        || real.intValue() != uid
+        || effective.intValue() != uid
+        || saved.intValue() != uid) {
+      return false;
+    }
+    return libc.getresgid(real, effective, saved) == 0
+        && real.intValue() == gid
+        && effective.intValue() == gid
+        && saved.intValue() == gid;
+  }
+
+  /**
+   * Single-user mode: the ids stay as they are (an unprivileged process cannot change them), but no
+   * thread may gain privileges through exec either, and the same proof is required: no capability,
+   * no way back to root.
+   */
+  private static void keepIdentity(LibC.Functions libc, int uid, int gid)
+      throws PrivilegeDropException {
+    try {
+      if (libc.prctl(LibC.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
+        throw PosixException.lastError("prctl(PR_SET_NO_NEW_PRIVS)");
+      }
+      noNewPrivilegesOnEveryThread(libc);
+    } catch (PosixException e) {
+      throw new PrivilegeDropException("keeping uid " + uid + ", gid " + gid + " failed", e);
+    }
+    List<String> wrong = verify(libc, uid, gid, currentGroups(), true);
+    if (!wrong.isEmpty()) {
+      throw new PrivilegeDropException(
+          "kept uid " + uid + ", gid " + gid + " but: " + String.join("; ", wrong));
+    }
+  }
+
+  private static int[] currentGroups() throws PrivilegeDropException {
+    try {
+      for (String line : Files.readAllLines(STATUS, StandardCharsets.UTF_8)) {
+        if (line.startsWith("Groups:")) {
+          String list = line.substring("Groups:".length()).trim();
+          return list.isEmpty()
+              ? new int[0]
+              : Arrays.stream(list.split("\\s+")).mapToInt(Integer::parseInt).toArray();
+        }
+      }
+    } catch (IOException | NumberFormatException e) {
+      throw new PrivilegeDropException("cannot read the groups of this process: " + e);
+    }
+    throw new PrivilegeDropException("no Groups line in " + STATUS);
   }
 
   /**
