@@ -25,7 +25,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 
 /**
@@ -34,6 +37,7 @@ import org.junit.jupiter.api.Timeout;
  * as the client. One server for the whole class.
  */
 @Timeout(300)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ProcessModelIT {
 
   private static final Path TREE = Path.of("target/perchild").toAbsolutePath();
@@ -117,6 +121,9 @@ class ProcessModelIT {
     assertTrue(launcher.waitFor(30, SECONDS), "the launcher did not stop on SIGTERM");
     assertEquals(0, launcher.exitValue());
     await().atMost(10, SECONDS).until(() -> pidsOf("org.perchild").isEmpty());
+    List<String> errors =
+        Files.readAllLines(log).stream().filter(l -> l.contains(" ERROR ")).toList();
+    assertEquals(List.of(), errors, "unexpected ERROR lines in the error log");
   }
 
   private static void ensureAccount(String user, String group) throws Exception {
@@ -250,6 +257,48 @@ class ProcessModelIT {
       assertTrue(second.startsWith("HTTP/1.1 421"), second);
       assertEquals(-1, in.read(), "the connection must be closed after 421");
     }
+  }
+
+  @Test
+  void childrenGetACleanEnvironmentOfTheirOwnUser() throws Exception {
+    String json = curl("server1");
+    String environ =
+        Files.readString(
+            Path.of("/proc/" + field(json, "pid") + "/environ"), StandardCharsets.UTF_8);
+    String home = run("sh", "-c", "getent passwd user1 | cut -d: -f6").trim();
+    assertEquals(
+        List.of(
+            "PATH=/usr/local/bin:/usr/bin:/bin",
+            "HOME=" + home,
+            "USER=user1",
+            "LOGNAME=user1",
+            "LANG=C.UTF-8"),
+        List.of(environ.split("\0")));
+  }
+
+  @Test
+  void pidFileNamesTheLauncher() throws Exception {
+    assertEquals(launcher.pid() + "", Files.readString(root.resolve("logs/perchild.pid")).trim());
+  }
+
+  @Test
+  @Order(Integer.MAX_VALUE)
+  void aCrashedChildTakesNoOtherProcessDown() throws Exception {
+    String victim = field(curl("server2"), "pid");
+    run("kill", "-9", victim);
+    await()
+        .atMost(10, SECONDS)
+        .until(() -> count("child \\d+ exited: pid " + victim + " killed by signal 9") == 1);
+    Set<String> server2 = new HashSet<>();
+    for (int i = 0; i < 30; i++) {
+      String json = curl("server2");
+      server2.add(field(json, "pid"));
+      assertEquals(Integer.toString(uidOf("user2")), field(json, "uid"), json);
+    }
+    assertEquals(3, server2.size(), "the three other children of user2 go on serving: " + server2);
+    assertTrue(!server2.contains(victim));
+    assertEquals("65534", field(curl("fallbackhost"), "uid"));
+    assertEquals(Integer.toString(uidOf("user1")), field(curl("server1"), "uid"));
   }
 
   /** Reads one response with a Content-Length body. */
