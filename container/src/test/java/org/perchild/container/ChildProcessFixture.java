@@ -33,6 +33,7 @@ import java.util.zip.ZipOutputStream;
 import jnr.constants.platform.OpenFlags;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Assumptions;
+import org.perchild.container.testapp.SlowServlet;
 import org.perchild.container.testapp.WhoAmIServlet;
 import org.perchild.handoff.HandoffMessage;
 import org.perchild.posix.ChannelPair;
@@ -92,6 +93,11 @@ final class ChildProcessFixture implements AutoCloseable {
 
   /** Spawns a child that will drop to {@code uid}/{@code gid}, configured for {@link #TENANT}. */
   ChildProcessFixture(int uid, int gid) throws Exception {
+    this(uid, gid, List.of());
+  }
+
+  /** The same, with more server-level directives (thread settings, say) in the configuration. */
+  ChildProcessFixture(int uid, int gid, List<String> directives) throws Exception {
     root = Files.createTempDirectory("perchild-child-test-");
     log = root.resolve("logs/child.log");
     String classPath = copyClassPath(root.resolve("lib"));
@@ -111,6 +117,7 @@ final class ChildProcessFixture implements AutoCloseable {
             // b.other belongs to another tenant's child: the one this test never starts.
             "NumServers 2",
             "ChildPerUserID #" + (TENANT + 1) + " #" + (TENANT + 1) + " 1",
+            String.join("\n", directives),
             "<VirtualHost *:" + port + ">",
             "  ServerName a.test",
             "  ServerAlias *.a.test",
@@ -369,14 +376,24 @@ final class ChildProcessFixture implements AutoCloseable {
             <servlet-name>whoami</servlet-name>
             <url-pattern>/whoami</url-pattern>
           </servlet-mapping>
+          <servlet>
+            <servlet-name>slow</servlet-name>
+            <servlet-class>org.perchild.container.testapp.SlowServlet</servlet-class>
+          </servlet>
+          <servlet-mapping>
+            <servlet-name>slow</servlet-name>
+            <url-pattern>/slow</url-pattern>
+          </servlet-mapping>
         </web-app>
         """);
-    String servletFile = WhoAmIServlet.class.getName().replace('.', '/') + ".class";
     Path classes = webInf.resolve("classes");
-    Path servletTarget = classes.resolve(servletFile);
-    Files.createDirectories(servletTarget.getParent());
-    try (InputStream in = WhoAmIServlet.class.getClassLoader().getResourceAsStream(servletFile)) {
-      Files.copy(in, servletTarget);
+    for (Class<?> servlet : List.of(WhoAmIServlet.class, SlowServlet.class)) {
+      String servletFile = servlet.getName().replace('.', '/') + ".class";
+      Path servletTarget = classes.resolve(servletFile);
+      Files.createDirectories(servletTarget.getParent());
+      try (InputStream in = servlet.getClassLoader().getResourceAsStream(servletFile)) {
+        Files.copy(in, servletTarget);
+      }
     }
     ByteArrayOutputStream war = new ByteArrayOutputStream();
     try (ZipOutputStream zip = new ZipOutputStream(war)) {
