@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -111,8 +112,8 @@ class IsolationIT {
   /** The pid of the one child running as {@code user}, seen from outside (from /proc). */
   private static long childPidOf(String user) throws Exception {
     String uid = Integer.toString(LaunchedServer.uidOf(user));
-    List<Long> pids = new java.util.ArrayList<>();
-    for (long pid : LaunchedServer.pidsOf("org.perchild.container.ChildMain")) {
+    List<Long> pids = new ArrayList<>();
+    for (long pid : server.pidsOf("org.perchild.container.ChildMain")) {
       if (LaunchedServer.status(pid, "Uid").split("\\s+")[0].equals(uid)) {
         pids.add(pid);
       }
@@ -142,7 +143,7 @@ class IsolationIT {
     assertTrue(aSignalsB.contains("Operation not permitted"), aSignalsB);
     String bSignalsA = probe("b.test", "kill=" + childA);
     assertTrue(bSignalsA.contains("Operation not permitted"), bSignalsA);
-    for (long acceptor : LaunchedServer.pidsOf("org.perchild.acceptor.AcceptorMain")) {
+    for (long acceptor : server.pidsOf("org.perchild.acceptor.AcceptorMain")) {
       String aSignalsAcceptor = probe("a.test", "kill=" + acceptor);
       assertTrue(aSignalsAcceptor.contains("Operation not permitted"), aSignalsAcceptor);
     }

@@ -15,8 +15,11 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntFunction;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -30,6 +33,8 @@ final class LaunchedServer {
   static final Path TREE = Path.of("target/perchild").toAbsolutePath();
 
   private static final Pattern ERROR_LINE = Pattern.compile("\\bERROR\\b");
+  private static final Pattern STARTED =
+      Pattern.compile("perchild - (?:acceptor|child \\d+) started: pid (\\d+)");
 
   final Path root;
   final Path log;
@@ -114,12 +119,55 @@ final class LaunchedServer {
     return server;
   }
 
-  /** SIGTERM to the launcher; it must exit 0 and leave no perchild process behind. */
+  /**
+   * SIGTERM to the launcher; it must exit 0 and leave none of its processes behind. Only this
+   * server's processes are checked (the launcher, and every pid its log says it started), so that
+   * another server on the same machine cannot fail or hide the check.
+   */
   void stop() throws Exception {
+    Set<Long> ours = new TreeSet<>(startedPids());
+    ours.add(launcher.pid());
+    launcher.descendants().forEach(p -> ours.add(p.pid()));
     launcher.destroy();
     assertTrue(launcher.waitFor(30, SECONDS), "the launcher did not stop on SIGTERM");
     assertEquals(0, launcher.exitValue());
-    await().atMost(10, SECONDS).until(() -> pidsOf("org.perchild").isEmpty());
+    await()
+        .atMost(10, SECONDS)
+        .untilAsserted(
+            () ->
+                assertEquals(
+                    List.of(),
+                    ours.stream()
+                        .filter(
+                            pid -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false))
+                        .map(pid -> pid + " " + commandLineOf(pid))
+                        .toList()));
+  }
+
+  /** The pids of this server's processes that run {@code mainClass}, seen from outside. */
+  List<Long> pidsOf(String mainClass) {
+    return launcher
+        .descendants()
+        .filter(p -> p.info().commandLine().orElse("").contains(mainClass))
+        .map(ProcessHandle::pid)
+        .toList();
+  }
+
+  private List<Long> startedPids() throws IOException {
+    List<Long> pids = new ArrayList<>();
+    if (Files.exists(log)) {
+      for (String line : Files.readAllLines(log)) {
+        Matcher started = STARTED.matcher(line);
+        if (started.find()) {
+          pids.add(Long.parseLong(started.group(1)));
+        }
+      }
+    }
+    return pids;
+  }
+
+  private static String commandLineOf(long pid) {
+    return ProcessHandle.of(pid).flatMap(p -> p.info().commandLine()).orElse("(no command line)");
   }
 
   /** Lines of the error log that say ERROR: a process test expects none. */
@@ -152,22 +200,6 @@ final class LaunchedServer {
 
   static int gidOf(String group) throws Exception {
     return Integer.parseInt(run("getent", "group", group).split(":")[2]);
-  }
-
-  /** Processes whose command line names {@code mainClass}, other than the test JVMs. */
-  static List<Long> pidsOf(String mainClass) {
-    List<Long> pids = new ArrayList<>();
-    ProcessHandle.allProcesses()
-        .forEach(
-            p -> {
-              String line = p.info().commandLine().orElse("");
-              if (line.contains(mainClass)
-                  && !line.contains("surefire")
-                  && !line.contains("failsafe")) {
-                pids.add(p.pid());
-              }
-            });
-    return pids;
   }
 
   /** The value of a {@code /proc/<pid>/status} line. */
