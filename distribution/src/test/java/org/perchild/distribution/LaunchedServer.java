@@ -1,0 +1,214 @@
+package org.perchild.distribution;
+
+import static java.util.concurrent.TimeUnit.SECONDS;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The assembled {@code bin/perchild -D FOREGROUND}, started as root from a temporary server root
+ * that the test writes, for process tests that need one server of their own (ProcessModelIT keeps
+ * its own copy of these steps). Start it in {@code @BeforeAll}, {@link #stop()} it in
+ * {@code @AfterAll}, and check {@link #unexpectedErrors()} after each test.
+ */
+final class LaunchedServer {
+
+  static final Path TREE = Path.of("target/perchild").toAbsolutePath();
+
+  private static final Pattern ERROR_LINE = Pattern.compile("\\bERROR\\b");
+  private static final Pattern STARTED =
+      Pattern.compile("perchild - (?:acceptor|child \\d+) started: pid (\\d+)");
+
+  final Path root;
+  final Path log;
+  final int port;
+  private final Process launcher;
+
+  private LaunchedServer(Path root, int port, Process launcher) {
+    this.root = root;
+    this.log = root.resolve("logs/error_log");
+    this.port = port;
+    this.launcher = launcher;
+  }
+
+  /** Skips without root, but fails in CI, where a skipped root test would prove nothing. */
+  static void requireRoot() {
+    boolean isRoot = "root".equals(System.getProperty("user.name"));
+    if (!isRoot && "true".equals(System.getenv("CI"))) {
+      throw new AssertionError("CI runs the process tests as root, but this JVM is not root");
+    }
+    assumeTrue(isRoot, "the process model needs root to start children as other users");
+  }
+
+  /** Creates the group and the user (no home, no shell) unless they exist. */
+  static void ensureAccount(String user, String group) throws Exception {
+    run("sh", "-c", "getent group " + group + " || groupadd --system " + group);
+    run(
+        "sh",
+        "-c",
+        "id -u "
+            + user
+            + " || useradd --system --no-create-home --shell /usr/sbin/nologin -g "
+            + group
+            + " "
+            + user);
+  }
+
+  /**
+   * Writes a world-readable server root with {@code webapps/<dir>/ROOT.war} for each entry of
+   * {@code rootWars}, the configuration {@code conf.apply(port)} for a free loopback port, starts
+   * the launcher, and waits until the acceptor and {@code children} children are ready.
+   */
+  static LaunchedServer start(
+      String prefix, Map<String, Path> rootWars, IntFunction<String> conf, int children)
+      throws Exception {
+    Path root = Files.createTempDirectory(prefix);
+    Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxr-xr-x"));
+    for (Map.Entry<String, Path> war : rootWars.entrySet()) {
+      Path appBase = Files.createDirectories(root.resolve("webapps").resolve(war.getKey()));
+      Files.copy(war.getValue(), appBase.resolve("ROOT.war"));
+    }
+    int port;
+    try (ServerSocket free = new ServerSocket(0)) {
+      port = free.getLocalPort();
+    }
+    Files.createDirectories(root.resolve("conf"));
+    Files.writeString(root.resolve("conf/perchild.conf"), conf.apply(port));
+    Files.createDirectories(root.resolve("logs"));
+    ProcessBuilder builder =
+        new ProcessBuilder(
+                TREE.resolve("bin/perchild").toString(), "-d", root.toString(), "-D", "FOREGROUND")
+            .redirectErrorStream(true)
+            .redirectOutput(root.resolve("launcher.out").toFile());
+    builder.environment().remove("PERCHILD_LAUNCHER_OPTS");
+    LaunchedServer server = new LaunchedServer(root, port, builder.start());
+    try {
+      await()
+          .atMost(120, SECONDS)
+          .pollInterval(500, TimeUnit.MILLISECONDS)
+          .until(
+              () ->
+                  server.count("perchild - child \\d+ ready") == children
+                      && server.count("perchild - acceptor ready") == 1);
+    } catch (RuntimeException | Error e) {
+      // @AfterAll gets no server to stop: do not leave this one running.
+      try {
+        server.stop();
+      } catch (Exception | Error stopFailure) {
+        e.addSuppressed(stopFailure);
+      }
+      throw e;
+    }
+    return server;
+  }
+
+  /**
+   * SIGTERM to the launcher; it must exit 0 and leave none of its processes behind. Only this
+   * server's processes are checked (the launcher, and every pid its log says it started), so that
+   * another server on the same machine cannot fail or hide the check.
+   */
+  void stop() throws Exception {
+    Set<Long> ours = new TreeSet<>(startedPids());
+    ours.add(launcher.pid());
+    launcher.descendants().forEach(p -> ours.add(p.pid()));
+    launcher.destroy();
+    assertTrue(launcher.waitFor(30, SECONDS), "the launcher did not stop on SIGTERM");
+    assertEquals(0, launcher.exitValue());
+    await()
+        .atMost(10, SECONDS)
+        .untilAsserted(
+            () ->
+                assertEquals(
+                    List.of(),
+                    ours.stream()
+                        .filter(
+                            pid -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false))
+                        .map(pid -> pid + " " + commandLineOf(pid))
+                        .toList()));
+  }
+
+  /** The pids of this server's processes that run {@code mainClass}, seen from outside. */
+  List<Long> pidsOf(String mainClass) {
+    return launcher
+        .descendants()
+        .filter(p -> p.info().commandLine().orElse("").contains(mainClass))
+        .map(ProcessHandle::pid)
+        .toList();
+  }
+
+  private List<Long> startedPids() throws IOException {
+    List<Long> pids = new ArrayList<>();
+    if (Files.exists(log)) {
+      for (String line : Files.readAllLines(log)) {
+        Matcher started = STARTED.matcher(line);
+        if (started.find()) {
+          pids.add(Long.parseLong(started.group(1)));
+        }
+      }
+    }
+    return pids;
+  }
+
+  private static String commandLineOf(long pid) {
+    return ProcessHandle.of(pid).flatMap(p -> p.info().commandLine()).orElse("(no command line)");
+  }
+
+  /** Lines of the error log that say ERROR: a process test expects none. */
+  List<String> unexpectedErrors() throws IOException {
+    if (!Files.exists(log)) {
+      return List.of();
+    }
+    return Files.readAllLines(log).stream().filter(l -> ERROR_LINE.matcher(l).find()).toList();
+  }
+
+  long count(String regex) throws IOException {
+    Pattern pattern = Pattern.compile(regex);
+    if (!Files.exists(log)) {
+      return 0;
+    }
+    return Files.readAllLines(log).stream().filter(l -> pattern.matcher(l).find()).count();
+  }
+
+  static String run(String... command) throws Exception {
+    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(process.waitFor(60, SECONDS));
+    assertEquals(0, process.exitValue(), String.join(" ", command) + ": " + out);
+    return out;
+  }
+
+  static int uidOf(String user) throws Exception {
+    return Integer.parseInt(run("id", "-u", user).trim());
+  }
+
+  static int gidOf(String group) throws Exception {
+    return Integer.parseInt(run("getent", "group", group).split(":")[2]);
+  }
+
+  /** The value of a {@code /proc/<pid>/status} line. */
+  static String status(long pid, String key) throws IOException {
+    for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+      if (line.startsWith(key + ":")) {
+        return line.substring(key.length() + 1).trim();
+      }
+    }
+    throw new AssertionError(key + " not in /proc/" + pid + "/status");
+  }
+}

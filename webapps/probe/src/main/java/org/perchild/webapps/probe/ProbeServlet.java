@@ -1,0 +1,94 @@
+package org.perchild.webapps.probe;
+
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * What a hostile tenant's code would try, answered in plain text so that the isolation tests can
+ * tell what its child process may do. Test-only: it is built for the process tests and never
+ * shipped in the distribution. Mapped in {@code web.xml}, as the children do not scan annotations.
+ *
+ * <ul>
+ *   <li>{@code ?read=/path}: reads the file; {@code read ok} or {@code read denied: <exception>}.
+ *   <li>{@code ?kill=<pid>}: sends signal 0 (the permission check, no signal delivered) with the
+ *       shell's {@code kill}; {@code kill permitted} or {@code kill denied: <exit code> <stderr>}.
+ *   <li>{@code ?status}: the Pid, Uid, Gid, Groups, CapEff, CapPrm and NoNewPrivs lines of {@code
+ *       /proc/self/status}.
+ * </ul>
+ */
+public class ProbeServlet extends HttpServlet {
+
+  private static final List<String> STATUS_KEYS =
+      List.of("Pid", "Uid", "Gid", "Groups", "CapEff", "CapPrm", "NoNewPrivs");
+
+  @Override
+  protected void doGet(HttpServletRequest request, HttpServletResponse response)
+      throws IOException {
+    String answer;
+    if (request.getParameter("read") != null) {
+      answer = read(Path.of(request.getParameter("read")));
+    } else if (request.getParameter("kill") != null) {
+      answer = signal(Long.parseLong(request.getParameter("kill")));
+    } else if (request.getParameter("status") != null) {
+      answer = status();
+    } else {
+      response.sendError(HttpServletResponse.SC_BAD_REQUEST, "?read=, ?kill= or ?status");
+      return;
+    }
+    response.setContentType("text/plain");
+    response.setCharacterEncoding(StandardCharsets.UTF_8.name());
+    response.getWriter().write(answer + "\n");
+  }
+
+  private static String read(Path file) {
+    try {
+      Files.readAllBytes(file);
+      return "read ok";
+    } catch (IOException | SecurityException e) {
+      return "read denied: " + e;
+    }
+  }
+
+  /**
+   * kill(2) with signal 0 checks exactly the permission a real signal needs. The shell's builtin is
+   * used because no Java API sends a signal to a process that is not our child, and /bin/sh is
+   * there on every system the children run on.
+   */
+  private static String signal(long pid) throws IOException {
+    Process kill =
+        new ProcessBuilder("/bin/sh", "-c", "kill -0 \"$1\"", "kill", Long.toString(pid))
+            .redirectErrorStream(true)
+            .start();
+    String output = new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+    try {
+      if (!kill.waitFor(10, TimeUnit.SECONDS)) {
+        kill.destroyForcibly();
+        return "kill denied: timed out";
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "kill denied: interrupted";
+    }
+    return kill.exitValue() == 0
+        ? "kill permitted"
+        : "kill denied: exit " + kill.exitValue() + " " + output;
+  }
+
+  private static String status() throws IOException {
+    StringBuilder lines = new StringBuilder();
+    for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+      int colon = line.indexOf(':');
+      if (colon > 0 && STATUS_KEYS.contains(line.substring(0, colon))) {
+        lines.append(line).append('\n');
+      }
+    }
+    return lines.toString().trim();
+  }
+}
