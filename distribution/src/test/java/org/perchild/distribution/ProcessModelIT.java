@@ -16,7 +16,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -117,10 +116,11 @@ class ProcessModelIT {
     if (launcher == null) {
       return;
     }
+    List<ProcessHandle> started = launcher.descendants().toList();
     launcher.destroy(); // SIGTERM
     assertTrue(launcher.waitFor(30, SECONDS), "the launcher did not stop on SIGTERM");
     assertEquals(0, launcher.exitValue());
-    await().atMost(10, SECONDS).until(() -> pidsOf("org.perchild").isEmpty());
+    await().atMost(10, SECONDS).until(() -> started.stream().noneMatch(ProcessHandle::isAlive));
     List<String> errors =
         Files.readAllLines(log).stream().filter(l -> l.contains(" ERROR ")).toList();
     assertEquals(List.of(), errors, "unexpected ERROR lines in the error log");
@@ -178,19 +178,13 @@ class ProcessModelIT {
     return Integer.parseInt(run("getent", "group", group).split(":")[2]);
   }
 
+  /** This server's processes running {@code mainClass}: never another server's on the machine. */
   private static List<Long> pidsOf(String mainClass) {
-    List<Long> pids = new ArrayList<>();
-    ProcessHandle.allProcesses()
-        .forEach(
-            p -> {
-              String line = p.info().commandLine().orElse("");
-              if (line.contains(mainClass)
-                  && !line.contains("surefire")
-                  && !line.contains("failsafe")) {
-                pids.add(p.pid());
-              }
-            });
-    return pids;
+    return launcher
+        .descendants()
+        .filter(p -> p.info().commandLine().orElse("").contains(mainClass))
+        .map(ProcessHandle::pid)
+        .toList();
   }
 
   private static String status(long pid, String key) throws IOException {
