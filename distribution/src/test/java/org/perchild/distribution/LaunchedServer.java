@@ -144,6 +144,11 @@ final class LaunchedServer {
                         .toList()));
   }
 
+  /** The launcher process itself, for tests that signal or kill it. */
+  Process launcher() {
+    return launcher;
+  }
+
   /** The pids of this server's processes that run {@code mainClass}, seen from outside. */
   List<Long> pidsOf(String mainClass) {
     return launcher

@@ -19,6 +19,15 @@ final class ChildSlot {
   boolean ready;
   boolean announced;
 
+  /** Failures in a row, for {@link RespawnBackoff}. */
+  int failures;
+
+  /** When the current process was started ({@link System#nanoTime()}). */
+  long startedAt;
+
+  /** When to start it again after it died ({@link System#nanoTime()}), or -1 if not due. */
+  long respawnAt = -1;
+
   ChildSlot(int slot, ChildGroup group, int generation) {
     this.slot = slot;
     this.group = group;

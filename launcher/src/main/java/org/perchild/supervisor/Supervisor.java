@@ -7,6 +7,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
@@ -73,6 +74,9 @@ public final class Supervisor {
   private int acceptorPid;
   private SeqPacketChannel acceptorControl;
   private boolean acceptorReady;
+  private int acceptorFailures;
+  private long acceptorStartedAt;
+  private long acceptorRespawnAt = -1;
   private boolean stopping;
 
   /** A supervisor for this configuration; {@link #run()} starts it. */
@@ -132,6 +136,9 @@ public final class Supervisor {
         handle(event);
       }
       reap();
+      if (!stopping) {
+        respawnDue();
+      }
       if (stopping) {
         if (deadline == Long.MAX_VALUE) {
           deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(STOP_TIMEOUT_SECONDS);
@@ -227,27 +234,29 @@ public final class Supervisor {
 
   private void exited(ExitStatus status) {
     if (status.pid() == acceptorPid) {
-      LOG.info("acceptor exited: {}", status);
       acceptorPid = 0;
       acceptorReady = false;
       closeQuietly(acceptorControl);
       acceptorControl = null;
-      if (!stopping) {
-        LOG.error("the acceptor has gone: no connection is accepted until the server restarts");
+      // A new acceptor must be told every ready child again.
+      for (ChildSlot child : children) {
+        child.announced = false;
       }
+      if (stopping) {
+        LOG.info("acceptor exited: {}", status);
+        return;
+      }
+      acceptorFailures = healthy(acceptorStartedAt) ? 1 : acceptorFailures + 1;
+      Duration delay = RespawnBackoff.delay(acceptorFailures, status.exitedWith(2));
+      LOG.warn(
+          "acceptor exited: {}; starting a new one in {} ms (the listen sockets stay open)",
+          status,
+          delay.toMillis());
+      acceptorRespawnAt = System.nanoTime() + delay.toNanos();
       return;
     }
     for (ChildSlot child : children) {
       if (child.pid == status.pid()) {
-        if (stopping && status.exitedWith(0)) {
-          LOG.info("child {} exited: {}", child.slot, status);
-        } else {
-          LOG.warn(
-              "child {} exited: {}{}",
-              child.slot,
-              status,
-              status.exitedWith(2) ? " (fatal: see the lines above)" : "");
-        }
         child.pid = 0;
         child.ready = false;
         if (child.announced) {
@@ -256,7 +265,59 @@ public final class Supervisor {
         }
         closeQuietly(child.control);
         child.control = null;
+        closeFd(child.handoffFd);
+        child.handoffFd = -1;
+        if (stopping) {
+          if (status.exitedWith(0)) {
+            LOG.info("child {} exited: {}", child.slot, status);
+          } else {
+            LOG.warn("child {} exited: {}", child.slot, status);
+          }
+          return;
+        }
+        child.failures = healthy(child.startedAt) ? 1 : child.failures + 1;
+        boolean fatal = status.exitedWith(2);
+        Duration delay = RespawnBackoff.delay(child.failures, fatal);
+        LOG.warn(
+            "child {} exited: {}{}; starting it again in {} ms",
+            child.slot,
+            status,
+            fatal ? " (fatal: see the lines above)" : "",
+            delay.toMillis());
+        child.respawnAt = System.nanoTime() + delay.toNanos();
         return;
+      }
+    }
+  }
+
+  /** Whether a process started at {@code startedAt} ran long enough to count as healthy. */
+  private static boolean healthy(long startedAt) {
+    return System.nanoTime() - startedAt >= RespawnBackoff.HEALTHY_AFTER.toNanos();
+  }
+
+  /** Starts again what died and whose wait is over. */
+  private void respawnDue() {
+    long now = System.nanoTime();
+    if (acceptorPid == 0 && acceptorRespawnAt != -1 && now - acceptorRespawnAt >= 0) {
+      acceptorRespawnAt = -1;
+      try {
+        startAcceptor();
+      } catch (IOException | RuntimeException e) {
+        acceptorFailures++;
+        LOG.error("could not start the acceptor: {}", e.toString());
+        acceptorRespawnAt = now + RespawnBackoff.delay(acceptorFailures, false).toNanos();
+      }
+    }
+    for (ChildSlot child : children) {
+      if (child.pid == 0 && child.respawnAt != -1 && now - child.respawnAt >= 0) {
+        child.respawnAt = -1;
+        try {
+          startChild(child);
+        } catch (IOException | RuntimeException e) {
+          child.failures++;
+          LOG.error("could not start child {}: {}", child.slot, e.toString());
+          child.respawnAt = now + RespawnBackoff.delay(child.failures, false).toNanos();
+        }
       }
     }
   }
@@ -305,6 +366,7 @@ public final class Supervisor {
     argv.add("--listeners");
     argv.add(Integer.toString(listenFds.size()));
     acceptorPid = PosixSpawn.spawn(argv.get(0), argv, environment(user), fds);
+    acceptorStartedAt = System.nanoTime();
     Descriptors.close(control.childFd());
     acceptorControl = new SeqPacketChannel(control.parentFd());
     readControl(acceptorControl, ACCEPTOR);
@@ -343,6 +405,7 @@ public final class Supervisor {
             "--generation",
             Integer.toString(child.generation)));
     child.pid = PosixSpawn.spawn(argv.get(0), argv, environment(user), fds);
+    child.startedAt = System.nanoTime();
     Descriptors.close(control.childFd());
     Descriptors.close(handoff.childFd());
     child.control = new SeqPacketChannel(control.parentFd());
@@ -426,6 +489,16 @@ public final class Supervisor {
 
   private static String who(int slot) {
     return slot == ACCEPTOR ? "the acceptor" : "child " + slot;
+  }
+
+  private static void closeFd(int fd) {
+    if (fd >= 0) {
+      try {
+        Descriptors.close(fd);
+      } catch (PosixException e) {
+        LOG.warn("{}", e.getMessage());
+      }
+    }
   }
 
   private static void closeQuietly(SeqPacketChannel channel) {

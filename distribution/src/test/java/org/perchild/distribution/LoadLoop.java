@@ -1,0 +1,85 @@
+package org.perchild.distribution;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Requests in a loop on new connections, from a few threads, while a test breaks something: counts
+ * what succeeded and keeps every failure's reason. Bounded in time by its caller, who stops it.
+ */
+final class LoadLoop implements AutoCloseable {
+
+  private final AtomicBoolean running = new AtomicBoolean(true);
+  private final AtomicInteger ok = new AtomicInteger();
+  private final List<String> failures = new ArrayList<>();
+  private final List<Thread> threads = new ArrayList<>();
+
+  /** Starts {@code clients} threads requesting {@code GET /} of {@code host} on the port. */
+  LoadLoop(int port, String host, int clients) {
+    for (int i = 0; i < clients; i++) {
+      Thread thread =
+          new Thread(
+              () -> {
+                while (running.get()) {
+                  String outcome = request(port, host);
+                  if (outcome == null) {
+                    ok.incrementAndGet();
+                  } else {
+                    synchronized (failures) {
+                      failures.add(outcome);
+                    }
+                  }
+                }
+              },
+              "load-" + host + "-" + i);
+      thread.setDaemon(true);
+      thread.start();
+      threads.add(thread);
+    }
+  }
+
+  /** Null for a 200, else what went wrong. */
+  private static String request(int port, String host) {
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
+      socket.setSoTimeout(20_000);
+      socket
+          .getOutputStream()
+          .write(
+              ("GET / HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
+                  .getBytes(StandardCharsets.US_ASCII));
+      InputStream in = socket.getInputStream();
+      String response = new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
+      return response.startsWith("HTTP/1.1 200 ")
+          ? null
+          : host + ": " + response.lines().findFirst().orElse("(empty response)");
+    } catch (IOException e) {
+      return host + ": " + e;
+    }
+  }
+
+  int succeeded() {
+    return ok.get();
+  }
+
+  List<String> failures() {
+    synchronized (failures) {
+      return List.copyOf(failures);
+    }
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    running.set(false);
+    for (Thread thread : threads) {
+      thread.join(30_000);
+    }
+  }
+}

@@ -1,0 +1,123 @@
+package org.perchild.distribution;
+
+import static java.util.concurrent.TimeUnit.SECONDS;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The launcher heals what dies: a killed acceptor is replaced while the kernel keeps the queued
+ * connections (the launcher holds the listen sockets), and a killed launcher takes every process
+ * with it, since each one sees the end of its control channel.
+ */
+@Timeout(300)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class SupervisionIT {
+
+  private static LaunchedServer server;
+
+  @BeforeAll
+  static void start() throws Exception {
+    LaunchedServer.requireRoot();
+    LaunchedServer.ensureAccount("supervised", "supervised");
+    Path whoami = LaunchedServer.TREE.resolve("webapps/localhost/whoami.war");
+    server =
+        LaunchedServer.start(
+            "perchild-supervision",
+            Map.of("fallback", whoami, "tenant", whoami),
+            port ->
+                String.join(
+                    "\n",
+                    "Listen 127.0.0.1:" + port,
+                    "User #65534",
+                    "Group #65534",
+                    "NumServers 2",
+                    "ChildPerUserID supervised supervised 1",
+                    "ChildJavaOptions -Xmx96m -XX:+UseSerialGC -XX:TieredStopAtLevel=1",
+                    "<VirtualHost *:" + port + ">",
+                    "  ServerName fallback.test",
+                    "  AppBase webapps/fallback",
+                    "</VirtualHost>",
+                    "<VirtualHost *:" + port + ">",
+                    "  ServerName tenant.test",
+                    "  AssignUserID supervised supervised",
+                    "  AppBase webapps/tenant",
+                    "</VirtualHost>",
+                    ""),
+            2);
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (server != null && server.launcher().isAlive()) {
+      server.stop();
+    }
+  }
+
+  @Test
+  @Order(1)
+  void aKilledAcceptorIsReplacedAndNoConnectionIsRefused() throws Exception {
+    long acceptor = server.pidsOf("org.perchild.acceptor.AcceptorMain").get(0);
+    List<String> failures;
+    try (LoadLoop tenant = new LoadLoop(server.port, "tenant.test", 2);
+        LoadLoop fallback = new LoadLoop(server.port, "fallback.test", 1)) {
+      await().atMost(10, SECONDS).until(() -> tenant.succeeded() > 20);
+      LaunchedServer.run("kill", "-9", Long.toString(acceptor));
+      await().atMost(5, SECONDS).until(() -> server.count("perchild - acceptor ready") == 2);
+      int before = tenant.succeeded();
+      await().atMost(5, SECONDS).until(() -> tenant.succeeded() > before + 20);
+      tenant.close();
+      fallback.close();
+      failures = new ArrayList<>(tenant.failures());
+      failures.addAll(fallback.failures());
+    }
+    // Only the connections the killed acceptor held at that instant may be lost (at most one per
+    // client thread); none may be refused: the launcher's listen sockets never closed.
+    assertEquals(
+        List.of(),
+        failures.stream().filter(f -> f.contains("refused")).toList(),
+        "connections refused while the acceptor was replaced");
+    assertTrue(
+        failures.size() <= 3, "more than the acceptor's own connections failed: " + failures);
+    List<Long> acceptors = server.pidsOf("org.perchild.acceptor.AcceptorMain");
+    assertEquals(1, acceptors.size());
+    assertNotEquals(acceptor, acceptors.get(0));
+    assertEquals(List.of(), server.unexpectedErrors());
+  }
+
+  @Test
+  @Order(2)
+  void aKilledLauncherLeavesNoProcessBehind() throws Exception {
+    List<ProcessHandle> processes = server.launcher().descendants().toList();
+    assertEquals(
+        3,
+        processes.stream()
+            .filter(p -> p.info().commandLine().orElse("").contains("org.perchild"))
+            .count());
+    LaunchedServer.run("kill", "-9", Long.toString(server.launcher().pid()));
+    await()
+        .atMost(10, SECONDS)
+        .untilAsserted(
+            () ->
+                assertEquals(
+                    List.of(),
+                    processes.stream()
+                        .filter(ProcessHandle::isAlive)
+                        .map(ProcessHandle::pid)
+                        .toList()));
+    assertTrue(!server.launcher().isAlive());
+  }
+}
