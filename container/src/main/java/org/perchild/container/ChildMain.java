@@ -336,7 +336,7 @@ public final class ChildMain {
     return hosts;
   }
 
-  private static void deleteTree(Path root) throws IOException {
+  static void deleteTree(Path root) throws IOException {
     if (!Files.exists(root)) {
       return;
     }

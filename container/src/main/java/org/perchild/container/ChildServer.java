@@ -12,9 +12,11 @@ import java.util.List;
 import org.eclipse.jetty.ee10.webapp.WebAppContext;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.ContextHandlerCollection;
 import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.eclipse.jetty.util.Callback;
@@ -34,6 +36,10 @@ import org.slf4j.LoggerFactory;
  * acceptor), a {@link SpareThreadPool} named after the child's group, and one ee10 {@link
  * WebAppContext} per web application in the {@code AppBase} of each of the child's own virtual
  * hosts. {@link ChildMain} builds it after the privilege drop, starts it, and feeds its connector.
+ *
+ * <p>{@link #listening} builds the same server with Jetty's own {@link ServerConnector}s on the
+ * {@code Listen} addresses instead of the hand-off connector: that is {@code perchild -X} ({@link
+ * SingleProcessMain}), every virtual host in one process, and the benchmark's baseline.
  *
  * <p>Handler tree, outermost first: {@link MisdirectedRequestHandler} (421 for a host that is none
  * of ours, DESIGN invariant 4) → {@link GracefulHandler} (a graceful stop waits for requests in
@@ -56,8 +62,15 @@ public final class ChildServer extends ContainerLifeCycle {
 
   private static final Logger LOG = LoggerFactory.getLogger(ChildServer.class);
 
+  /**
+   * httpd's default ListenBacklog, the backlog the launcher binds with; {@code -X} binds with the
+   * same so that the two are compared on equal terms.
+   */
+  private static final int LISTEN_BACKLOG = 511;
+
   private final Server server;
   private final HandoffConnector connector;
+  private final List<ServerConnector> serverConnectors = new ArrayList<>();
   private final MisdirectedRequestHandler misdirected;
   private final List<Deployed> deployed = new ArrayList<>();
 
@@ -84,6 +97,49 @@ public final class ChildServer extends ContainerLifeCycle {
       Duration stopTimeout,
       Path workDirectory)
       throws IOException {
+    this(name, threads, table, hosts, null, stopTimeout, workDirectory);
+  }
+
+  /**
+   * Builds (does not start) the server of {@code perchild -X}: the same handler tree and thread
+   * pool as a child's, but one {@link ServerConnector} per {@code Listen} (a listener without an
+   * address binds every IPv4 and IPv6 address) and no hand-off connector.
+   *
+   * @param listeners the {@code Listen} sockets to bind, {@code http} only (named in full here:
+   *     ContainerLifeCycle's nested {@code Listener} types shadow an import)
+   * @throws IllegalArgumentException if a listener is {@code https}
+   * @see #ChildServer(String, ThreadSettings, VirtualHostTable, List, Duration, Path) the other
+   *     parameters
+   */
+  public static ChildServer listening(
+      String name,
+      ThreadSettings threads,
+      VirtualHostTable table,
+      List<VirtualHost> hosts,
+      List<org.perchild.config.Listener> listeners,
+      Duration stopTimeout,
+      Path workDirectory)
+      throws IOException {
+    for (org.perchild.config.Listener listener : listeners) {
+      if (!listener.protocol().equals("http")) {
+        throw new IllegalArgumentException(
+            "Listen " + listener.address() + " " + listener.protocol() + ": only http is served");
+      }
+    }
+    return new ChildServer(
+        name, threads, table, hosts, List.copyOf(listeners), stopTimeout, workDirectory);
+  }
+
+  /** {@code listeners} null: the hand-off connector; else a server connector for each. */
+  private ChildServer(
+      String name,
+      ThreadSettings threads,
+      VirtualHostTable table,
+      List<VirtualHost> hosts,
+      List<org.perchild.config.Listener> listeners,
+      Duration stopTimeout,
+      Path workDirectory)
+      throws IOException {
     SpareThreadPool pool =
         new SpareThreadPool(
             name,
@@ -104,9 +160,25 @@ public final class ChildServer extends ContainerLifeCycle {
     http.setRequestHeaderSize(Math.max(http.getRequestHeaderSize(), HEAD_BUFFER_SIZE));
     http.setInputBufferSize(Math.max(http.getInputBufferSize(), HEAD_BUFFER_SIZE));
     http.setPersistentConnectionsEnabled(hosts.stream().anyMatch(h -> h.connection().keepAlive()));
-    connector = new HandoffConnector(server, http);
-    connector.setIdleTimeout(idleTimeout(hosts).toMillis());
-    server.addConnector(connector);
+    long idleTimeout = idleTimeout(hosts).toMillis();
+    if (listeners == null) {
+      connector = new HandoffConnector(server, http);
+      connector.setIdleTimeout(idleTimeout);
+      server.addConnector(connector);
+    } else {
+      connector = null;
+      for (org.perchild.config.Listener listener : listeners) {
+        ServerConnector each = new ServerConnector(server, 1, -1, new HttpConnectionFactory(http));
+        // null: the wildcard address, which the JDK binds dual-stack (IPv4 and IPv6).
+        each.setHost(listener.host());
+        each.setPort(listener.port());
+        each.setAcceptQueueSize(LISTEN_BACKLOG);
+        each.setIdleTimeout(idleTimeout);
+        each.setName(listener.address());
+        server.addConnector(each);
+        serverConnectors.add(each);
+      }
+    }
 
     Handler.Sequence byHost = new Handler.Sequence();
     int hostIndex = 0;
@@ -235,9 +307,21 @@ public final class ChildServer extends ContainerLifeCycle {
     }
   }
 
-  /** Where the hand-off receiver gives the connections. */
+  /**
+   * Where the hand-off receiver gives the connections.
+   *
+   * @throws IllegalStateException for a server built by {@link #listening}, which has none
+   */
   public HandoffConnector connector() {
+    if (connector == null) {
+      throw new IllegalStateException("this server listens itself: it has no hand-off connector");
+    }
     return connector;
+  }
+
+  /** The connectors of a server built by {@link #listening}, in {@code Listen} order; else none. */
+  public List<ServerConnector> serverConnectors() {
+    return List.copyOf(serverConnectors);
   }
 
   /** The Jetty server, for its state and {@code dump()}. */

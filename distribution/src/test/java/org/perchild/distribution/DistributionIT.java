@@ -53,6 +53,7 @@ class DistributionIT {
         List.of(
             "bin/perchild",
             "bin/start.sh",
+            "bench/bench.sh",
             "conf/perchild.conf",
             "webapps/localhost/whoami.war",
             "webapps/alice/whoami.war",
@@ -63,6 +64,7 @@ class DistributionIT {
     assertTrue(Files.isDirectory(TREE.resolve("logs")));
     assertTrue(Files.isExecutable(TREE.resolve("bin/perchild")));
     assertTrue(Files.isExecutable(TREE.resolve("bin/start.sh")));
+    assertTrue(Files.isExecutable(TREE.resolve("bench/bench.sh")));
     assertTrue(Files.isRegularFile(jar("perchild-launcher-")));
     assertTrue(Files.isRegularFile(jar("perchild-container-")));
     assertTrue(Files.isRegularFile(jar("jetty-server-12.1.10")));
@@ -130,6 +132,7 @@ class DistributionIT {
         List.of(
             "bin/perchild",
             "bin/start.sh",
+            "bench/bench.sh",
             "conf/perchild.conf",
             "logs/",
             "webapps/alice/whoami.war")) {

@@ -2,6 +2,8 @@ package org.perchild.launcher;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
 import java.nio.file.Path;
 import org.perchild.config.ConfigException;
 import org.perchild.config.ConfigLoader;
@@ -43,6 +45,9 @@ public final class Perchild {
         -S                 : show the parsed layout: listeners, virtual hosts, users, children
         -L                 : list configuration directives
       """;
+
+  /** The container's entry point of {@code -X}, in lib/ but not on the launcher's compile path. */
+  private static final String SINGLE_PROCESS_MAIN = "org.perchild.container.SingleProcessMain";
 
   private Perchild() {}
 
@@ -90,15 +95,23 @@ public final class Perchild {
         }
         yield serve(line, config, err);
       }
-      case DEBUG_SINGLE_PROCESS, SIGNAL -> {
+      case DEBUG_SINGLE_PROCESS -> {
+        ServerConfig config = load(line, err);
+        if (config == null) {
+          yield 1;
+        }
+        yield debug(config, err);
+      }
+      case SIGNAL -> {
         ServerConfig config = load(line, err);
         if (config == null) {
           yield 1;
         }
         err.println(
             "perchild: "
-                + describe(line)
-                + " is not available in this build yet: -D FOREGROUND, -t, -S, -L, -v and -h"
+                + "-k "
+                + line.signal()
+                + " is not available in this build yet: -D FOREGROUND, -X, -t, -S, -L, -v and -h"
                 + " work");
         yield 1;
       }
@@ -144,12 +157,26 @@ public final class Perchild {
     return new Account(name, uid, gid, home);
   }
 
-  private static String describe(CommandLine line) {
-    return switch (line.action()) {
-      case DEBUG_SINGLE_PROCESS -> "-X";
-      case SIGNAL -> "-k " + line.signal();
-      default -> "running the server";
+  /**
+   * Runs {@code -X} in this JVM: {@code SingleProcessMain.run} of the container, found by
+   * reflection (the launcher does not compile against the container; lib/ holds both). In this JVM
+   * rather than a new one, as httpd's -X is one process: the pid the operator sees is the server's,
+   * signals reach Jetty directly, and there is no second JVM to supervise. {@code bin/perchild}
+   * gives -X a child's JVM options ({@code PERCHILD_DEBUG_OPTS}) instead of the launcher's.
+   */
+  private static int debug(ServerConfig config, PrintStream err) {
+    String[] argv = {
+      "--server-root", config.serverRoot().toString(), "--config", config.configFile().toString()
     };
+    try {
+      Method run =
+          Class.forName(SINGLE_PROCESS_MAIN).getMethod("run", String[].class, PrintStream.class);
+      return (Integer) run.invoke(null, argv, err);
+    } catch (ReflectiveOperationException | LinkageError e) {
+      Throwable cause = e instanceof InvocationTargetException ite ? ite.getCause() : e;
+      err.println("perchild: -X failed: " + cause);
+      return 2;
+    }
   }
 
   private static int check(CommandLine line, PrintStream out, PrintStream err, boolean layout) {

@@ -1,0 +1,238 @@
+package org.perchild.distribution;
+
+import static java.util.concurrent.TimeUnit.SECONDS;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * {@code bin/perchild -X} run for real: one JVM, every virtual host, Jetty listening itself on a
+ * {@code Listen} without an address (dual-stack), as an unprivileged user. As root, the test starts
+ * it as uid/gid 65534 with {@code setpriv} and also checks that {@code -X} as root is refused;
+ * otherwise it runs it as the current user. One server for the whole class.
+ */
+@Timeout(180)
+class DebugModeIT {
+
+  private static final Path TREE = Path.of("target/perchild").toAbsolutePath();
+  private static final Pattern FIELD = Pattern.compile("\"(\\w+)\":(\"[^\"]*\"|[^,}]+)");
+  private static final boolean IS_ROOT = "root".equals(System.getProperty("user.name"));
+  private static final int NOBODY = 65534;
+
+  private static Path root;
+  private static Path out;
+  private static Process server;
+  private static int port;
+
+  @BeforeAll
+  static void startServer() throws Exception {
+    root = Files.createTempDirectory("perchild-x");
+    Path war = TREE.resolve("webapps/localhost/whoami.war");
+    for (String host : List.of("first", "second")) {
+      Path appBase = Files.createDirectories(root.resolve("webapps").resolve(host));
+      Files.copy(war, appBase.resolve("ROOT.war"));
+    }
+    // Only the first host has /marker/: it tells which host served a request whose name is unknown.
+    Path marker = Files.createDirectories(root.resolve("webapps/first/marker"));
+    Files.writeString(marker.resolve("host.txt"), "first\n");
+    try (ServerSocket probe = new ServerSocket(0)) {
+      port = probe.getLocalPort();
+    }
+    Files.createDirectories(root.resolve("conf"));
+    Files.writeString(
+        root.resolve("conf/perchild.conf"),
+        String.join(
+            "\n",
+            "Listen " + port,
+            "User #65534",
+            "Group #65534",
+            "NumServers 2",
+            // Ignored by -X: every host runs as the user who started it.
+            "ChildPerUserID #40001 #40001 1",
+            "<VirtualHost *:" + port + ">",
+            "  ServerName first",
+            "  AppBase webapps/first",
+            "</VirtualHost>",
+            "<VirtualHost *:" + port + ">",
+            "  ServerName second",
+            "  AssignUserID #40001 #40001",
+            "  AppBase webapps/second",
+            "</VirtualHost>",
+            ""));
+    Files.createDirectories(root.resolve("logs"));
+    makeReadable(root);
+    out = root.resolve("debug.out");
+    server =
+        new ProcessBuilder(asUnprivileged(perchild("-d", root.toString(), "-X")))
+            .redirectErrorStream(true)
+            .redirectOutput(out.toFile())
+            .start();
+    await()
+        .atMost(90, SECONDS)
+        .pollInterval(200, TimeUnit.MILLISECONDS)
+        .until(() -> !server.isAlive() || output().contains("-X ready: pid"));
+    assertTrue(server.isAlive(), "-X did not start:\n" + output());
+  }
+
+  @AfterAll
+  static void stopServer() throws Exception {
+    if (server == null) {
+      return;
+    }
+    server.destroy(); // SIGTERM
+    assertTrue(server.waitFor(30, SECONDS), "-X did not stop on SIGTERM");
+    List<String> errors =
+        output().lines().filter(l -> l.contains(" ERROR ") || l.contains("Exception")).toList();
+    assertEquals(List.of(), errors, "unexpected errors in the output of -X");
+    assertTrue(output().contains("-X stopped"), output());
+  }
+
+  /** The server root and its parents must be readable by the unprivileged user. */
+  private static void makeReadable(Path dir) throws IOException {
+    try (var files = Files.walk(dir)) {
+      for (Path each : files.toList()) {
+        Files.setPosixFilePermissions(
+            each,
+            PosixFilePermissions.fromString(Files.isDirectory(each) ? "rwxr-xr-x" : "rw-r--r--"));
+      }
+    }
+  }
+
+  private static List<String> perchild(String... args) {
+    List<String> command = new ArrayList<>();
+    command.add(TREE.resolve("bin/perchild").toString());
+    command.addAll(List.of(args));
+    return command;
+  }
+
+  private static List<String> asUnprivileged(List<String> command) {
+    if (!IS_ROOT) {
+      return command;
+    }
+    List<String> wrapped =
+        new ArrayList<>(
+            List.of("setpriv", "--reuid=" + NOBODY, "--regid=" + NOBODY, "--init-groups", "--"));
+    wrapped.addAll(command);
+    return wrapped;
+  }
+
+  private static String output() throws IOException {
+    return Files.exists(out) ? Files.readString(out) : "";
+  }
+
+  private static String run(String... command) throws Exception {
+    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String text = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(process.waitFor(60, SECONDS));
+    assertEquals(0, process.exitValue(), String.join(" ", command) + ": " + text);
+    return text;
+  }
+
+  private static String curl(String address, String host, String path) throws Exception {
+    return run(
+        "curl",
+        "-sS",
+        "--max-time",
+        "10",
+        "-H",
+        "Host: " + host,
+        "-w",
+        "\n%{http_code}",
+        "http://" + address + ":" + port + path);
+  }
+
+  private static String field(String json, String name) {
+    Matcher m = FIELD.matcher(json);
+    while (m.find()) {
+      if (m.group(1).equals(name)) {
+        return m.group(2).replace("\"", "");
+      }
+    }
+    throw new AssertionError("no " + name + " in " + json);
+  }
+
+  private static int expectedUid() throws Exception {
+    return IS_ROOT ? NOBODY : Integer.parseInt(run("id", "-u").trim());
+  }
+
+  @Test
+  void everyVirtualHostIsServedByThisOneUnprivilegedProcess() throws Exception {
+    Set<String> pids = new HashSet<>();
+    for (String host : List.of("first", "second", "first", "second")) {
+      String json = curl("127.0.0.1", host, "/");
+      assertTrue(json.endsWith("\n200"), json);
+      assertEquals(host, field(json, "vhost"), json);
+      assertEquals(Integer.toString(expectedUid()), field(json, "uid"), json);
+      pids.add(field(json, "pid"));
+    }
+    // setpriv and bin/perchild exec: the server is the very process the test started.
+    assertEquals(Set.of(Long.toString(server.pid())), pids);
+  }
+
+  @Test
+  void anUnknownHostGetsTheFirstVirtualHost() throws Exception {
+    assertEquals("first\n\n200", curl("127.0.0.1", "unknown.example", "/marker/host.txt"));
+    assertEquals("first\n\n200", curl("127.0.0.1", "first", "/marker/host.txt"));
+    // The second host has no /marker/: its ROOT webapp (whoami, mapped at /) answers instead.
+    String second = curl("127.0.0.1", "second", "/marker/host.txt");
+    assertEquals("second", field(second, "vhost"), second);
+  }
+
+  @Test
+  void aListenWithoutAddressAnswersOnIpv6Too() throws Exception {
+    assumeTrue(
+        Files.readString(Path.of("/proc/net/if_inet6"))
+            .contains("00000000000000000000000000000001"),
+        "no IPv6 loopback here");
+    String json = curl("[::1]", "second", "/");
+    assertTrue(json.endsWith("\n200"), json);
+    assertEquals("second", field(json, "vhost"), json);
+  }
+
+  @Test
+  void asRootItIsRefused() throws Exception {
+    assumeTrue(IS_ROOT, "needs root to show that -X refuses root");
+    Process process =
+        new ProcessBuilder(perchild("-d", root.toString(), "-X")).redirectErrorStream(true).start();
+    String text = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(process.waitFor(60, SECONDS));
+    assertEquals(1, process.exitValue(), text);
+    assertTrue(text.contains("perchild: -X refuses to run as root"), text);
+  }
+
+  @Test
+  void anHttpsListenerIsRefused() throws Exception {
+    Path https = Files.createDirectories(root.resolve("https/conf"));
+    Files.writeString(https.resolve("perchild.conf"), "Listen 127.0.0.1:1 https\n");
+    makeReadable(root.resolve("https"));
+    Process process =
+        new ProcessBuilder(asUnprivileged(perchild("-d", https.getParent().toString(), "-X")))
+            .redirectErrorStream(true)
+            .start();
+    String text = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(process.waitFor(60, SECONDS));
+    assertEquals(1, process.exitValue(), text);
+    assertTrue(
+        text.contains("Listen 127.0.0.1:1 https: -X serves http listeners only in this build"),
+        text);
+  }
+}
