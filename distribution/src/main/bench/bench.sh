@@ -8,8 +8,10 @@
 # (Connection: close), after a warm-up run; the script prints requests/s and p99 latency for
 # each, and the ratios process model / -X.
 #
-# Usage: bench/bench.sh [--with-default]     (as root)
+# Usage: bench/bench.sh [--with-default | --threads]     (as root)
 #   --with-default  also measure the process model with the shipped NumServers (2 children)
+#   --threads       instead: the same child (process model, NumServers 1) with perchild's
+#                   spare-thread pool and with Jetty's QueuedThreadPool; ratios spare / queued
 # Environment: BENCH_DURATION (20s), BENCH_WARMUP (10s), BENCH_THREADS (2),
 #   BENCH_CONNECTIONS (32), BENCH_PORT (18181), BENCH_UID (40001: -X and the child run as it)
 set -eu
@@ -32,9 +34,11 @@ PORT=${BENCH_PORT:-18181}
 TENANT=${BENCH_UID:-40001}
 HOST=bench.localhost
 WITH_DEFAULT=
+THREAD_POOLS=
 for arg in "$@"; do
   case "$arg" in
     --with-default) WITH_DEFAULT=1 ;;
+    --threads) THREAD_POOLS=1 ;;
     -h | --help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "bench.sh: unknown argument $arg (try --help)" >&2; exit 1 ;;
   esac
@@ -72,9 +76,11 @@ mkdir -p "$ROOT/conf" "$ROOT/logs" "$ROOT/webapps/bench" "$ROOT/results"
 cp "$WAR" "$ROOT/webapps/bench/ROOT.war"
 chmod -R a+rX "$ROOT"
 
-# The configuration: users-free (#numeric ids), one virtual host served by $1 children.
+# The configuration: users-free (#numeric ids), one virtual host served by $1 children,
+# with $2 as extra ChildJavaOptions.
 write_config() {
   cat >"$ROOT/conf/perchild.conf" <<EOF
+ChildJavaOptions -Xmx256m -XX:+UseSerialGC -Xss512k ${2:-}
 Listen 127.0.0.1:$PORT
 User #65534
 Group #65534
@@ -139,14 +145,15 @@ warm_up() {
     "http://127.0.0.1:$PORT/" >/dev/null
 }
 
-# bench x|pm LABEL NUMSERVERS
+# bench x|pm LABEL NUMSERVERS [RESULT-NAME [CHILD-JAVA-OPTIONS]]
 bench() {
-  write_config "$3"
+  write_config "$3" "${5:-}"
+  result=${4:-$1$3}
   echo "== $2: warm-up ($WARMUP keep-alive, $WARMUP close), then $DURATION each" >&2
-  start_server "$1" "$ROOT/results/$1$3.log"
+  start_server "$1" "$ROOT/results/$result.log"
   warm_up
-  measure "$1$3-keepalive"
-  measure "$1$3-close" -H 'Connection: close'
+  measure "$result-keepalive"
+  measure "$result-close" -H 'Connection: close'
   stop_server
 }
 
@@ -171,6 +178,28 @@ errors() {
 }
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.3f", a / b; else print "-" }'; }
+
+if [ -n "$THREAD_POOLS" ]; then
+  bench pm "child with the spare-thread pool" 1 spare
+  bench pm "child with Jetty's QueuedThreadPool" 1 queued -Dperchild.threadPool=queued
+  echo
+  echo "wrk -t$THREADS -c$CONNECTIONS -d$DURATION, $(nproc) CPUs"
+  printf '%-30s %-10s %12s %10s %8s %6s\n' pool connection "requests/s" "p99 ms" errors load
+  for mode in keepalive close; do
+    for pool in spare queued; do
+      printf '%-30s %-10s %12s %10s %8s %6s\n' "$pool" "$mode" "$(requests "$pool-$mode")" \
+        "$(p99 "$pool-$mode")" "$(errors "$pool-$mode")" "$(cat "$ROOT/results/$pool-$mode.load")"
+    done
+  done
+  echo
+  echo "spare / queued (targets: requests/s >= 0.97, p99 <= 1.1)"
+  for mode in keepalive close; do
+    printf '%-10s requests/s %s   p99 %s\n' "$mode" \
+      "$(ratio "$(requests "spare-$mode")" "$(requests "queued-$mode")")" \
+      "$(ratio "$(p99 "spare-$mode")" "$(p99 "queued-$mode")")"
+  done
+  exit 0
+fi
 
 bench x "-X (one process)" 1
 bench pm "process model, NumServers 1" 1

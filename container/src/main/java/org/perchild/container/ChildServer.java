@@ -21,6 +21,8 @@ import org.eclipse.jetty.server.handler.ContextHandlerCollection;
 import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.component.ContainerLifeCycle;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.eclipse.jetty.util.thread.ThreadPool;
 import org.perchild.config.ThreadSettings;
 import org.perchild.config.VirtualHost;
 import org.perchild.config.VirtualHostTable;
@@ -61,6 +63,11 @@ public final class ChildServer extends ContainerLifeCycle {
   public static final int HEAD_BUFFER_SIZE = 64 * 1024;
 
   private static final Logger LOG = LoggerFactory.getLogger(ChildServer.class);
+
+  /** The system property that makes a child use Jetty's QueuedThreadPool, for benchmarks only. */
+  public static final String POOL_PROPERTY = "perchild.threadPool";
+
+  private static final int QUEUED_POOL_SELECTOR_ALLOWANCE = 4;
 
   /**
    * httpd's default ListenBacklog, the backlog the launcher binds with; {@code -X} binds with the
@@ -140,16 +147,7 @@ public final class ChildServer extends ContainerLifeCycle {
       Duration stopTimeout,
       Path workDirectory)
       throws IOException {
-    SpareThreadPool pool =
-        new SpareThreadPool(
-            name,
-            new SpareThreadSettings(
-                threads.startThreads(),
-                threads.minSpareThreads(),
-                threads.maxSpareThreads(),
-                threads.maxThreadsPerChild(),
-                threads.threadLimit(),
-                SpareThreadSettings.DEFAULT_TICK));
+    ThreadPool pool = threadPool(name, threads);
     server = new Server(pool);
     server.setStopTimeout(stopTimeout.toMillis());
     // SIGTERM from the launcher stops Jetty as politely as STOP does.
@@ -239,6 +237,33 @@ public final class ChildServer extends ContainerLifeCycle {
       contexts.addHandler(context);
       deployed.add(new Deployed(host, app, context));
     }
+  }
+
+  /**
+   * The child's thread pool: perchild's {@link SpareThreadPool}, or, for the benchmark that
+   * compares the two (bench/bench.sh --threads) and nothing else, Jetty's own {@link
+   * QueuedThreadPool} when the JVM runs with {@value #POOL_PROPERTY}{@code =queued}.
+   */
+  private static ThreadPool threadPool(String name, ThreadSettings threads) {
+    if ("queued".equals(System.getProperty(POOL_PROPERTY))) {
+      LOG.warn("{}: Jetty's QueuedThreadPool instead of the spare-thread pool (benchmark)", name);
+      // Jetty's pool counts its selector threads in maxThreads; the spare pool leases them on top.
+      QueuedThreadPool queued =
+          new QueuedThreadPool(
+              threads.maxThreadsPerChild() + QUEUED_POOL_SELECTOR_ALLOWANCE,
+              threads.minSpareThreads());
+      queued.setName(name);
+      return queued;
+    }
+    return new SpareThreadPool(
+        name,
+        new SpareThreadSettings(
+            threads.startThreads(),
+            threads.minSpareThreads(),
+            threads.maxSpareThreads(),
+            threads.maxThreadsPerChild(),
+            threads.threadLimit(),
+            SpareThreadSettings.DEFAULT_TICK));
   }
 
   /**
