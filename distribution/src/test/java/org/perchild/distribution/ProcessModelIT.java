@@ -255,6 +255,24 @@ class ProcessModelIT {
   }
 
   @Test
+  void servletsSeeTheRealClientAndLocalAddresses() throws Exception {
+    try (Socket socket = new Socket("127.0.0.1", port)) {
+      socket.setSoTimeout(10_000);
+      socket
+          .getOutputStream()
+          .write(
+              "GET / HTTP/1.1\r\nHost: server1\r\nConnection: close\r\n\r\n"
+                  .getBytes(StandardCharsets.US_ASCII));
+      String response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      String json = response.substring(response.indexOf("\r\n\r\n") + 4);
+      assertEquals("127.0.0.1", field(json, "remoteAddr"), json);
+      assertEquals(Integer.toString(socket.getLocalPort()), field(json, "remotePort"), json);
+      assertEquals("127.0.0.1", field(json, "localAddr"), json);
+      assertEquals(Integer.toString(port), field(json, "localPort"), json);
+    }
+  }
+
+  @Test
   void childrenGetACleanEnvironmentOfTheirOwnUser() throws Exception {
     String json = curl("server1");
     String environ =
@@ -280,40 +298,50 @@ class ProcessModelIT {
   @Order(Integer.MAX_VALUE)
   void aCrashedChildIsReplacedWhileTheOtherHostsServeOn() throws Exception {
     String victim = field(curl("server2"), "pid");
+    long readyBefore = count("perchild - child \\d+ ready");
     List<String> failures;
+    List<String> server2Failures;
     int served;
     try (LoadLoop server1 = new LoadLoop(port, "server1", 2);
-        LoadLoop fallback = new LoadLoop(port, "fallbackhost", 1)) {
+        LoadLoop fallback = new LoadLoop(port, "fallbackhost", 1);
+        LoadLoop server2 = new LoadLoop(port, "server2", 1)) {
       await().atMost(10, SECONDS).until(() -> server1.succeeded() > 20);
       run("kill", "-9", victim);
       await()
           .atMost(10, SECONDS)
           .until(() -> count("child \\d+ exited: pid " + victim + " killed by signal 9") == 1);
-      // Its group serves again within 5 s: four distinct children of user2, the victim not one.
+      // The group never stops serving: its three other children take its connections at once.
+      int server2Before = server2.succeeded();
+      await().atMost(5, SECONDS).until(() -> server2.succeeded() > server2Before + 10);
+      // The replacement: a new JVM, ready in about 4 s on an idle machine (a bound for a busy one).
       await()
-          .atMost(5, SECONDS)
-          .pollInterval(100, TimeUnit.MILLISECONDS)
-          .until(() -> server2Pids(12).size() == 4);
+          .atMost(20, SECONDS)
+          .until(() -> count("perchild - child \\d+ ready") == readyBefore + 1);
       server1.close();
       fallback.close();
+      server2.close();
       failures = new ArrayList<>(server1.failures());
       failures.addAll(fallback.failures());
+      server2Failures = server2.failures();
       served = server1.succeeded() + fallback.succeeded();
     }
     assertEquals(List.of(), failures, "the other virtual hosts saw failures");
     assertTrue(served > 20, "served " + served);
-    Set<String> pids = server2Pids(30);
-    assertTrue(!pids.contains(victim), pids + " still has " + victim);
-  }
-
-  private static Set<String> server2Pids(int requests) throws Exception {
-    Set<String> pids = new HashSet<>();
-    for (int i = 0; i < requests; i++) {
-      String json = curl("server2");
-      assertEquals(Integer.toString(uidOf("user2")), field(json, "uid"), json);
-      pids.add(field(json, "pid"));
+    // Only what the killed child held may be lost: the one connection in flight there.
+    assertTrue(
+        server2Failures.size() <= 1, "server2 lost more than one connection: " + server2Failures);
+    String user2 = Integer.toString(uidOf("user2"));
+    List<Long> user2Children = new ArrayList<>();
+    for (long pid : pidsOf("org.perchild.container.ChildMain")) {
+      if (status(pid, "Uid").split("\\s+")[0].equals(user2)) {
+        user2Children.add(pid);
+      }
     }
-    return pids;
+    assertEquals(4, user2Children.size(), "user2 has four children again: " + user2Children);
+    assertTrue(!user2Children.contains(Long.parseLong(victim)), user2Children + " has " + victim);
+    // The newcomer has served no one yet, so the acceptor gives it the next connections.
+    String next = field(curl("server2"), "pid");
+    assertTrue(user2Children.contains(Long.parseLong(next)), next + " not in " + user2Children);
   }
 
   /** Reads one response with a Content-Length body. */
