@@ -72,6 +72,12 @@ public final class ChildMain {
   /** Graceful stop limit when {@code GracefulShutdownTimeout} is 0 ("no limit"). */
   private static final Duration NO_LIMIT = Duration.ofDays(1);
 
+  /** How long a stopping child waits for its hand-off channel to end before it stops Jetty. */
+  private static final Duration HANDOFF_DRAIN = Duration.ofSeconds(3);
+
+  /** How long a stopping child lets the connections it has finish before Jetty's own stop. */
+  private static final Duration CONNECTIONS_DRAIN = Duration.ofSeconds(6);
+
   private static final Logger LOG = LoggerFactory.getLogger(ChildMain.class);
 
   /** The child's arguments, parsed (the only work done as root). */
@@ -195,6 +201,7 @@ public final class ChildMain {
     private final Arguments args;
     private Path workDirectory;
     private ChildServer server;
+    private HandoffReceiver receiver;
 
     Run(Arguments args) {
       this.args = args;
@@ -251,9 +258,12 @@ public final class ChildMain {
       }
       SeqPacketChannel control = new SeqPacketChannel(CONTROL_FD);
       SeqPacketChannel handoff = new SeqPacketChannel(HANDOFF_FD);
-      new HandoffReceiver(handoff, server.connector())
-          .start("perchild-handoff-" + args.label() + "-" + args.slot());
       ControlChannel controlChannel = new ControlChannel(control, this);
+      receiver = new HandoffReceiver(handoff, server.connector());
+      if (config.maxRequestsPerChild() > 0) {
+        receiver.retireAfter(config.maxRequestsPerChild(), controlChannel::sendRetiring);
+      }
+      receiver.start("perchild-handoff-" + args.label() + "-" + args.slot());
       long pid = ProcessHandle.current().pid();
       try {
         controlChannel.sendReady(pid);
@@ -279,6 +289,19 @@ public final class ChildMain {
       LOG.info("child {}: STOP from the launcher, stopping gracefully", args.slot());
       int code = EXIT_NORMAL;
       try {
+        // Connections already handed over but not yet read from the channel are served too.
+        if (receiver != null && !receiver.awaitEnd(HANDOFF_DRAIN)) {
+          LOG.warn(
+              "child {}: the hand-off channel did not end within {}", args.slot(), HANDOFF_DRAIN);
+        }
+        // Jetty's graceful stop answers 503 to a request that has not reached a handler yet, and
+        // a connection just handed over may not have: let every connection this child already
+        // has finish first (a keep-alive one ends at its idle timeout), within a bound.
+        awaitConnectionsClosed(CONNECTIONS_DRAIN);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      try {
         server.stop();
       } catch (Exception e) {
         LOG.error("child {}: Jetty did not stop cleanly", args.slot(), e);
@@ -295,6 +318,20 @@ public final class ChildMain {
       deleteWorkDirectory();
       // At once: no graceful stop (the shutdown hook would run one) for a server nobody supervises.
       Runtime.getRuntime().halt(EXIT_NORMAL);
+    }
+
+    private void awaitConnectionsClosed(Duration limit) throws InterruptedException {
+      if (server == null) {
+        return;
+      }
+      long deadline = System.nanoTime() + limit.toNanos();
+      while (server.connector().getInFlight() > 0 && System.nanoTime() - deadline < 0) {
+        Thread.sleep(20);
+      }
+      int left = server.connector().getInFlight();
+      if (left > 0) {
+        LOG.warn("child {}: {} connections still open after {}", args.slot(), left, limit);
+      }
     }
 
     private void deleteWorkDirectory() {

@@ -43,6 +43,18 @@ public final class ControlChannel implements Runnable {
     channel.send(("READY " + pid).getBytes(StandardCharsets.UTF_8), -1);
   }
 
+  /**
+   * Tells the launcher this child has served MaxRequestsPerChild connections: the launcher starts
+   * its replacement, then stops it; until then it serves as before.
+   */
+  public void sendRetiring() {
+    try {
+      channel.send("RETIRING".getBytes(StandardCharsets.UTF_8), -1);
+    } catch (PosixException e) {
+      LOG.warn("cannot say RETIRING, the launcher has gone: {}", e.getMessage());
+    }
+  }
+
   /** Starts listening on a new non-daemon thread called {@code name}. */
   public Thread start(String name) {
     Thread thread = new Thread(this, name);

@@ -2,6 +2,9 @@ package org.perchild.container;
 
 import java.net.StandardProtocolFamily;
 import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import org.perchild.container.handoff.HandoffConnector;
 import org.perchild.handoff.HandoffMessage;
@@ -35,6 +38,9 @@ public final class HandoffReceiver implements Runnable {
   private final HandoffConnector connector;
   private final LongAdder received = new LongAdder();
   private final LongAdder refused = new LongAdder();
+  private final CountDownLatch ended = new CountDownLatch(1);
+  private volatile long retireAfter;
+  private volatile Runnable onRetire = () -> {};
 
   /** A receiver that reads {@code channel} and feeds {@code connector}. */
   public HandoffReceiver(SeqPacketChannel channel, HandoffConnector connector) {
@@ -50,8 +56,34 @@ public final class HandoffReceiver implements Runnable {
     return thread;
   }
 
+  /**
+   * Calls {@code onRetire} once, when the {@code connections}-th connection has been received
+   * (httpd 2.4's MaxConnectionsPerChild); 0 for never.
+   */
+  public void retireAfter(long connections, Runnable onRetire) {
+    this.onRetire = onRetire;
+    this.retireAfter = connections;
+  }
+
+  /**
+   * Waits until the hand-off channel has been read to its end (the acceptor and the launcher have
+   * closed their ends), so that every connection already handed to this child is taken; true if it
+   * ended within {@code limit}.
+   */
+  public boolean awaitEnd(Duration limit) throws InterruptedException {
+    return ended.await(limit.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
   @Override
   public void run() {
+    try {
+      receive();
+    } finally {
+      ended.countDown();
+    }
+  }
+
+  private void receive() {
     while (true) {
       ReceivedPacket packet;
       try {
@@ -104,6 +136,9 @@ public final class HandoffReceiver implements Runnable {
       return;
     }
     received.increment();
+    if (retireAfter > 0 && received.sum() == retireAfter) {
+      onRetire.run();
+    }
     connector.handOff(
         packet.fd(),
         message.inet6() ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET,

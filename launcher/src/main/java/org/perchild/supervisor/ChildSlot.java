@@ -28,6 +28,15 @@ final class ChildSlot {
   /** When to start it again after it died ({@link System#nanoTime()}), or -1 if not due. */
   long respawnAt = -1;
 
+  /** Whether it said RETIRING (MaxRequestsPerChild): its successor is on the way. */
+  boolean retiring;
+
+  /** The process that takes over this slot once READY, while this one still serves. */
+  ChildSlot successor;
+
+  /** When to try a successor again after one died before READY, or -1. */
+  long successorDueAt = -1;
+
   ChildSlot(int slot, ChildGroup group, int generation) {
     this.slot = slot;
     this.group = group;

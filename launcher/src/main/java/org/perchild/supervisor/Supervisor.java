@@ -55,7 +55,7 @@ public final class Supervisor {
           "-Dorg.slf4j.simpleLogger.dateTimeFormat=yyyy-MM-dd'T'HH:mm:ss.SSSZ");
 
   /** Something the loop must act on. */
-  private record Event(Kind kind, int slot, String text) {}
+  private record Event(Kind kind, int slot, int pid, String text) {}
 
   private enum Kind {
     CONTROL,
@@ -69,6 +69,10 @@ public final class Supervisor {
   private final Account singleUser;
   private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
   private final List<ChildSlot> children = new ArrayList<>();
+
+  /** Children that retired (MaxRequestsPerChild) and are finishing their requests. */
+  private final List<ChildSlot> retired = new ArrayList<>();
+
   private int errorLogFd = -1;
   private ListenSockets sockets;
   private int acceptorPid;
@@ -98,8 +102,8 @@ public final class Supervisor {
     openErrorLog();
     sockets = ListenSockets.bind(config.listeners());
     writePidFile();
-    Signal.handle(new Signal("TERM"), s -> events.add(new Event(Kind.STOP, 0, "SIGTERM")));
-    Signal.handle(new Signal("INT"), s -> events.add(new Event(Kind.STOP, 0, "SIGINT")));
+    Signal.handle(new Signal("TERM"), s -> events.add(new Event(Kind.STOP, 0, 0, "SIGTERM")));
+    Signal.handle(new Signal("INT"), s -> events.add(new Event(Kind.STOP, 0, 0, "SIGINT")));
     try {
       startAcceptor();
       int slot = 0;
@@ -143,7 +147,7 @@ public final class Supervisor {
         if (deadline == Long.MAX_VALUE) {
           deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(STOP_TIMEOUT_SECONDS);
         }
-        if (acceptorPid == 0 && children.stream().allMatch(c -> c.pid == 0)) {
+        if (acceptorPid == 0 && everyChild().stream().allMatch(c -> c.pid == 0)) {
           LOG.info("caught SIGTERM, shutting down: every process has exited");
           return;
         }
@@ -161,47 +165,124 @@ public final class Supervisor {
         if (!stopping) {
           LOG.info("caught {}, shutting down", event.text());
           stopping = true;
-          for (ChildSlot child : children) {
-            send(child.control, "STOP", -1);
-          }
           send(acceptorControl, "STOP", -1);
+          for (ChildSlot child : everyChild()) {
+            send(child.control, "STOP", -1);
+            // The child drains its hand-off channel to its end before it stops: let it end.
+            closeFd(child.handoffFd);
+            child.handoffFd = -1;
+          }
         }
       }
       case CONTROL_EOF -> LOG.debug("control channel of {} closed", who(event.slot()));
-      case CONTROL -> control(event.slot(), event.text());
+      case CONTROL -> control(event.slot(), event.pid(), event.text());
     }
   }
 
-  private void control(int slot, String text) {
-    String[] words = text.split(" ");
-    if (!words[0].equals("READY")) {
-      LOG.warn("{} said something unknown: {}", who(slot), text);
-      return;
-    }
+  private void control(int slot, int pid, String text) {
+    String word = text.split(" ")[0];
     if (slot == ACCEPTOR) {
-      acceptorReady = true;
-      LOG.info("acceptor ready: pid {}", acceptorPid);
-      for (ChildSlot child : children) {
-        announce(child);
+      if (word.equals("READY") && pid == acceptorPid) {
+        acceptorReady = true;
+        LOG.info("acceptor ready: pid {}", acceptorPid);
+        for (ChildSlot child : children) {
+          announce(child);
+        }
+      } else {
+        LOG.warn("the acceptor (pid {}) said something unexpected: {}", pid, text);
       }
       return;
     }
     ChildSlot child = children.get(slot - 1);
-    child.ready = true;
-    LOG.info("child {} ready: pid {}", slot, child.pid);
-    announce(child);
+    ChildSlot successor = child.successor;
+    if (word.equals("READY") && pid == child.pid) {
+      child.ready = true;
+      LOG.info("child {} ready: pid {}", slot, child.pid);
+      announce(child);
+    } else if (word.equals("READY") && successor != null && pid == successor.pid) {
+      LOG.info("child {} ready: pid {}, replacing retiring pid {}", slot, pid, child.pid);
+      takeOver(child);
+    } else if (word.equals("RETIRING") && pid == child.pid && !child.retiring && !stopping) {
+      child.retiring = true;
+      LOG.info(
+          "child {} retiring: pid {} has served MaxRequestsPerChild {} connections; starting"
+              + " its replacement first",
+          slot,
+          pid,
+          config.maxRequestsPerChild());
+      startSuccessor(child);
+    } else {
+      LOG.warn("child {} (pid {}) said something unexpected: {}", slot, pid, text);
+    }
+  }
+
+  /**
+   * The successor of a retiring child is READY: the acceptor stops routing to the old process and
+   * starts routing to the new one, and the old one is told to finish what it has and stop.
+   */
+  private void takeOver(ChildSlot slot) {
+    ChildSlot old = new ChildSlot(slot.slot, slot.group, slot.generation);
+    old.pid = slot.pid;
+    old.control = slot.control;
+    // No GONE before the CHILD that follows: a CHILD for a slot the acceptor has replaces it in
+    // one step (the acceptor closes the old channel), so there is no moment without a child.
+    // Once the acceptor and the launcher have closed their copies, the old child reads its
+    // hand-off channel to the end: every connection already handed to it is served.
+    closeFd(slot.handoffFd);
+    send(old.control, "STOP", -1);
+    retired.add(old);
+    ChildSlot next = slot.successor;
+    slot.pid = next.pid;
+    slot.control = next.control;
+    slot.handoffFd = next.handoffFd;
+    slot.startedAt = next.startedAt;
+    slot.ready = true;
+    slot.announced = false;
+    slot.retiring = false;
+    slot.successor = null;
+    slot.successorDueAt = -1;
+    slot.failures = 0;
+    if (!announce(slot) && acceptorReady) {
+      LOG.warn("child {}: the acceptor could not be told of its replacement", slot.slot);
+    }
+  }
+
+  private void startSuccessor(ChildSlot slot) {
+    ChildSlot successor = new ChildSlot(slot.slot, slot.group, slot.generation);
+    try {
+      startChild(successor);
+      slot.successor = successor;
+    } catch (IOException | RuntimeException e) {
+      slot.failures++;
+      LOG.error("could not start the replacement of child {}: {}", slot.slot, e.toString());
+      slot.successorDueAt =
+          System.nanoTime() + RespawnBackoff.delay(slot.failures, false).toNanos();
+    }
+  }
+
+  /** The current process of every slot, their successors, and the retired ones still running. */
+  private List<ChildSlot> everyChild() {
+    List<ChildSlot> all = new ArrayList<>(children);
+    for (ChildSlot child : children) {
+      if (child.successor != null) {
+        all.add(child.successor);
+      }
+    }
+    all.addAll(retired);
+    return all;
   }
 
   /** Gives the acceptor a READY child's hand-off channel, once both are ready. */
-  private void announce(ChildSlot child) {
+  private boolean announce(ChildSlot child) {
     if (!acceptorReady || !child.ready || child.announced || child.pid == 0 || stopping) {
-      return;
+      return false;
     }
     String message =
         "CHILD " + child.slot + " " + child.group.user().uid() + " " + child.group.group().gid();
     if (send(acceptorControl, message, child.handoffFd)) {
       child.announced = true;
     }
+    return child.announced;
   }
 
   private boolean send(SeqPacketChannel channel, String text, int fd) {
@@ -255,7 +336,34 @@ public final class Supervisor {
       acceptorRespawnAt = System.nanoTime() + delay.toNanos();
       return;
     }
+    for (ChildSlot retiredChild : retired) {
+      if (retiredChild.pid == status.pid()) {
+        LOG.info("child {} (retired) exited: {}", retiredChild.slot, status);
+        closeQuietly(retiredChild.control);
+        retired.remove(retiredChild);
+        return;
+      }
+    }
     for (ChildSlot child : children) {
+      ChildSlot successor = child.successor;
+      if (successor != null && successor.pid == status.pid()) {
+        closeQuietly(successor.control);
+        closeFd(successor.handoffFd);
+        child.successor = null;
+        if (stopping) {
+          LOG.info("child {} (replacement) exited: {}", child.slot, status);
+          return;
+        }
+        child.failures++;
+        Duration delay = RespawnBackoff.delay(child.failures, status.exitedWith(2));
+        LOG.warn(
+            "the replacement of child {} exited before it was ready: {}; trying again in {} ms",
+            child.slot,
+            status,
+            delay.toMillis());
+        child.successorDueAt = System.nanoTime() + delay.toNanos();
+        return;
+      }
       if (child.pid == status.pid()) {
         child.pid = 0;
         child.ready = false;
@@ -273,6 +381,18 @@ public final class Supervisor {
           } else {
             LOG.warn("child {} exited: {}", child.slot, status);
           }
+          return;
+        }
+        if (child.successor != null) {
+          // Its replacement is already on the way: it takes the slot when READY.
+          LOG.warn("child {} exited: {}; its replacement is starting", child.slot, status);
+          ChildSlot next = child.successor;
+          child.successor = null;
+          child.retiring = false;
+          child.pid = next.pid;
+          child.control = next.control;
+          child.handoffFd = next.handoffFd;
+          child.startedAt = next.startedAt;
           return;
         }
         child.failures = healthy(child.startedAt) ? 1 : child.failures + 1;
@@ -309,6 +429,13 @@ public final class Supervisor {
       }
     }
     for (ChildSlot child : children) {
+      if (child.retiring
+          && child.successor == null
+          && child.successorDueAt != -1
+          && now - child.successorDueAt >= 0) {
+        child.successorDueAt = -1;
+        startSuccessor(child);
+      }
       if (child.pid == 0 && child.respawnAt != -1 && now - child.respawnAt >= 0) {
         child.respawnAt = -1;
         try {
@@ -323,7 +450,7 @@ public final class Supervisor {
   }
 
   private void killRemaining() {
-    for (ChildSlot child : children) {
+    for (ChildSlot child : everyChild()) {
       if (child.pid != 0) {
         LOG.warn(
             "child {} (pid {}) did not stop in {} s: SIGKILL",
@@ -369,7 +496,7 @@ public final class Supervisor {
     acceptorStartedAt = System.nanoTime();
     Descriptors.close(control.childFd());
     acceptorControl = new SeqPacketChannel(control.parentFd());
-    readControl(acceptorControl, ACCEPTOR);
+    readControl(acceptorControl, ACCEPTOR, acceptorPid);
     LOG.info(
         "acceptor started: pid {}, user {}, group {}",
         acceptorPid,
@@ -410,7 +537,7 @@ public final class Supervisor {
     Descriptors.close(handoff.childFd());
     child.control = new SeqPacketChannel(control.parentFd());
     child.handoffFd = handoff.parentFd();
-    readControl(child.control, child.slot);
+    readControl(child.control, child.slot, child.pid);
     LOG.info(
         "child {} started: pid {}, gen {}, user {}, group {}",
         child.slot,
@@ -458,7 +585,7 @@ public final class Supervisor {
         "LANG=C.UTF-8");
   }
 
-  private void readControl(SeqPacketChannel channel, int slot) {
+  private void readControl(SeqPacketChannel channel, int slot, int pid) {
     Thread reader =
         new Thread(
             () -> {
@@ -466,7 +593,7 @@ public final class Supervisor {
                 while (true) {
                   ReceivedPacket packet = channel.receive(4096);
                   if (packet.isEndOfStream()) {
-                    events.add(new Event(Kind.CONTROL_EOF, slot, ""));
+                    events.add(new Event(Kind.CONTROL_EOF, slot, pid, ""));
                     return;
                   }
                   if (packet.hasFd()) {
@@ -476,10 +603,11 @@ public final class Supervisor {
                       new Event(
                           Kind.CONTROL,
                           slot,
+                          pid,
                           new String(packet.payload(), StandardCharsets.UTF_8)));
                 }
               } catch (IOException e) {
-                events.add(new Event(Kind.CONTROL_EOF, slot, e.getMessage()));
+                events.add(new Event(Kind.CONTROL_EOF, slot, pid, e.getMessage()));
               }
             },
             "control-" + (slot == ACCEPTOR ? "acceptor" : "child-" + slot));

@@ -1,0 +1,81 @@
+package org.perchild.distribution;
+
+import static java.util.concurrent.TimeUnit.SECONDS;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * MaxRequestsPerChild 50 under a steady load on a tenant with a single child: each retiring child
+ * gets its replacement first, then finishes what it has and exits; not one request fails.
+ */
+@Timeout(300)
+class RecyclingIT {
+
+  private static LaunchedServer server;
+
+  @BeforeAll
+  static void start() throws Exception {
+    LaunchedServer.requireRoot();
+    LaunchedServer.ensureAccount("recycled", "recycled");
+    Path whoami = LaunchedServer.TREE.resolve("webapps/localhost/whoami.war");
+    server =
+        LaunchedServer.start(
+            "perchild-recycling",
+            Map.of("fallback", whoami, "tenant", whoami),
+            port ->
+                String.join(
+                    "\n",
+                    "Listen 127.0.0.1:" + port,
+                    "User #65534",
+                    "Group #65534",
+                    "NumServers 2",
+                    "ChildPerUserID recycled recycled 1",
+                    "MaxRequestsPerChild 50",
+                    "ChildJavaOptions -Xmx96m -XX:+UseSerialGC -XX:TieredStopAtLevel=1",
+                    "<VirtualHost *:" + port + ">",
+                    "  ServerName fallback.test",
+                    "  AppBase webapps/fallback",
+                    "</VirtualHost>",
+                    "<VirtualHost *:" + port + ">",
+                    "  ServerName tenant.test",
+                    "  AssignUserID recycled recycled",
+                    "  AppBase webapps/tenant",
+                    "</VirtualHost>",
+                    ""),
+            2);
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (server != null) {
+      server.stop();
+    }
+  }
+
+  @Test
+  void retiringChildrenAreReplacedWithoutAFailedRequest() throws Exception {
+    List<String> failures;
+    int served;
+    try (LoadLoop tenant = new LoadLoop(server.port, "tenant.test", 2)) {
+      await()
+          .atMost(120, SECONDS)
+          .until(() -> server.count("child \\d+ \\(retired\\) exited: .* exited with code 0") >= 3);
+      tenant.close();
+      failures = tenant.failures();
+      served = tenant.succeeded();
+    }
+    assertEquals(List.of(), failures, "requests failed while children were recycled");
+    assertTrue(served >= 150, "served " + served);
+    assertTrue(server.count("perchild - child \\d+ retiring: pid \\d+") >= 3);
+    assertEquals(List.of(), server.unexpectedErrors());
+  }
+}
