@@ -224,7 +224,7 @@ final class ConfigBuilder {
       case "LogFormat" -> {
         if (a.size() == 1) {
           warning(d, "LogFormat without a nickname has no effect: name it and use it in CustomLog");
-        } else {
+        } else if (checkLogFormat(d, "LogFormat", a.get(0))) {
           scope.logFormats.put(a.get(1), a.get(0));
         }
       }
@@ -238,7 +238,9 @@ final class ConfigBuilder {
               d,
               "CustomLog condition '" + a.get(2) + "' is not supported: every request is logged");
         }
-        scope.customLogs.add(new HostScope.PendingLog(d, path(a.get(0)), a.get(1)));
+        if (a.get(1).indexOf('%') < 0 || checkLogFormat(d, "CustomLog", a.get(1))) {
+          scope.customLogs.add(new HostScope.PendingLog(d, path(a.get(0)), a.get(1)));
+        }
       }
       case "Timeout" -> scope.timeout = duration(d);
       case "KeepAlive" -> scope.keepAlive = onOff(d);
@@ -720,7 +722,8 @@ final class ConfigBuilder {
               scope.appBase,
               scope.errorLog != null ? scope.errorLog : mainErrorLog,
               scope.logLevel != null ? scope.logLevel : mainLogLevel,
-              customLogs(scope, mainServer),
+              // A tenant writes only its own logs: the main server's are User/Group's files.
+              customLogs(scope, served == serverChildren ? mainServer : null),
               scope.connection(mainConnection),
               scope.section.file(),
               scope.section.line()));
@@ -888,6 +891,17 @@ final class ConfigBuilder {
                       + "; requests for it go to the first"));
         }
       }
+    }
+  }
+
+  /** Whether {@code format} is one the access log can render; else reports why, at {@code d}. */
+  private boolean checkLogFormat(Directive d, String name, String format) {
+    try {
+      LogFormatString.parse(format);
+      return true;
+    } catch (IllegalArgumentException e) {
+      error(d, name + " \"" + format + "\": " + e.getMessage());
+      return false;
     }
   }
 

@@ -34,6 +34,26 @@ class RefusalTest {
   }
 
   @Test
+  void unknownLogFormatDirectiveIsRefusedWhereItIsWritten() {
+    List<String> problems =
+        conf.refuse(
+            "Listen 80",
+            "LogFormat \"%h %Q\" odd",
+            "CustomLog logs/x_log \"%h %{Referer}\"",
+            "CustomLog logs/y_log \"%h %>s %b %{Referer}i %D\"");
+    assertRefused(
+        problems,
+        conf.at(2)
+            + "LogFormat \"%h %Q\": unknown directive '%Q' in '%Q' (perchild knows"
+            + " %% %a %A %b %B %D %h %H %i %l %m %o %p %q %r %s %t %T %u %U %v %V)");
+    assertTrue(
+        problems.stream().anyMatch(p -> p.startsWith(conf.at(3) + "CustomLog \"%h %{Referer}\": ")),
+        String.join("\n", problems));
+    assertTrue(
+        problems.stream().noneMatch(p -> p.startsWith(conf.at(4))), String.join("\n", problems));
+  }
+
+  @Test
   void unknownSection() {
     assertRefused(
         conf.refuse("Listen 80", "<VirtualHostt *:80>", "</VirtualHostt>"),

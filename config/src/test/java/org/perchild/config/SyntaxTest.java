@@ -169,6 +169,27 @@ class SyntaxTest {
   }
 
   @Test
+  void aTenantsVirtualHostDoesNotInheritTheMainServersAccessLog() throws ConfigException {
+    ServerConfig config =
+        new ConfigFixture(root)
+            .load(
+                "Listen 80",
+                "NumServers 2",
+                "ChildPerUserID #40001 #40001 1",
+                "CustomLog logs/access_log common",
+                "<VirtualHost *:80>",
+                "  ServerName a.example",
+                "  AssignUserID #40001 #40001",
+                "</VirtualHost>",
+                "<VirtualHost *:80>",
+                "  ServerName main.example",
+                "</VirtualHost>");
+    assertEquals(List.of(), config.virtualHosts().get(0).customLogs());
+    assertEquals(
+        root.resolve("logs/access_log"), config.virtualHosts().get(1).customLogs().get(0).path());
+  }
+
+  @Test
   void listenForms() throws ConfigException {
     ServerConfig config =
         new ConfigFixture(root)

@@ -28,6 +28,7 @@ import org.perchild.config.VirtualHost;
 import org.perchild.config.VirtualHostTable;
 import org.perchild.container.handoff.HandoffConnector;
 import org.perchild.container.handoff.MisdirectedRequestHandler;
+import org.perchild.container.logging.VirtualHostRequestLog;
 import org.perchild.container.threads.SpareThreadPool;
 import org.perchild.container.threads.SpareThreadSettings;
 import org.slf4j.Logger;
@@ -191,6 +192,7 @@ public final class ChildServer extends ContainerLifeCycle {
         MisdirectedRequestHandler.forRequests(
             request -> route(table, own, request), new GracefulHandler(byHost));
     server.setHandler(misdirected);
+    server.setRequestLog(new VirtualHostRequestLog(hosts));
     addBean(server, true);
   }
 
@@ -290,7 +292,7 @@ public final class ChildServer extends ContainerLifeCycle {
 
   /** One virtual host's web applications, entered only by the requests routed to that host. */
   private static final class HostContexts extends Handler.Wrapper {
-    static final String ATTRIBUTE = "org.perchild.virtualHost";
+    static final String ATTRIBUTE = VirtualHostRequestLog.VIRTUAL_HOST;
     private final VirtualHost host;
 
     HostContexts(VirtualHost host, Handler contexts) {

@@ -199,6 +199,14 @@ final class LaunchedServer {
     return out;
   }
 
+  /** Runs {@code command}, whatever its exit: {@code "exit N\n"} and its output. */
+  static String runStatus(String... command) throws Exception {
+    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(process.waitFor(60, SECONDS));
+    return "exit " + process.exitValue() + "\n" + out;
+  }
+
   static int uidOf(String user) throws Exception {
     return Integer.parseInt(run("id", "-u", user).trim());
   }

@@ -100,6 +100,7 @@ public final class Supervisor {
   /** Runs the server until it is stopped; returns the launcher's exit code. */
   public int run() throws IOException {
     openErrorLog();
+    LogFiles.prepare(config, singleUser);
     sockets = ListenSockets.bind(config.listeners());
     writePidFile();
     Signal.handle(new Signal("TERM"), s -> events.add(new Event(Kind.STOP, 0, 0, "SIGTERM")));
