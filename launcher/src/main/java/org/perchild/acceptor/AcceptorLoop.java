@@ -13,6 +13,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.Supplier;
 import org.perchild.config.ConnectionSettings;
 import org.perchild.config.Listener;
 import org.perchild.config.ServerConfig;
@@ -63,9 +64,11 @@ final class AcceptorLoop {
 
   private final Selector selector;
   private final List<ListenSocket> listenSockets = new ArrayList<>();
-  private final VirtualHostTable virtualHosts;
-  private final HeadLimits limits;
-  private final long timeoutNanos;
+  // Replaced as a whole by RELOAD (a graceful restart), on the loop thread only.
+  private VirtualHostTable virtualHosts;
+  private HeadLimits limits;
+  private long timeoutNanos;
+  private final Supplier<ServerConfig> reload;
   private final ChildSlots slots = new ChildSlots();
   private final AcceptorResponses responses = new AcceptorResponses();
   private final AcceptorCounters counters;
@@ -83,16 +86,11 @@ final class AcceptorLoop {
       ServerConfig config,
       List<ServerSocketChannel> channels,
       List<Boolean> inet6,
-      AcceptorCounters counters)
+      AcceptorCounters counters,
+      Supplier<ServerConfig> reload)
       throws IOException {
-    this.virtualHosts = config.virtualHostTable();
-    ConnectionSettings connection = config.mainServer().connection();
-    this.limits =
-        new HeadLimits(
-            connection.limitRequestLine(),
-            connection.limitRequestFieldSize(),
-            connection.limitRequestFields());
-    this.timeoutNanos = connection.timeout().toNanos();
+    this.reload = reload;
+    useConfiguration(config);
     this.counters = counters;
     this.selector = Selector.open();
     for (int i = 0; i < channels.size(); i++) {
@@ -341,6 +339,18 @@ final class AcceptorLoop {
     }
   }
 
+  /** Routes by this configuration's virtual hosts, and reads heads under its limits. */
+  private void useConfiguration(ServerConfig config) {
+    this.virtualHosts = config.virtualHostTable();
+    ConnectionSettings connection = config.mainServer().connection();
+    this.limits =
+        new HeadLimits(
+            connection.limitRequestLine(),
+            connection.limitRequestFieldSize(),
+            connection.limitRequestFields());
+    this.timeoutNanos = connection.timeout().toNanos();
+  }
+
   private void applyControlMessages() {
     ControlMessage message;
     while ((message = inbox.poll()) != null) {
@@ -365,6 +375,15 @@ final class AcceptorLoop {
           closeChannel(removed);
           LOG.info("Child slot {} gone", gone.slot());
         }
+      } else if (message instanceof ControlMessage.Reload) {
+        ServerConfig fresh = reload.get();
+        if (fresh != null) {
+          useConfiguration(fresh);
+          LOG.info(
+              "Configuration read again: routing by its {} virtual hosts",
+              fresh.virtualHosts().size());
+        }
+        continue;
       } else if (message instanceof ControlMessage.Stop) {
         LOG.info("STOP from the launcher");
         stoppedBy = message;

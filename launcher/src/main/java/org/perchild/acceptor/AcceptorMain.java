@@ -88,6 +88,22 @@ public final class AcceptorMain {
     }
   }
 
+  /**
+   * The configuration read again for a graceful restart; null (the old one stays) if it is refused
+   * now: the launcher checked it first, so that means it changed again meanwhile.
+   */
+  private static ServerConfig reload(Arguments arguments, Logger log) {
+    try {
+      return new ConfigLoader(new SystemAccounts())
+          .load(Path.of(arguments.serverRoot()), Path.of(arguments.config()));
+    } catch (ConfigException e) {
+      for (ConfigProblem problem : e.problems()) {
+        log.error("Configuration not reloaded: {}", problem);
+      }
+      return null;
+    }
+  }
+
   private static int serve(Arguments arguments, Logger log) throws IOException {
     ServerConfig config;
     try {
@@ -129,7 +145,8 @@ public final class AcceptorMain {
       inet6.add(v6);
     }
     AcceptorCounters counters = new AcceptorCounters();
-    AcceptorLoop loop = new AcceptorLoop(config, channels, inet6, counters);
+    AcceptorLoop loop =
+        new AcceptorLoop(config, channels, inet6, counters, () -> reload(arguments, log));
     SeqPacketChannel control = new SeqPacketChannel(CONTROL_FD);
     new ControlChannelReader(control, loop::deliver).start();
     long pid = ProcessHandle.current().pid();

@@ -22,6 +22,9 @@ public sealed interface ControlMessage {
   /** Close the listen sockets and exit 0. */
   record Stop() implements ControlMessage {}
 
+  /** {@code RELOAD}: read the configuration again and route by its virtual hosts and limits. */
+  record Reload() implements ControlMessage {}
+
   /** The launcher's end is closed: exit 0. */
   record EndOfStream() implements ControlMessage {}
 
@@ -50,6 +53,10 @@ public sealed interface ControlMessage {
       case "STOP" -> {
         expectWords(text, words, 1);
         return new Stop();
+      }
+      case "RELOAD" -> {
+        expectWords(text, words, 1);
+        return new Reload();
       }
       default -> throw new IllegalArgumentException("unknown message '" + text + "'");
     }

@@ -15,6 +15,9 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import jnr.constants.platform.OpenFlags;
 import org.perchild.config.ChildGroup;
+import org.perchild.config.ConfigException;
+import org.perchild.config.ConfigLoader;
+import org.perchild.config.ConfigProblem;
 import org.perchild.config.ServerConfig;
 import org.perchild.posix.Account;
 import org.perchild.posix.ChannelPair;
@@ -27,6 +30,7 @@ import org.perchild.posix.PosixException;
 import org.perchild.posix.PosixSpawn;
 import org.perchild.posix.ReceivedPacket;
 import org.perchild.posix.SeqPacketChannel;
+import org.perchild.posix.SystemAccounts;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
@@ -60,13 +64,22 @@ public final class Supervisor {
   private enum Kind {
     CONTROL,
     CONTROL_EOF,
-    STOP
+    STOP,
+    GRACEFUL
   }
 
   private static final int ACCEPTOR = -1;
 
-  private final ServerConfig config;
+  /** The configuration in force: replaced by a graceful restart once its generation is READY. */
+  private ServerConfig config;
+
   private final Account singleUser;
+  private int generation = 1;
+
+  /** The children of a graceful restart's new generation, until all of them are READY. */
+  private final List<ChildSlot> nextGeneration = new ArrayList<>();
+
+  private ServerConfig nextConfig;
   private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
   private final List<ChildSlot> children = new ArrayList<>();
 
@@ -105,6 +118,7 @@ public final class Supervisor {
     writePidFile();
     Signal.handle(new Signal("TERM"), s -> events.add(new Event(Kind.STOP, 0, 0, "SIGTERM")));
     Signal.handle(new Signal("INT"), s -> events.add(new Event(Kind.STOP, 0, 0, "SIGINT")));
+    Signal.handle(new Signal("USR1"), s -> events.add(new Event(Kind.GRACEFUL, 0, 0, "SIGUSR1")));
     try {
       startAcceptor();
       int slot = 0;
@@ -175,6 +189,7 @@ public final class Supervisor {
           }
         }
       }
+      case GRACEFUL -> gracefulRestart(event.text());
       case CONTROL_EOF -> LOG.debug("control channel of {} closed", who(event.slot()));
       case CONTROL -> control(event.slot(), event.pid(), event.text());
     }
@@ -194,7 +209,21 @@ public final class Supervisor {
       }
       return;
     }
-    ChildSlot child = children.get(slot - 1);
+    ChildSlot child = slotNumbered(slot);
+    if (child == null) {
+      LOG.debug("child {} (pid {}) is no longer current: {}", slot, pid, text);
+      return;
+    }
+    if (nextGeneration.contains(child)) {
+      if (word.equals("READY") && pid == child.pid) {
+        child.ready = true;
+        LOG.info("child {} ready: pid {}, gen {}", slot, pid, child.generation);
+        if (nextGeneration.stream().allMatch(c -> c.ready)) {
+          switchGeneration();
+        }
+      }
+      return;
+    }
     ChildSlot successor = child.successor;
     if (word.equals("READY") && pid == child.pid) {
       child.ready = true;
@@ -215,6 +244,170 @@ public final class Supervisor {
     } else {
       LOG.warn("child {} (pid {}) said something unexpected: {}", slot, pid, text);
     }
+  }
+
+  private ChildSlot slotNumbered(int slot) {
+    for (ChildSlot child : children) {
+      if (child.slot == slot) {
+        return child;
+      }
+    }
+    for (ChildSlot child : nextGeneration) {
+      if (child.slot == slot) {
+        return child;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * A graceful restart (httpd's USR1): read the configuration again; if it is refused, say why and
+   * go on serving the running one. Else start a new generation of children for it and, once every
+   * one of them is READY, switch the acceptor to it in one go (see {@link #switchGeneration()});
+   * the old generation then finishes its requests and exits.
+   */
+  private void gracefulRestart(String why) {
+    if (stopping) {
+      return;
+    }
+    if (!nextGeneration.isEmpty()) {
+      LOG.warn("caught {}: a graceful restart is already under way", why);
+      return;
+    }
+    ServerConfig fresh;
+    try {
+      fresh = new ConfigLoader(new SystemAccounts()).load(config.serverRoot(), config.configFile());
+    } catch (ConfigException e) {
+      for (ConfigProblem problem : e.problems()) {
+        LOG.error("graceful restart refused, still serving the running configuration: {}", problem);
+      }
+      return;
+    }
+    for (ConfigProblem warning : fresh.warnings()) {
+      LOG.warn("{}", warning);
+    }
+    List<String> refusals = new ArrayList<>();
+    if (!addresses(fresh).equals(addresses(config))) {
+      refusals.add(
+          "the Listen directives changed ("
+              + addresses(config)
+              + " to "
+              + addresses(fresh)
+              + "): that takes a full restart");
+    }
+    if (fresh.serverLimit() != config.serverLimit()) {
+      refusals.add(
+          "ServerLimit changed from "
+              + config.serverLimit()
+              + " to "
+              + fresh.serverLimit()
+              + ": it changes only on a full start");
+    }
+    if (fresh.threads().threadLimit() != config.threads().threadLimit()) {
+      refusals.add(
+          "ThreadLimit changed from "
+              + config.threads().threadLimit()
+              + " to "
+              + fresh.threads().threadLimit()
+              + ": it changes only on a full start");
+    }
+    if (!refusals.isEmpty()) {
+      for (String refusal : refusals) {
+        LOG.warn("graceful restart refused, still serving the running configuration: {}", refusal);
+      }
+      return;
+    }
+    try {
+      LogFiles.prepare(fresh, singleUser);
+    } catch (IOException e) {
+      LOG.error(
+          "graceful restart refused, still serving the running configuration: {}", e.getMessage());
+      return;
+    }
+    int nextGen = generation + 1;
+    LOG.info("caught {}: graceful restart, starting generation {}", why, nextGen);
+    int slot = 0;
+    for (ChildSlot child : everyChild()) {
+      slot = Math.max(slot, child.slot);
+    }
+    nextConfig = fresh;
+    for (ChildGroup group : fresh.childGroups()) {
+      for (int i = 0; i < group.children(); i++) {
+        ChildSlot child = new ChildSlot(++slot, group, nextGen);
+        nextGeneration.add(child);
+        try {
+          startChild(child);
+        } catch (IOException | RuntimeException e) {
+          LOG.error(
+              "graceful restart abandoned: could not start child {}: {}", child.slot, e.toString());
+          abandonGeneration();
+          return;
+        }
+      }
+    }
+    if (nextGeneration.isEmpty()) {
+      switchGeneration();
+    }
+  }
+
+  private static List<String> addresses(ServerConfig config) {
+    return config.listeners().stream().map(l -> l.address() + " " + l.protocol()).toList();
+  }
+
+  /**
+   * Every child of the new generation is READY: the acceptor reads the configuration again and gets
+   * the new children, then loses the old ones, in this order, so that every moment has a child for
+   * every group; the old generation finishes what it has and exits.
+   */
+  private void switchGeneration() {
+    generation = nextGeneration.isEmpty() ? generation + 1 : nextGeneration.get(0).generation;
+    config = nextConfig;
+    nextConfig = null;
+    send(acceptorControl, "RELOAD", -1);
+    List<ChildSlot> old = new ArrayList<>(children);
+    children.clear();
+    children.addAll(nextGeneration);
+    nextGeneration.clear();
+    for (ChildSlot child : children) {
+      announce(child);
+    }
+    for (ChildSlot child : old) {
+      if (child.announced) {
+        send(acceptorControl, "GONE " + child.slot, -1);
+      }
+      retire(child);
+      if (child.successor != null) {
+        retire(child.successor);
+      }
+    }
+    LOG.info(
+        "generation {} serves: {} children; the old generation finishes its requests",
+        generation,
+        children.size());
+  }
+
+  /** Tells a child of an old generation to finish what it has and stop. */
+  private void retire(ChildSlot child) {
+    closeFd(child.handoffFd);
+    child.handoffFd = -1;
+    if (child.pid != 0) {
+      send(child.control, "STOP", -1);
+      retired.add(child);
+    }
+  }
+
+  /** A child of the new generation failed before READY: the old generation keeps serving. */
+  private void abandonGeneration() {
+    for (ChildSlot child : nextGeneration) {
+      closeFd(child.handoffFd);
+      child.handoffFd = -1;
+      if (child.pid != 0) {
+        send(child.control, "STOP", -1);
+        retired.add(child);
+      }
+    }
+    nextGeneration.clear();
+    nextConfig = null;
   }
 
   /**
@@ -270,6 +463,7 @@ public final class Supervisor {
       }
     }
     all.addAll(retired);
+    all.addAll(nextGeneration);
     return all;
   }
 
@@ -342,6 +536,20 @@ public final class Supervisor {
         LOG.info("child {} (retired) exited: {}", retiredChild.slot, status);
         closeQuietly(retiredChild.control);
         retired.remove(retiredChild);
+        return;
+      }
+    }
+    for (ChildSlot child : nextGeneration) {
+      if (child.pid == status.pid()) {
+        child.pid = 0;
+        closeQuietly(child.control);
+        LOG.error(
+            "graceful restart abandoned: child {} of generation {} exited before it was ready: {};"
+                + " the running generation keeps serving",
+            child.slot,
+            child.generation,
+            status);
+        abandonGeneration();
         return;
       }
     }
