@@ -8,14 +8,20 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import jnr.constants.platform.OpenFlags;
 import org.perchild.config.ChildGroup;
 import org.perchild.config.ServerConfig;
+import org.perchild.control.ControlCommand;
+import org.perchild.control.ControlReply;
+import org.perchild.control.ControlSocket;
+import org.perchild.control.Scoreboard;
 import org.perchild.posix.Account;
 import org.perchild.posix.ChannelPair;
 import org.perchild.posix.ChildProcesses;
@@ -54,13 +60,21 @@ public final class Supervisor {
           "-Dorg.slf4j.simpleLogger.showDateTime=true",
           "-Dorg.slf4j.simpleLogger.dateTimeFormat=yyyy-MM-dd'T'HH:mm:ss.SSSZ");
 
-  /** Something the loop must act on. */
-  private record Event(Kind kind, int slot, String text) {}
+  /** Something the loop must act on; a control-socket command also carries its reply. */
+  private record Event(Kind kind, int slot, String text, CompletableFuture<ControlReply> reply) {
+    Event(Kind kind, int slot, String text) {
+      this(kind, slot, text, null);
+    }
+  }
 
   private enum Kind {
     CONTROL,
     CONTROL_EOF,
-    STOP
+    STOP,
+    GRACEFUL_STOP,
+    RESTART,
+    GRACEFUL,
+    STATUS
   }
 
   private static final int ACCEPTOR = -1;
@@ -78,6 +92,9 @@ public final class Supervisor {
   private long acceptorStartedAt;
   private long acceptorRespawnAt = -1;
   private boolean stopping;
+  private int acceptorStarts;
+  private Instant serverStartedAt;
+  private ControlSocket controlSocket;
 
   /** A supervisor for this configuration; {@link #run()} starts it. */
   public Supervisor(ServerConfig config) {
@@ -95,11 +112,21 @@ public final class Supervisor {
 
   /** Runs the server until it is stopped; returns the launcher's exit code. */
   public int run() throws IOException {
+    serverStartedAt = Instant.now();
     openErrorLog();
     sockets = ListenSockets.bind(config.listeners());
+    try {
+      controlSocket = ControlSocket.open(ControlSocket.pathFor(config.pidFile()), this::submit);
+    } catch (IOException e) {
+      sockets.close();
+      throw e;
+    }
     writePidFile();
     Signal.handle(new Signal("TERM"), s -> events.add(new Event(Kind.STOP, 0, "SIGTERM")));
     Signal.handle(new Signal("INT"), s -> events.add(new Event(Kind.STOP, 0, "SIGINT")));
+    handleSignal("HUP", Kind.RESTART);
+    handleSignal("USR1", Kind.GRACEFUL);
+    handleSignal("WINCH", Kind.GRACEFUL_STOP);
     try {
       startAcceptor();
       int slot = 0;
@@ -117,6 +144,7 @@ public final class Supervisor {
       loop();
       return 0;
     } finally {
+      controlSocket.close();
       sockets.close();
       Files.deleteIfExists(config.pidFile());
     }
@@ -166,10 +194,96 @@ public final class Supervisor {
           }
           send(acceptorControl, "STOP", -1);
         }
+        reply(event, ControlReply.ok("stopping"));
       }
+      case GRACEFUL_STOP -> {
+        // Until children drain on their own: a plain stop (they still finish within the
+        // stop timeout what Jetty's stop lets them).
+        LOG.warn("caught {}: graceful stop is not implemented yet, stopping now", event.text());
+        handle(new Event(Kind.STOP, 0, event.text()));
+        reply(event, ControlReply.ok("graceful-stop is not implemented yet: stopping now"));
+      }
+      case RESTART -> {
+        LOG.warn("caught {}: restart is not implemented yet", event.text());
+        reply(event, ControlReply.error("restart is not implemented yet"));
+      }
+      case GRACEFUL -> {
+        LOG.warn("caught {}: graceful restart is not implemented yet", event.text());
+        reply(event, ControlReply.error("graceful restart is not implemented yet"));
+      }
+      case STATUS ->
+          reply(
+              event,
+              ControlReply.ok(
+                  event.text().equals("json") ? scoreboard().json() : scoreboard().text()));
       case CONTROL_EOF -> LOG.debug("control channel of {} closed", who(event.slot()));
       case CONTROL -> control(event.slot(), event.text());
     }
+  }
+
+  /** A control-socket command, from its thread: the loop acts on it and completes the reply. */
+  private CompletableFuture<ControlReply> submit(ControlCommand command) {
+    CompletableFuture<ControlReply> reply = new CompletableFuture<>();
+    String who = "-k " + command.line();
+    Event event =
+        switch (command) {
+          case STOP -> new Event(Kind.STOP, 0, who, reply);
+          case GRACEFUL_STOP -> new Event(Kind.GRACEFUL_STOP, 0, who, reply);
+          case RESTART -> new Event(Kind.RESTART, 0, who, reply);
+          case GRACEFUL -> new Event(Kind.GRACEFUL, 0, who, reply);
+          case STATUS -> new Event(Kind.STATUS, 0, "text", reply);
+          case STATUS_JSON -> new Event(Kind.STATUS, 0, "json", reply);
+        };
+    events.add(event);
+    return reply;
+  }
+
+  private static void reply(Event event, ControlReply reply) {
+    if (event.reply() != null) {
+      event.reply().complete(reply);
+    }
+  }
+
+  /** httpd's signals: they only enqueue, the loop acts. */
+  private void handleSignal(String name, Kind kind) {
+    try {
+      Signal.handle(new Signal(name), s -> events.add(new Event(kind, 0, "SIG" + name)));
+    } catch (IllegalArgumentException e) {
+      LOG.warn("cannot handle SIG{}: {}", name, e.getMessage());
+    }
+  }
+
+  /** The scoreboard of {@code perchild status}, from the slots as this thread sees them. */
+  private Scoreboard scoreboard() {
+    Instant now = Instant.now();
+    long nanos = System.nanoTime();
+    List<Scoreboard.Child> rows = new ArrayList<>();
+    for (ChildSlot child : children) {
+      Account user = singleUser != null ? singleUser : child.group.user();
+      String group =
+          singleUser != null ? "#" + singleUser.primaryGid() : child.group.group().name();
+      rows.add(
+          new Scoreboard.Child(
+              child.slot,
+              child.pid,
+              user.name(),
+              group,
+              child.generation,
+              child.pid == 0
+                  ? Scoreboard.State.GONE
+                  : child.ready ? Scoreboard.State.READY : Scoreboard.State.STARTING,
+              child.pid == 0 ? null : now.minusNanos(nanos - child.startedAt),
+              Math.max(0, child.starts - 1)));
+    }
+    Scoreboard.Acceptor acceptor =
+        new Scoreboard.Acceptor(
+            acceptorPid,
+            acceptorPid == 0
+                ? Scoreboard.State.GONE
+                : acceptorReady ? Scoreboard.State.READY : Scoreboard.State.STARTING,
+            acceptorPid == 0 ? null : now.minusNanos(nanos - acceptorStartedAt),
+            Math.max(0, acceptorStarts - 1));
+    return new Scoreboard(now, ProcessHandle.current().pid(), serverStartedAt, acceptor, rows);
   }
 
   private void control(int slot, String text) {
@@ -367,6 +481,7 @@ public final class Supervisor {
     argv.add(Integer.toString(listenFds.size()));
     acceptorPid = PosixSpawn.spawn(argv.get(0), argv, environment(user), fds);
     acceptorStartedAt = System.nanoTime();
+    acceptorStarts++;
     Descriptors.close(control.childFd());
     acceptorControl = new SeqPacketChannel(control.parentFd());
     readControl(acceptorControl, ACCEPTOR);
@@ -406,6 +521,7 @@ public final class Supervisor {
             Integer.toString(child.generation)));
     child.pid = PosixSpawn.spawn(argv.get(0), argv, environment(user), fds);
     child.startedAt = System.nanoTime();
+    child.starts++;
     Descriptors.close(control.childFd());
     Descriptors.close(handoff.childFd());
     child.control = new SeqPacketChannel(control.parentFd());
@@ -529,10 +645,21 @@ public final class Supervisor {
     if (errorLogFd < 0) {
       throw new PosixException("open(" + log + ")", Native.posix().errno());
     }
+    if (standardErrorIs(log)) {
+      return; // started by -k start, whose standard error is the log already
+    }
     OutputStream file = new FileOutputStream(log.toFile(), true);
     PrintStream terminal = System.err;
     System.setErr(
         new PrintStream(new TeeOutputStream(terminal, file), true, StandardCharsets.UTF_8));
+  }
+
+  private static boolean standardErrorIs(Path log) {
+    try {
+      return Files.isSameFile(Path.of("/proc/self/fd/2"), log);
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   private void writePidFile() throws IOException {
