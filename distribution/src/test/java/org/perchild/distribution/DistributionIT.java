@@ -54,6 +54,7 @@ class DistributionIT {
             "bin/perchild",
             "bin/start.sh",
             "bench/bench.sh",
+            "systemd/perchild.service",
             "conf/perchild.conf",
             "webapps/localhost/whoami.war",
             "webapps/alice/whoami.war",
@@ -68,6 +69,21 @@ class DistributionIT {
     assertTrue(Files.isRegularFile(jar("perchild-launcher-")));
     assertTrue(Files.isRegularFile(jar("perchild-container-")));
     assertTrue(Files.isRegularFile(jar("jetty-server-12.1.10")));
+  }
+
+  @Test
+  void systemdUnitRunsTheLauncherInFrontAndReloadsGracefully() throws IOException {
+    List<String> unit = Files.readAllLines(TREE.resolve("systemd/perchild.service"));
+    for (String line :
+        List.of(
+            "Type=simple",
+            "ExecStart=/opt/perchild/bin/perchild -D FOREGROUND",
+            "ExecReload=/opt/perchild/bin/perchild -k graceful",
+            "ExecStop=/opt/perchild/bin/perchild -k graceful-stop",
+            "Restart=on-failure",
+            "WantedBy=multi-user.target")) {
+      assertTrue(unit.contains(line), line + " in " + unit);
+    }
   }
 
   private static Path jar(String prefix) {
@@ -133,6 +149,7 @@ class DistributionIT {
             "bin/perchild",
             "bin/start.sh",
             "bench/bench.sh",
+            "systemd/perchild.service",
             "conf/perchild.conf",
             "logs/",
             "webapps/alice/whoami.war")) {

@@ -15,10 +15,16 @@ import java.util.Set;
  * @param serverRoot {@code -d}: the server root, or {@code null} for the installation directory
  * @param defines {@code -D}: parameters such as {@code FOREGROUND}
  * @param action what to do
- * @param signal the {@code -k} command, for {@link Action#SIGNAL}
+ * @param signal the {@code -k} command, for {@link Action#SIGNAL} and {@code -k start}
+ * @param json {@code status --json}: the scoreboard as JSON
  */
 public record CommandLine(
-    Path configFile, Path serverRoot, Set<String> defines, Action action, String signal) {
+    Path configFile,
+    Path serverRoot,
+    Set<String> defines,
+    Action action,
+    String signal,
+    boolean json) {
 
   /** What {@code bin/perchild} was asked to do. */
   public enum Action {
@@ -34,6 +40,11 @@ public record CommandLine(
     LIST_DIRECTIVES,
     /** {@code -k stop|restart|graceful|graceful-stop}: tell the running launcher. */
     SIGNAL,
+    /**
+     * {@code status [--json]}: print the running server's scoreboard. A subcommand word, not an
+     * httpd flag, as {@code apachectl status}.
+     */
+    STATUS,
     /** {@code -v}: print the version. */
     VERSION,
     /** {@code -h}: print the usage. */
@@ -63,6 +74,7 @@ public record CommandLine(
     Set<String> defines = new LinkedHashSet<>();
     List<Action> actions = new ArrayList<>();
     String signal = null;
+    boolean json = false;
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
       switch (arg) {
@@ -75,6 +87,8 @@ public record CommandLine(
         case "-X" -> actions.add(Action.DEBUG_SINGLE_PROCESS);
         case "-v" -> actions.add(Action.VERSION);
         case "-h", "-?", "--help" -> actions.add(Action.HELP);
+        case "status" -> actions.add(Action.STATUS);
+        case "--json" -> json = true;
         case "-k" -> {
           signal = value(args, ++i, arg);
           if (!SIGNALS.contains(signal)) {
@@ -92,10 +106,13 @@ public record CommandLine(
     }
     Set<Action> distinct = new LinkedHashSet<>(actions);
     if (distinct.size() > 1) {
-      throw new IllegalArgumentException("give only one of -t, -S, -L, -X, -v, -h and -k");
+      throw new IllegalArgumentException("give only one of -t, -S, -L, -X, -v, -h, -k and status");
     }
     Action action = distinct.isEmpty() ? Action.RUN : distinct.iterator().next();
-    return new CommandLine(config, root, defines, action, signal);
+    if (json && action != Action.STATUS) {
+      throw new IllegalArgumentException("--json goes with status only");
+    }
+    return new CommandLine(config, root, defines, action, signal, json);
   }
 
   private static String value(String[] args, int index, String flag) {

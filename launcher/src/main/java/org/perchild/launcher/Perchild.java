@@ -28,13 +28,14 @@ public final class Perchild {
       """
       Usage: perchild [-D name] [-d directory] [-f file]
                       [-h] [-v] [-X] [-t] [-S] [-L] [-k start|restart|graceful|graceful-stop|stop]
+             perchild [-d directory] [-f file] status [--json]
       Options:
         -D name            : define a name: FOREGROUND (stay in front), SINGLE_USER (without
                              root: every process runs as the caller, no tenant isolation)
         -d directory       : specify an alternate initial ServerRoot
         -f file            : specify an alternate ServerConfigFile (default conf/perchild.conf)
-        -k start           : start the server in the background
-        -k stop            : stop the server (SIGTERM)
+        -k start           : start the server in the background (the default without -D FOREGROUND)
+        -k stop            : stop the server (SIGTERM) and wait until it has stopped
         -k restart         : restart: re-read the configuration, end requests at once (SIGHUP)
         -k graceful        : graceful restart: new children first, old ones finish (SIGUSR1)
         -k graceful-stop   : stop after the requests in progress (SIGWINCH)
@@ -44,6 +45,7 @@ public final class Perchild {
         -t                 : run syntax check for config files
         -S                 : show the parsed layout: listeners, virtual hosts, users, children
         -L                 : list configuration directives
+        status             : show the running server's scoreboard (--json: as JSON)
       """;
 
   /** The container's entry point of {@code -X}, in lib/ but not on the launcher's compile path. */
@@ -88,10 +90,7 @@ public final class Perchild {
           yield 1;
         }
         if (!line.defined("FOREGROUND")) {
-          err.println(
-              "perchild: running in the background is not available in this build yet:"
-                  + " use -D FOREGROUND (or bin/start.sh)");
-          yield 1;
+          yield Daemon.start(args, config, err);
         }
         yield serve(line, config, err);
       }
@@ -107,13 +106,14 @@ public final class Perchild {
         if (config == null) {
           yield 1;
         }
-        err.println(
-            "perchild: "
-                + "-k "
-                + line.signal()
-                + " is not available in this build yet: -D FOREGROUND, -X, -t, -S, -L, -v and -h"
-                + " work");
-        yield 1;
+        yield Control.signal(config, line.signal(), err);
+      }
+      case STATUS -> {
+        ServerConfig config = load(line, err);
+        if (config == null) {
+          yield 1;
+        }
+        yield Control.status(config, line.json(), out, err);
       }
     };
   }

@@ -22,6 +22,9 @@ final class ChildSlot {
   /** Failures in a row, for {@link RespawnBackoff}. */
   int failures;
 
+  /** How many processes this slot has started, for the scoreboard's restarts. */
+  int starts;
+
   /** When the current process was started ({@link System#nanoTime()}). */
   long startedAt;
 

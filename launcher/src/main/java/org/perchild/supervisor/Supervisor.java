@@ -8,9 +8,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import jnr.constants.platform.OpenFlags;
@@ -19,6 +21,10 @@ import org.perchild.config.ConfigException;
 import org.perchild.config.ConfigLoader;
 import org.perchild.config.ConfigProblem;
 import org.perchild.config.ServerConfig;
+import org.perchild.control.ControlCommand;
+import org.perchild.control.ControlReply;
+import org.perchild.control.ControlSocket;
+import org.perchild.control.Scoreboard;
 import org.perchild.posix.Account;
 import org.perchild.posix.ChannelPair;
 import org.perchild.posix.ChildProcesses;
@@ -58,14 +64,22 @@ public final class Supervisor {
           "-Dorg.slf4j.simpleLogger.showDateTime=true",
           "-Dorg.slf4j.simpleLogger.dateTimeFormat=yyyy-MM-dd'T'HH:mm:ss.SSSZ");
 
-  /** Something the loop must act on. */
-  private record Event(Kind kind, int slot, int pid, String text) {}
+  /** Something the loop must act on; a control-socket command also carries its reply. */
+  private record Event(
+      Kind kind, int slot, int pid, String text, CompletableFuture<ControlReply> reply) {
+    Event(Kind kind, int slot, int pid, String text) {
+      this(kind, slot, pid, text, null);
+    }
+  }
 
   private enum Kind {
     CONTROL,
     CONTROL_EOF,
     STOP,
-    GRACEFUL
+    GRACEFUL_STOP,
+    RESTART,
+    GRACEFUL,
+    STATUS
   }
 
   private static final int ACCEPTOR = -1;
@@ -95,6 +109,9 @@ public final class Supervisor {
   private long acceptorStartedAt;
   private long acceptorRespawnAt = -1;
   private boolean stopping;
+  private int acceptorStarts;
+  private Instant serverStartedAt;
+  private ControlSocket controlSocket;
 
   /** A supervisor for this configuration; {@link #run()} starts it. */
   public Supervisor(ServerConfig config) {
@@ -112,13 +129,22 @@ public final class Supervisor {
 
   /** Runs the server until it is stopped; returns the launcher's exit code. */
   public int run() throws IOException {
+    serverStartedAt = Instant.now();
     openErrorLog();
     LogFiles.prepare(config, singleUser);
     sockets = ListenSockets.bind(config.listeners());
+    try {
+      controlSocket = ControlSocket.open(ControlSocket.pathFor(config.pidFile()), this::submit);
+    } catch (IOException e) {
+      sockets.close();
+      throw e;
+    }
     writePidFile();
     Signal.handle(new Signal("TERM"), s -> events.add(new Event(Kind.STOP, 0, 0, "SIGTERM")));
     Signal.handle(new Signal("INT"), s -> events.add(new Event(Kind.STOP, 0, 0, "SIGINT")));
-    Signal.handle(new Signal("USR1"), s -> events.add(new Event(Kind.GRACEFUL, 0, 0, "SIGUSR1")));
+    handleSignal("HUP", Kind.RESTART);
+    handleSignal("USR1", Kind.GRACEFUL);
+    handleSignal("WINCH", Kind.GRACEFUL_STOP);
     try {
       startAcceptor();
       int slot = 0;
@@ -136,6 +162,7 @@ public final class Supervisor {
       loop();
       return 0;
     } finally {
+      controlSocket.close();
       sockets.close();
       Files.deleteIfExists(config.pidFile());
     }
@@ -163,7 +190,7 @@ public final class Supervisor {
           deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(STOP_TIMEOUT_SECONDS);
         }
         if (acceptorPid == 0 && everyChild().stream().allMatch(c -> c.pid == 0)) {
-          LOG.info("caught SIGTERM, shutting down: every process has exited");
+          LOG.info("shutdown complete: every process has exited");
           return;
         }
         if (System.nanoTime() > deadline) {
@@ -188,11 +215,90 @@ public final class Supervisor {
             child.handoffFd = -1;
           }
         }
+        reply(event, ControlReply.ok("stopping"));
       }
-      case GRACEFUL -> gracefulRestart(event.text());
+      case GRACEFUL_STOP -> {
+        // A stop in which every child first drains its hand-off channel and lets its
+        // connections finish (as every stop does here), then Jetty's graceful stop.
+        LOG.info("caught {}: graceful stop", event.text());
+        handle(new Event(Kind.STOP, 0, 0, event.text()));
+        reply(event, ControlReply.ok("graceful stop: stopping"));
+      }
+      // A restart here waits for requests as a graceful one does: the old generation drains.
+      case RESTART, GRACEFUL -> reply(event, gracefulRestart(event.text()));
+      case STATUS ->
+          reply(
+              event,
+              ControlReply.ok(
+                  event.text().equals("json") ? scoreboard().json() : scoreboard().text()));
       case CONTROL_EOF -> LOG.debug("control channel of {} closed", who(event.slot()));
       case CONTROL -> control(event.slot(), event.pid(), event.text());
     }
+  }
+
+  /** A control-socket command, from its thread: the loop acts on it and completes the reply. */
+  private CompletableFuture<ControlReply> submit(ControlCommand command) {
+    CompletableFuture<ControlReply> reply = new CompletableFuture<>();
+    String who = "-k " + command.line();
+    Event event =
+        switch (command) {
+          case STOP -> new Event(Kind.STOP, 0, 0, who, reply);
+          case GRACEFUL_STOP -> new Event(Kind.GRACEFUL_STOP, 0, 0, who, reply);
+          case RESTART -> new Event(Kind.RESTART, 0, 0, who, reply);
+          case GRACEFUL -> new Event(Kind.GRACEFUL, 0, 0, who, reply);
+          case STATUS -> new Event(Kind.STATUS, 0, 0, "text", reply);
+          case STATUS_JSON -> new Event(Kind.STATUS, 0, 0, "json", reply);
+        };
+    events.add(event);
+    return reply;
+  }
+
+  private static void reply(Event event, ControlReply reply) {
+    if (event.reply() != null) {
+      event.reply().complete(reply);
+    }
+  }
+
+  /** httpd's signals: they only enqueue, the loop acts. */
+  private void handleSignal(String name, Kind kind) {
+    try {
+      Signal.handle(new Signal(name), s -> events.add(new Event(kind, 0, 0, "SIG" + name)));
+    } catch (IllegalArgumentException e) {
+      LOG.warn("cannot handle SIG{}: {}", name, e.getMessage());
+    }
+  }
+
+  /** The scoreboard of {@code perchild status}, from the slots as this thread sees them. */
+  private Scoreboard scoreboard() {
+    Instant now = Instant.now();
+    long nanos = System.nanoTime();
+    List<Scoreboard.Child> rows = new ArrayList<>();
+    for (ChildSlot child : children) {
+      Account user = singleUser != null ? singleUser : child.group.user();
+      String group =
+          singleUser != null ? "#" + singleUser.primaryGid() : child.group.group().name();
+      rows.add(
+          new Scoreboard.Child(
+              child.slot,
+              child.pid,
+              user.name(),
+              group,
+              child.generation,
+              child.pid == 0
+                  ? Scoreboard.State.GONE
+                  : child.ready ? Scoreboard.State.READY : Scoreboard.State.STARTING,
+              child.pid == 0 ? null : now.minusNanos(nanos - child.startedAt),
+              Math.max(0, child.starts - 1)));
+    }
+    Scoreboard.Acceptor acceptor =
+        new Scoreboard.Acceptor(
+            acceptorPid,
+            acceptorPid == 0
+                ? Scoreboard.State.GONE
+                : acceptorReady ? Scoreboard.State.READY : Scoreboard.State.STARTING,
+            acceptorPid == 0 ? null : now.minusNanos(nanos - acceptorStartedAt),
+            Math.max(0, acceptorStarts - 1));
+    return new Scoreboard(now, ProcessHandle.current().pid(), serverStartedAt, acceptor, rows);
   }
 
   private void control(int slot, int pid, String text) {
@@ -266,13 +372,13 @@ public final class Supervisor {
    * one of them is READY, switch the acceptor to it in one go (see {@link #switchGeneration()});
    * the old generation then finishes its requests and exits.
    */
-  private void gracefulRestart(String why) {
+  private ControlReply gracefulRestart(String why) {
     if (stopping) {
-      return;
+      return ControlReply.error("the server is stopping");
     }
     if (!nextGeneration.isEmpty()) {
       LOG.warn("caught {}: a graceful restart is already under way", why);
-      return;
+      return ControlReply.error("a graceful restart is already under way");
     }
     ServerConfig fresh;
     try {
@@ -281,7 +387,7 @@ public final class Supervisor {
       for (ConfigProblem problem : e.problems()) {
         LOG.error("graceful restart refused, still serving the running configuration: {}", problem);
       }
-      return;
+      return ControlReply.error("the configuration is refused:\n" + e.getMessage());
     }
     for (ConfigProblem warning : fresh.warnings()) {
       LOG.warn("{}", warning);
@@ -315,14 +421,14 @@ public final class Supervisor {
       for (String refusal : refusals) {
         LOG.warn("graceful restart refused, still serving the running configuration: {}", refusal);
       }
-      return;
+      return ControlReply.error(String.join("\n", refusals));
     }
     try {
       LogFiles.prepare(fresh, singleUser);
     } catch (IOException e) {
       LOG.error(
           "graceful restart refused, still serving the running configuration: {}", e.getMessage());
-      return;
+      return ControlReply.error(e.getMessage());
     }
     int nextGen = generation + 1;
     LOG.info("caught {}: graceful restart, starting generation {}", why, nextGen);
@@ -341,13 +447,14 @@ public final class Supervisor {
           LOG.error(
               "graceful restart abandoned: could not start child {}: {}", child.slot, e.toString());
           abandonGeneration();
-          return;
+          return ControlReply.error("could not start child " + child.slot + ": " + e);
         }
       }
     }
     if (nextGeneration.isEmpty()) {
       switchGeneration();
     }
+    return ControlReply.ok("graceful restart: starting generation " + nextGen);
   }
 
   private static List<String> addresses(ServerConfig config) {
@@ -703,6 +810,7 @@ public final class Supervisor {
     argv.add(Integer.toString(listenFds.size()));
     acceptorPid = PosixSpawn.spawn(argv.get(0), argv, environment(user), fds);
     acceptorStartedAt = System.nanoTime();
+    acceptorStarts++;
     Descriptors.close(control.childFd());
     acceptorControl = new SeqPacketChannel(control.parentFd());
     readControl(acceptorControl, ACCEPTOR, acceptorPid);
@@ -742,6 +850,7 @@ public final class Supervisor {
             Integer.toString(child.generation)));
     child.pid = PosixSpawn.spawn(argv.get(0), argv, environment(user), fds);
     child.startedAt = System.nanoTime();
+    child.starts++;
     Descriptors.close(control.childFd());
     Descriptors.close(handoff.childFd());
     child.control = new SeqPacketChannel(control.parentFd());
@@ -866,10 +975,21 @@ public final class Supervisor {
     if (errorLogFd < 0) {
       throw new PosixException("open(" + log + ")", Native.posix().errno());
     }
+    if (standardErrorIs(log)) {
+      return; // started by -k start, whose standard error is the log already
+    }
     OutputStream file = new FileOutputStream(log.toFile(), true);
     PrintStream terminal = System.err;
     System.setErr(
         new PrintStream(new TeeOutputStream(terminal, file), true, StandardCharsets.UTF_8));
+  }
+
+  private static boolean standardErrorIs(Path log) {
+    try {
+      return Files.isSameFile(Path.of("/proc/self/fd/2"), log);
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   private void writePidFile() throws IOException {

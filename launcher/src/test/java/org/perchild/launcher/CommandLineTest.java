@@ -178,6 +178,48 @@ class CommandLineTest {
     }
   }
 
+  @Test
+  void statusIsASubcommandWordWithJson() {
+    CommandLine plain = CommandLine.parse(new String[] {"-d", "/srv", "status"});
+    assertEquals(CommandLine.Action.STATUS, plain.action());
+    assertEquals(false, plain.json());
+    assertTrue(CommandLine.parse(new String[] {"status", "--json"}).json());
+    assertEquals(1, run("--json").code());
+    assertContains(run("-t", "status").err(), "give only one of");
+  }
+
+  @Test
+  void withoutALauncherTheControlCommandsSayNoServerIsRunning() throws IOException {
+    conf("Listen 8080", "User #40000", "Group #40000");
+    Path socket = root.resolve("logs/perchild.sock");
+    for (String[] args :
+        List.of(
+            new String[] {"-k", "graceful"},
+            new String[] {"-k", "stop"},
+            new String[] {"-k", "restart"},
+            new String[] {"-k", "graceful-stop"},
+            new String[] {"status"},
+            new String[] {"status", "--json"})) {
+      String[] full = new String[args.length + 2];
+      full[0] = "-d";
+      full[1] = root.toString();
+      System.arraycopy(args, 0, full, 2, args.length);
+      Run run = run(full);
+      assertEquals(1, run.code(), List.of(args).toString());
+      assertEquals("", run.out());
+      assertEquals(
+          "perchild: no server is running (no control socket at " + socket + ")\n", run.err());
+    }
+  }
+
+  @Test
+  void daemonArgumentsTradeStartForForeground() {
+    assertEquals(
+        List.of("-d", "/srv", "-f", "x.conf", "-D", "FOREGROUND"),
+        Daemon.foregroundArguments(new String[] {"-d", "/srv", "-k", "start", "-f", "x.conf"}));
+    assertEquals(List.of("-D", "FOREGROUND"), Daemon.foregroundArguments(new String[0]));
+  }
+
   private static void assertContains(String text, String expected) {
     assertTrue(text.contains(expected), "expected\n" + expected + "\nin\n" + text);
   }
