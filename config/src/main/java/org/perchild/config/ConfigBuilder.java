@@ -740,6 +740,7 @@ final class ConfigBuilder {
       }
     }
     warnAboutAddresses(hosts);
+    warnAboutErrorLogs(hosts, mainErrorLog);
 
     if (problems.stream().anyMatch(ConfigProblem::isError)) {
       return null;
@@ -849,6 +850,30 @@ final class ConfigBuilder {
       }
     }
     return false;
+  }
+
+  /** The children of one group write one error log: their virtual hosts should agree on it. */
+  private void warnAboutErrorLogs(List<VirtualHost> hosts, Path mainErrorLog) {
+    Map<ChildGroup, VirtualHost> first = new LinkedHashMap<>();
+    for (VirtualHost vhost : hosts) {
+      VirtualHost earlier = first.putIfAbsent(vhost.group(), vhost);
+      if (earlier != null && !earlier.errorLog().equals(vhost.errorLog())) {
+        problems.add(
+            ConfigProblem.warning(
+                vhost.file(),
+                vhost.line(),
+                "ErrorLog "
+                    + vhost.errorLog()
+                    + " differs from "
+                    + earlier.errorLog()
+                    + " of "
+                    + earlier.serverName()
+                    + ", served by the same children ("
+                    + vhost.group().label()
+                    + "): they write to the main server's ErrorLog "
+                    + mainErrorLog));
+      }
+    }
   }
 
   private void warnAboutAddresses(List<VirtualHost> hosts) {

@@ -60,6 +60,24 @@ public record ServerConfig(
     return childGroups.get(childGroups.size() - 1);
   }
 
+  /**
+   * Where the children of {@code group} write their own messages (their standard output and error):
+   * the {@code ErrorLog} of the virtual hosts they serve when those agree on one, else the main
+   * server's.
+   */
+  public Path childErrorLog(ChildGroup group) {
+    java.util.Set<Path> logs = new java.util.LinkedHashSet<>();
+    for (VirtualHost vhost : virtualHosts) {
+      if (vhost.group().equals(group)) {
+        logs.add(vhost.errorLog());
+      }
+    }
+    if (group.serverDefault()) {
+      logs.add(mainServer.errorLog());
+    }
+    return logs.size() == 1 ? logs.iterator().next() : mainServer.errorLog();
+  }
+
   /** The routing table of virtual hosts by local address and host name. */
   public VirtualHostTable virtualHostTable() {
     return new VirtualHostTable(mainServer, virtualHosts);

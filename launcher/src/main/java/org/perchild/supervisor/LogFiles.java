@@ -97,6 +97,33 @@ public final class LogFiles {
         }
       }
     }
+    // The children's own messages: a tenant's error log is the tenant's, like its access logs.
+    Path mainErrorLog = config.mainServer().errorLog().toAbsolutePath().normalize();
+    for (ChildGroup group : config.childGroups()) {
+      Path path = config.childErrorLog(group).toAbsolutePath().normalize();
+      if (path.equals(mainErrorLog) || group.children() == 0) {
+        continue;
+      }
+      int uid = singleUser != null ? singleUser.uid() : group.user().uid();
+      int gid = singleUser != null ? singleUser.primaryGid() : group.group().gid();
+      String label = singleUser != null ? singleUser.name() : group.label();
+      String where = "the ErrorLog of the children of " + group.label();
+      Writer known = writers.get(path);
+      if (known == null) {
+        writers.put(path, new Writer(uid, gid, label, new ArrayList<>(List.of(where))));
+      } else if (known.uid() != uid || known.gid() != gid) {
+        throw new IOException(
+            "ErrorLog "
+                + path
+                + " is also the log of "
+                + known.hosts().get(0)
+                + ", written by "
+                + known.label()
+                + ": each tenant writes only its own logs; give each a file of its own");
+      } else {
+        known.hosts().add(where);
+      }
+    }
     return writers;
   }
 

@@ -10,7 +10,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -101,6 +103,7 @@ public final class Supervisor {
   private final List<ChildSlot> retired = new ArrayList<>();
 
   private int errorLogFd = -1;
+  private final Map<Path, Integer> childLogFds = new HashMap<>();
   private ListenSockets sockets;
   private int acceptorPid;
   private SeqPacketChannel acceptorControl;
@@ -432,6 +435,8 @@ public final class Supervisor {
     }
     int nextGen = generation + 1;
     LOG.info("caught {}: graceful restart, starting generation {}", why, nextGen);
+    // The new generation opens its error logs anew: after logrotate, the new files.
+    closeChildLogs();
     int slot = 0;
     for (ChildSlot child : everyChild()) {
       slot = Math.max(slot, child.slot);
@@ -824,7 +829,9 @@ public final class Supervisor {
   private void startChild(ChildSlot child) throws PosixException {
     ChannelPair control = ChannelPair.open();
     ChannelPair handoff = ChannelPair.open();
-    List<InheritedFd> fds = new ArrayList<>(standardFds());
+    int logFd = childLogFd(configOf(child), child.group);
+    List<InheritedFd> fds =
+        new ArrayList<>(List.of(new InheritedFd(logFd, 1), new InheritedFd(logFd, 2)));
     fds.add(new InheritedFd(control.childFd(), 3));
     fds.add(new InheritedFd(handoff.childFd(), 4));
     ChildGroup group = child.group;
@@ -863,6 +870,44 @@ public final class Supervisor {
         child.generation,
         user.name(),
         singleUser != null ? "#" + gid : group.group().name());
+  }
+
+  /**
+   * The descriptor a child's standard output and error go to: its group's {@code ErrorLog} (the
+   * tenant's own file, prepared by {@link LogFiles}), or the main one. Opened once per file; a
+   * graceful restart opens them again, so that a log moved away by logrotate is left behind.
+   */
+  private int childLogFd(ServerConfig config, ChildGroup group) throws PosixException {
+    Path path = config.childErrorLog(group).toAbsolutePath().normalize();
+    if (path.equals(config.mainServer().errorLog().toAbsolutePath().normalize())) {
+      return errorLogFd;
+    }
+    Integer open = childLogFds.get(path);
+    if (open != null) {
+      return open;
+    }
+    int flags =
+        OpenFlags.O_WRONLY.intValue()
+            | OpenFlags.O_APPEND.intValue()
+            | OpenFlags.O_CLOEXEC.intValue();
+    int fd = Native.posix().open(path.toString(), flags, 0);
+    if (fd < 0) {
+      throw new PosixException("open(" + path + ")", Native.posix().errno());
+    }
+    childLogFds.put(path, fd);
+    return fd;
+  }
+
+  /** The configuration a child belongs to: a graceful restart's new one for its new generation. */
+  private ServerConfig configOf(ChildSlot child) {
+    return nextConfig != null && child.generation > generation ? nextConfig : config;
+  }
+
+  private void closeChildLogs() {
+    for (int fd : childLogFds.values()) {
+      closeFd(fd);
+    }
+    childLogFds.clear();
   }
 
   private List<InheritedFd> standardFds() {
