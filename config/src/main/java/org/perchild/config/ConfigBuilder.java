@@ -262,6 +262,10 @@ final class ConfigBuilder {
         scope.appBase = path(a.get(0));
         scope.appBaseDirective = d;
       }
+      case "DocumentRoot" -> {
+        scope.documentRoot = path(a.get(0));
+        scope.documentRootDirective = d;
+      }
       default ->
           throw new IllegalStateException("directive in the table but not applied: " + spec.name());
     }
@@ -668,6 +672,7 @@ final class ConfigBuilder {
     String mainLogLevel = main.logLevel != null ? main.logLevel : "warn";
     String mainName = main.serverName != null ? main.serverName : "localhost";
     checkAppBase(main);
+    checkReadable(main, serverChildren);
     VirtualHost mainServer =
         new VirtualHost(
             mainName,
@@ -675,6 +680,7 @@ final class ConfigBuilder {
             List.of(),
             serverChildren,
             main.appBase,
+            main.documentRoot,
             mainErrorLog,
             mainLogLevel,
             customLogs(main, null),
@@ -713,6 +719,7 @@ final class ConfigBuilder {
       }
       needServerChildren |= served == serverChildren;
       checkAppBase(scope);
+      checkReadable(scope, served);
       hosts.add(
           new VirtualHost(
               scope.serverName != null ? scope.serverName : mainName,
@@ -720,6 +727,7 @@ final class ConfigBuilder {
               scope.addresses,
               served,
               scope.appBase,
+              scope.documentRoot,
               scope.errorLog != null ? scope.errorLog : mainErrorLog,
               scope.logLevel != null ? scope.logLevel : mainLogLevel,
               // A tenant writes only its own logs: the main server's are User/Group's files.
@@ -807,6 +815,47 @@ final class ConfigBuilder {
               + scope.appBaseDirective.args().get(0)
               + ": no such directory "
               + scope.appBase);
+    }
+    if (scope.documentRoot != null && !Files.isDirectory(scope.documentRoot)) {
+      error(
+          scope.documentRootDirective,
+          "DocumentRoot "
+              + scope.documentRootDirective.args().get(0)
+              + ": no such directory "
+              + scope.documentRoot);
+    }
+  }
+
+  /**
+   * Warns when the children that serve a host will not be able to read its AppBase or DocumentRoot
+   * once they have dropped root: only a warning, since the operator may fix the mode before
+   * starting, and a child that cannot read a directory serves 404s, it does not fail.
+   */
+  private void checkReadable(HostScope scope, ChildGroup served) {
+    checkReadable("AppBase", scope.appBase, scope.appBaseDirective, served);
+    checkReadable("DocumentRoot", scope.documentRoot, scope.documentRootDirective, served);
+  }
+
+  private void checkReadable(String name, Path directory, Directive d, ChildGroup served) {
+    if (directory == null || d == null || !Files.isDirectory(directory)) {
+      return;
+    }
+    String why =
+        DirectoryAccess.whyUnreadable(directory, served.user().uid(), served.group().gid());
+    if (why != null) {
+      warning(
+          d,
+          name
+              + " "
+              + d.args().get(0)
+              + ": user "
+              + served.user().name()
+              + " (uid "
+              + served.user().uid()
+              + ", gid "
+              + served.group().gid()
+              + ") cannot read it: "
+              + why);
     }
   }
 

@@ -353,7 +353,16 @@ public final class DirectiveTable {
               1,
               1,
               "The directory whose WAR files and exploded WARs a host serves: ROOT.war or ROOT/"
-                  + " at /, name.war at /name."));
+                  + " at /, name.war at /name."),
+          spec(
+              "DocumentRoot",
+              "DocumentRoot directory",
+              "",
+              BOTH,
+              1,
+              1,
+              "The directory whose static files a host serves at / (no directory listings); a"
+                  + " ROOT webapp in the AppBase wins over it."));
 
   private static final Map<String, DirectiveSpec> BY_NAME = new LinkedHashMap<>();
 

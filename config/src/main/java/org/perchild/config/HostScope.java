@@ -29,6 +29,8 @@ final class HostScope {
   GroupAccount assignGroup;
   Path appBase;
   Directive appBaseDirective;
+  Path documentRoot;
+  Directive documentRootDirective;
   Path errorLog;
   String logLevel;
   final Map<String, String> logFormats = new LinkedHashMap<>();

@@ -13,6 +13,9 @@ import java.util.List;
  * @param group the children that serve it: its {@code AssignUserID}, else {@code User}/{@code
  *     Group}
  * @param appBase the directory whose WARs it serves, or {@code null} for none
+ * @param documentRoot the directory whose static files it serves at {@code /} ({@code
+ *     DocumentRoot}), or {@code null} for none; like {@code AppBase}, never inherited from the main
+ *     server
  * @param errorLog its error log
  * @param logLevel its log level
  * @param customLogs its access logs
@@ -26,6 +29,7 @@ public record VirtualHost(
     List<VirtualHostAddress> addresses,
     ChildGroup group,
     Path appBase,
+    Path documentRoot,
     Path errorLog,
     String logLevel,
     List<CustomLog> customLogs,

@@ -3,9 +3,7 @@ package org.perchild.container;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,6 +24,7 @@ import org.eclipse.jetty.util.thread.ThreadPool;
 import org.perchild.config.ThreadSettings;
 import org.perchild.config.VirtualHost;
 import org.perchild.config.VirtualHostTable;
+import org.perchild.container.deploy.AppBaseDeployer;
 import org.perchild.container.handoff.HandoffConnector;
 import org.perchild.container.handoff.MisdirectedRequestHandler;
 import org.perchild.container.logging.VirtualHostRequestLog;
@@ -47,13 +46,15 @@ import org.slf4j.LoggerFactory;
  * <p>Handler tree, outermost first: {@link MisdirectedRequestHandler} (421 for a host that is none
  * of ours, DESIGN invariant 4) → {@link GracefulHandler} (a graceful stop waits for requests in
  * flight) → one {@link ContextHandlerCollection} per virtual host (its web applications, by context
- * path). The virtual host of a request is chosen here exactly as the acceptor chose it ({@link
- * VirtualHostTable}: local address and port, then {@code ServerName}/{@code ServerAlias} with
- * httpd's wildcards, then the address's default), not by Jetty's own virtual-host matching.
+ * path, then its {@code DocumentRoot}). The virtual host of a request is chosen here exactly as the
+ * acceptor chose it ({@link VirtualHostTable}: local address and port, then {@code
+ * ServerName}/{@code ServerAlias} with httpd's wildcards, then the address's default), not by
+ * Jetty's own virtual-host matching.
  *
- * <p>A web application that fails to deploy (a broken WAR, a servlet that throws in {@code init})
- * is logged and answers 503; the others serve. Nothing about one tenant's application stops the
- * child.
+ * <p>Each virtual host's web applications are deployed, and hot-deployed while the child runs, by
+ * its {@link AppBaseDeployer}. A web application that fails to deploy (a broken WAR, a listener
+ * that throws) is logged and answers 503; the others serve. Nothing about one tenant's application
+ * stops the child.
  */
 public final class ChildServer extends ContainerLifeCycle {
 
@@ -80,10 +81,7 @@ public final class ChildServer extends ContainerLifeCycle {
   private final HandoffConnector connector;
   private final List<ServerConnector> serverConnectors = new ArrayList<>();
   private final MisdirectedRequestHandler misdirected;
-  private final List<Deployed> deployed = new ArrayList<>();
-
-  /** A web application and where it came from, for the log. */
-  private record Deployed(VirtualHost host, AppBase.WebApp app, WebAppContext context) {}
+  private final List<AppBaseDeployer> deployers = new ArrayList<>();
 
   /**
    * Builds (does not start) the server.
@@ -183,9 +181,15 @@ public final class ChildServer extends ContainerLifeCycle {
     int hostIndex = 0;
     for (VirtualHost host : hosts) {
       hostIndex++;
-      ContextHandlerCollection contexts = new ContextHandlerCollection();
-      deploy(host, hostIndex, contexts, workDirectory);
-      byHost.addHandler(new HostContexts(host, contexts));
+      AppBaseDeployer deployer =
+          new AppBaseDeployer(
+              server,
+              host,
+              Integer.toString(hostIndex),
+              workDirectory,
+              AppBaseDeployer.DEFAULT_INTERVAL);
+      deployers.add(deployer);
+      byHost.addHandler(new HostContexts(host, deployer.handler()));
     }
     List<VirtualHost> own = List.copyOf(hosts);
     misdirected =
@@ -194,6 +198,10 @@ public final class ChildServer extends ContainerLifeCycle {
     server.setHandler(misdirected);
     server.setRequestLog(new VirtualHostRequestLog(hosts));
     addBean(server, true);
+    // Started after the server (whose start deploys what each AppBase holds), stopped before it.
+    for (AppBaseDeployer deployer : deployers) {
+      addBean(deployer, true);
+    }
   }
 
   /**
@@ -213,32 +221,6 @@ public final class ChildServer extends ContainerLifeCycle {
           "virtual hosts differ in KeepAliveTimeout; this child uses the longest, {}", longest);
     }
     return longest.isZero() ? Duration.ofSeconds(5) : longest;
-  }
-
-  private void deploy(
-      VirtualHost host, int hostIndex, ContextHandlerCollection contexts, Path workDirectory)
-      throws IOException {
-    String label = label(host);
-    if (host.appBase() == null) {
-      LOG.info("virtual host {} has no AppBase: nothing to deploy", label);
-      return;
-    }
-    for (AppBase.WebApp app : AppBase.scan(host.appBase())) {
-      String contextName = app.contextPath().equals("/") ? "ROOT" : app.contextPath().substring(1);
-      Path temp = workDirectory.resolve(hostIndex + "-" + contextName);
-      Files.createDirectory(
-          temp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-      WebAppContext context = new WebAppContext();
-      context.setContextPath(app.contextPath());
-      context.setWar(app.source().toString());
-      context.setTempDirectory(temp.toFile());
-      context.setTempDirectoryPersistent(false);
-      // A broken webapp answers 503 instead of failing the server start: the others serve.
-      context.setThrowUnavailableOnStartupException(false);
-      context.setDisplayName(label + app.contextPath());
-      contexts.addHandler(context);
-      deployed.add(new Deployed(host, app, context));
-    }
   }
 
   /**
@@ -304,33 +286,14 @@ public final class ChildServer extends ContainerLifeCycle {
     public boolean handle(Request request, Response response, Callback callback) throws Exception {
       return request.getAttribute(ATTRIBUTE) == host && super.handle(request, response, callback);
     }
-  }
 
-  private static String label(VirtualHost host) {
-    return (host.serverName() == null ? "(no ServerName)" : host.serverName())
-        + (host.file() == null ? "" : " (" + host.file() + ":" + host.line() + ")");
-  }
-
-  @Override
-  protected void doStart() throws Exception {
-    super.doStart();
-    for (Deployed each : deployed) {
-      Throwable failure = each.context().getUnavailableException();
-      if (failure == null && each.context().isAvailable()) {
-        LOG.info(
-            "webapp {} deployed at {}{} from {}",
-            each.app().source().getFileName(),
-            each.host().serverName(),
-            each.app().contextPath(),
-            each.app().source());
-      } else {
-        LOG.error(
-            "webapp {} failed to deploy at {}{}; it answers 503, the other webapps serve: {}",
-            each.app().source().getFileName(),
-            each.host().serverName(),
-            each.app().contextPath(),
-            failure == null ? "unavailable" : failure.toString());
-      }
+    /**
+     * Blocking, whatever is deployed now: web applications deployed later are blocking, and a
+     * started server refuses a handler that would change its invocation type.
+     */
+    @Override
+    public InvocationType getInvocationType() {
+      return InvocationType.BLOCKING;
     }
   }
 
@@ -363,6 +326,6 @@ public final class ChildServer extends ContainerLifeCycle {
 
   /** The web application contexts, in deployment order. */
   public List<WebAppContext> webApps() {
-    return deployed.stream().map(Deployed::context).toList();
+    return deployers.stream().flatMap(d -> d.webApps().stream()).toList();
   }
 }

@@ -79,11 +79,24 @@ final class LaunchedServer {
   static LaunchedServer start(
       String prefix, Map<String, Path> rootWars, IntFunction<String> conf, int children)
       throws Exception {
+    Map<String, Path> files = new java.util.LinkedHashMap<>();
+    rootWars.forEach((dir, war) -> files.put("webapps/" + dir + "/ROOT.war", war));
+    return startWith(prefix, files, conf, children);
+  }
+
+  /**
+   * Like {@link #start}, but with any files: each entry of {@code files} is a path relative to the
+   * server root (its directories are made, world-readable) and the file to copy there.
+   */
+  static LaunchedServer startWith(
+      String prefix, Map<String, Path> files, IntFunction<String> conf, int children)
+      throws Exception {
     Path root = Files.createTempDirectory(prefix);
     Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxr-xr-x"));
-    for (Map.Entry<String, Path> war : rootWars.entrySet()) {
-      Path appBase = Files.createDirectories(root.resolve("webapps").resolve(war.getKey()));
-      Files.copy(war.getValue(), appBase.resolve("ROOT.war"));
+    for (Map.Entry<String, Path> file : files.entrySet()) {
+      Path target = root.resolve(file.getKey());
+      Files.createDirectories(target.getParent());
+      Files.copy(file.getValue(), target);
     }
     int port;
     try (ServerSocket free = new ServerSocket(0)) {

@@ -23,12 +23,17 @@ final class LoadLoop implements AutoCloseable {
 
   /** Starts {@code clients} threads requesting {@code GET /} of {@code host} on the port. */
   LoadLoop(int port, String host, int clients) {
+    this(port, host, "/", clients);
+  }
+
+  /** Starts {@code clients} threads requesting {@code GET path} of {@code host} on the port. */
+  LoadLoop(int port, String host, String path, int clients) {
     for (int i = 0; i < clients; i++) {
       Thread thread =
           new Thread(
               () -> {
                 while (running.get()) {
-                  String outcome = request(port, host);
+                  String outcome = request(port, host, path);
                   if (outcome == null) {
                     ok.incrementAndGet();
                   } else {
@@ -46,20 +51,20 @@ final class LoadLoop implements AutoCloseable {
   }
 
   /** Null for a 200, else what went wrong. */
-  private static String request(int port, String host) {
+  private static String request(int port, String host, String path) {
     try (Socket socket = new Socket()) {
       socket.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
       socket.setSoTimeout(20_000);
       socket
           .getOutputStream()
           .write(
-              ("GET / HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
+              ("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
                   .getBytes(StandardCharsets.US_ASCII));
       InputStream in = socket.getInputStream();
       String response = new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
       return response.startsWith("HTTP/1.1 200 ")
           ? null
-          : host + ": " + response.lines().findFirst().orElse("(empty response)");
+          : host + path + ": " + response.lines().findFirst().orElse("(empty response)");
     } catch (IOException e) {
       return host + ": " + e;
     }

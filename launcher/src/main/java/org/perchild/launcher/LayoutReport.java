@@ -92,5 +92,8 @@ final class LayoutReport {
         group.user().name(),
         group.group().name(),
         vhost.appBase() == null ? "(none)" : vhost.appBase());
+    if (vhost.documentRoot() != null) {
+      out.printf("                 DocumentRoot %s%n", vhost.documentRoot());
+    }
   }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Locale;
 import org.junit.jupiter.api.Test;
@@ -30,6 +31,8 @@ class ShippedConfigurationTest {
 
   @Test
   void demoConfigurationIsValidAsShipped() throws IOException, ConfigException {
+    // An installed server root is world-readable (README); a 0700 one draws the AppBase warning.
+    Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxr-xr-x"));
     Files.createDirectories(root.resolve("conf"));
     Files.copy(PROJECT.resolve("conf/perchild.conf"), root.resolve("conf/perchild.conf"));
     for (String tenant : List.of("localhost", "alice", "bob")) {

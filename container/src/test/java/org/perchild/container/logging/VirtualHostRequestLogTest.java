@@ -64,6 +64,7 @@ class VirtualHostRequestLogTest {
         List.of(),
         group,
         null,
+        null,
         Path.of("/dev/null"),
         "warn",
         List.of(logs),

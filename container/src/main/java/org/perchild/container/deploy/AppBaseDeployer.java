@@ -1,0 +1,340 @@
+package org.perchild.container.deploy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.eclipse.jetty.ee10.webapp.WebAppContext;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.handler.ContextHandler;
+import org.eclipse.jetty.server.handler.ContextHandlerCollection;
+import org.eclipse.jetty.server.handler.ResourceHandler;
+import org.eclipse.jetty.util.component.AbstractLifeCycle;
+import org.perchild.config.VirtualHost;
+import org.perchild.container.AppBase;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One virtual host's web applications in a running child: deploys what its {@code AppBase} holds
+ * when the child starts, then polls it (every {@link #DEFAULT_INTERVAL}) and deploys, redeploys and
+ * undeploys as {@link AppBaseScanner} decides, in the host's {@link ContextHandlerCollection},
+ * without stopping the child or the host's other applications. {@link
+ * org.perchild.container.ChildServer} builds one per virtual host, puts {@link #handler()} in its
+ * handler tree and starts it after the Jetty server.
+ *
+ * <p>A new version is started before it replaces the old one in the collection, so requests go to
+ * the old version until the new one is ready, then to the new one. An application that fails to
+ * start (a truncated WAR, a listener that throws, a malformed {@code web.xml}) is logged at ERROR
+ * with the reason and answers 503 at its path; nothing else is affected.
+ *
+ * <p>Behind the applications, the host's {@code DocumentRoot} (if any) serves static files with
+ * Jetty's {@link ResourceHandler}: ETag and Last-Modified validators, ranges, {@code index.html} as
+ * the welcome file, no directory listings (403, as httpd with {@code Options -Indexes}). Only the
+ * requests no application takes reach it, so a {@code ROOT} application (mapped at {@code /}) wins.
+ *
+ * <pre>
+ *   STOPPED ──start──▶ STARTED (polling, one thread) ──stop──▶ STOPPED (the applications stop with
+ *   the server, whose handler tree they are part of)
+ * </pre>
+ */
+public final class AppBaseDeployer extends AbstractLifeCycle {
+
+  /** How often the {@code AppBase} is polled; a WAR is deployed after two equal polls. */
+  public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(1);
+
+  /** The context init parameter that turns Jetty's DefaultServlet directory listings off. */
+  static final String DIR_ALLOWED = "org.eclipse.jetty.servlet.Default.dirAllowed";
+
+  private static final Logger LOG = LoggerFactory.getLogger(AppBaseDeployer.class);
+
+  /** A deployed application: its handler (a web application, or a 503 stand-in) and temp dir. */
+  private record Live(AppBase.WebApp app, ContextHandler context, Path temp) {}
+
+  private final Server server;
+  private final VirtualHost host;
+  private final String prefix;
+  private final Path workDirectory;
+  private final Duration interval;
+  private final AppBaseScanner scanner;
+  private final ContextHandlerCollection contexts = new ContextHandlerCollection();
+  private final Handler handler;
+  private final Map<String, Live> live = new ConcurrentSkipListMap<>();
+  private int generation;
+  private ScheduledExecutorService poller;
+
+  /**
+   * Builds the host's handlers and its applications as they are now (not started: they start with
+   * {@code server}).
+   *
+   * @param server the child's Jetty server
+   * @param host the virtual host
+   * @param prefix makes the work directories of this host unique in the child, e.g. its index
+   * @param workDirectory a directory only this child can write, where WARs are unpacked
+   * @param interval how often to poll the {@code AppBase}
+   * @throws IOException if the {@code AppBase} cannot be listed or a work directory made
+   */
+  public AppBaseDeployer(
+      Server server, VirtualHost host, String prefix, Path workDirectory, Duration interval)
+      throws IOException {
+    this.server = server;
+    this.host = host;
+    this.prefix = prefix;
+    this.workDirectory = workDirectory;
+    this.interval = interval;
+    this.scanner = host.appBase() == null ? null : new AppBaseScanner(host.appBase());
+    if (scanner == null) {
+      LOG.info("virtual host {} has no AppBase: no webapps to deploy", host.serverName());
+    } else {
+      for (AppBaseScanner.Change change : scanner.initial()) {
+        WebAppContext context = newContext(change.app());
+        contexts.addHandler(context);
+        live.put(change.app().contextPath(), new Live(change.app(), context, tempOf(context)));
+      }
+    }
+    if (host.documentRoot() == null) {
+      handler = contexts;
+    } else {
+      handler = new Handler.Sequence(contexts, documentRoot(host.documentRoot()));
+    }
+  }
+
+  /** The host's handler: its applications by context path, then its {@code DocumentRoot}. */
+  public Handler handler() {
+    return handler;
+  }
+
+  /** The web applications deployed now (a failed one included), by context path. */
+  public List<WebAppContext> webApps() {
+    return live.values().stream()
+        .map(Live::context)
+        .filter(WebAppContext.class::isInstance)
+        .map(WebAppContext.class::cast)
+        .toList();
+  }
+
+  @Override
+  protected void doStart() throws Exception {
+    // The server (started before this) has started the applications found at construction.
+    for (Live each : live.values()) {
+      report(each, "deployed");
+    }
+    if (scanner != null) {
+      poller =
+          Executors.newSingleThreadScheduledExecutor(
+              r -> {
+                Thread thread = new Thread(r, "perchild-deploy-" + host.serverName());
+                thread.setDaemon(true);
+                return thread;
+              });
+      poller.scheduleWithFixedDelay(
+          this::poll, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+    }
+    super.doStart();
+  }
+
+  @Override
+  protected void doStop() throws Exception {
+    if (poller != null) {
+      // Let a deployment in progress finish: an interrupted one would leave a half-started context.
+      poller.shutdown();
+      if (!poller.awaitTermination(30, TimeUnit.SECONDS)) {
+        LOG.warn("virtual host {}: a deployment did not finish in 30 s", host.serverName());
+        poller.shutdownNow();
+      }
+      poller = null;
+    }
+    super.doStop();
+  }
+
+  /** One poll; never throws, since an exception would end the scheduled polling for good. */
+  void poll() {
+    List<AppBaseScanner.Change> changes;
+    try {
+      changes = scanner.scan();
+    } catch (IOException | RuntimeException e) {
+      LOG.warn(
+          "AppBase {} of {}: cannot list it: {}", host.appBase(), host.serverName(), e.toString());
+      return;
+    }
+    for (AppBaseScanner.Change change : changes) {
+      try {
+        apply(change);
+      } catch (Exception | LinkageError e) {
+        LOG.error(
+            "webapp {}: {} at {}{} failed",
+            change.app().source().getFileName(),
+            change.action(),
+            host.serverName(),
+            change.app().contextPath(),
+            e);
+      }
+    }
+  }
+
+  private void apply(AppBaseScanner.Change change) throws Exception {
+    String path = change.app().contextPath();
+    switch (change.action()) {
+      case DEPLOY -> {
+        Live started = start(change.app());
+        contexts.addHandler(started.context());
+        // Added while running, the collection does not manage it: make it stop with the server.
+        contexts.manage(started.context());
+        live.put(path, started);
+        report(started, "deployed");
+      }
+      case REDEPLOY -> {
+        Live started = start(change.app());
+        Live old = live.get(path);
+        if (old == null || !contexts.replaceHandler(old.context(), started.context())) {
+          contexts.addHandler(started.context());
+        }
+        contexts.manage(started.context());
+        live.put(path, started);
+        report(started, "redeployed");
+        if (old != null) {
+          stop(old);
+        }
+      }
+      case UNDEPLOY -> {
+        Live old = live.remove(path);
+        if (old != null) {
+          contexts.removeHandler(old.context());
+          stop(old);
+          LOG.info(
+              "webapp {} undeployed from {}{}",
+              old.app().source().getFileName(),
+              host.serverName(),
+              path);
+        }
+      }
+    }
+  }
+
+  /** A started handler for {@code app}: its web application, or a 503 stand-in if it threw. */
+  private Live start(AppBase.WebApp app) throws IOException {
+    WebAppContext context = newContext(app);
+    context.setServer(server);
+    try {
+      context.start();
+      return new Live(app, context, tempOf(context));
+    } catch (Exception | LinkageError e) {
+      LOG.error(
+          "webapp {} failed to deploy at {}{}; it answers 503, the other webapps serve: {}",
+          app.source().getFileName(),
+          host.serverName(),
+          app.contextPath(),
+          e.toString(),
+          e);
+      try {
+        context.stop();
+      } catch (Exception stopFailure) {
+        e.addSuppressed(stopFailure);
+      }
+      deleteTree(tempOf(context));
+      ContextHandler unavailable = new ContextHandler(app.contextPath());
+      unavailable.setServer(server);
+      try {
+        unavailable.start();
+      } catch (Exception impossible) {
+        throw new IllegalStateException(impossible);
+      }
+      unavailable.setAvailable(false);
+      return new Live(app, unavailable, null);
+    }
+  }
+
+  private void stop(Live old) {
+    try {
+      old.context().stop();
+    } catch (Exception e) {
+      LOG.warn("webapp {}: stopping it failed: {}", old.app().source().getFileName(), e.toString());
+    }
+    deleteTree(old.temp());
+  }
+
+  private WebAppContext newContext(AppBase.WebApp app) throws IOException {
+    String name = app.contextPath().equals("/") ? "ROOT" : app.contextPath().substring(1);
+    // A new directory per generation: the old version may still be serving from its own.
+    Path temp = workDirectory.resolve(prefix + "-" + name + "-" + ++generation);
+    Files.createDirectory(
+        temp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+    WebAppContext context = new WebAppContext();
+    context.setContextPath(app.contextPath());
+    context.setWar(app.source().toString());
+    context.setTempDirectory(temp.toFile());
+    context.setTempDirectoryPersistent(false);
+    // A broken webapp answers 503 instead of failing the server start: the others serve.
+    context.setThrowUnavailableOnStartupException(false);
+    context.setInitParameter(DIR_ALLOWED, "false");
+    context.setDisplayName(host.serverName() + app.contextPath());
+    return context;
+  }
+
+  private static Path tempOf(ContextHandler context) {
+    return context instanceof WebAppContext webApp && webApp.getTempDirectory() != null
+        ? webApp.getTempDirectory().toPath()
+        : null;
+  }
+
+  /** Logs whether a started application serves, or answers 503 and why. */
+  private void report(Live each, String verb) {
+    ContextHandler context = each.context();
+    Throwable failure =
+        context instanceof WebAppContext webApp ? webApp.getUnavailableException() : null;
+    if (context.isAvailable() && failure == null) {
+      LOG.info(
+          "webapp {} {} at {}{} from {}",
+          each.app().source().getFileName(),
+          verb,
+          host.serverName(),
+          each.app().contextPath(),
+          each.app().source());
+    } else if (context instanceof WebAppContext) {
+      LOG.error(
+          "webapp {} failed to deploy at {}{}; it answers 503, the other webapps serve: {}",
+          each.app().source().getFileName(),
+          host.serverName(),
+          each.app().contextPath(),
+          failure == null ? "unavailable" : failure.toString());
+    }
+  }
+
+  private static ContextHandler documentRoot(Path directory) {
+    ContextHandler context = new ContextHandler("/");
+    context.setBaseResourceAsPath(directory);
+    context.setDisplayName("DocumentRoot " + directory);
+    ResourceHandler files = new ResourceHandler();
+    files.setDirAllowed(false);
+    files.setEtags(true);
+    files.setAcceptRanges(true);
+    files.setWelcomeFiles("index.html");
+    context.setHandler(files);
+    return context;
+  }
+
+  private static void deleteTree(Path root) {
+    if (root == null || !Files.exists(root)) {
+      return;
+    }
+    try (Stream<Path> walk = Files.walk(root)) {
+      List<Path> paths = new ArrayList<>(walk.sorted(Comparator.reverseOrder()).toList());
+      for (Path path : paths) {
+        Files.deleteIfExists(path);
+      }
+    } catch (IOException e) {
+      LOG.warn("cannot delete {}: {}", root, e.toString());
+    }
+  }
+}
