@@ -57,7 +57,13 @@ import sun.misc.Signal;
 public final class Supervisor {
 
   private static final Logger LOG = LoggerFactory.getLogger("perchild");
-  private static final int STOP_TIMEOUT_SECONDS = 10;
+
+  /**
+   * httpd's escalation for processes that do not stop when told: seconds after the stop (after
+   * GracefulShutdownTimeout for a graceful stop), and the signal then sent to what is left.
+   */
+  private static final int[][] ESCALATION = {{3, 15}, {5, 15}, {7, 15}, {9, 9}};
+
   private static final List<String> JVM_FLAGS =
       List.of(
           "--add-opens",
@@ -112,6 +118,14 @@ public final class Supervisor {
   private long acceptorStartedAt;
   private long acceptorRespawnAt = -1;
   private boolean stopping;
+  private long stoppingSince;
+
+  /** Seconds the escalation waits before its table starts; -1 for never (graceful, no limit). */
+  private long stopGrace;
+
+  /** Whether the graceful restart under way is a restart (HUP): the old generation is cut short. */
+  private boolean hardRestart;
+
   private int acceptorStarts;
   private Instant serverStartedAt;
   private ControlSocket controlSocket;
@@ -172,7 +186,7 @@ public final class Supervisor {
   }
 
   private void loop() throws PosixException {
-    long deadline = Long.MAX_VALUE;
+    int escalated = 0;
     while (true) {
       Event event;
       try {
@@ -189,16 +203,16 @@ public final class Supervisor {
         respawnDue();
       }
       if (stopping) {
-        if (deadline == Long.MAX_VALUE) {
-          deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(STOP_TIMEOUT_SECONDS);
-        }
         if (acceptorPid == 0 && everyChild().stream().allMatch(c -> c.pid == 0)) {
           LOG.info("shutdown complete: every process has exited");
           return;
         }
-        if (System.nanoTime() > deadline) {
-          killRemaining();
-          deadline = Long.MAX_VALUE - 1;
+        long elapsed = System.nanoTime() - stoppingSince;
+        if (escalated < ESCALATION.length
+            && stopGrace >= 0
+            && elapsed >= TimeUnit.SECONDS.toNanos(stopGrace + ESCALATION[escalated][0])) {
+          escalate(ESCALATION[escalated][0] + stopGrace, ESCALATION[escalated][1]);
+          escalated++;
         }
       }
     }
@@ -210,6 +224,7 @@ public final class Supervisor {
         if (!stopping) {
           LOG.info("caught {}, shutting down", event.text());
           stopping = true;
+          stoppingSince = System.nanoTime();
           send(acceptorControl, "STOP", -1);
           for (ChildSlot child : everyChild()) {
             send(child.control, "STOP", -1);
@@ -221,14 +236,25 @@ public final class Supervisor {
         reply(event, ControlReply.ok("stopping"));
       }
       case GRACEFUL_STOP -> {
-        // A stop in which every child first drains its hand-off channel and lets its
-        // connections finish (as every stop does here), then Jetty's graceful stop.
+        // Every child first takes what was handed to it and lets its connections finish, then
+        // Jetty stops gracefully; the escalation waits GracefulShutdownTimeout (0: for ever).
         LOG.info("caught {}: graceful stop", event.text());
+        if (!stopping) {
+          long grace = config.gracefulShutdownTimeout().toSeconds();
+          stopGrace = grace == 0 ? -1 : grace;
+        }
         handle(new Event(Kind.STOP, 0, 0, event.text()));
         reply(event, ControlReply.ok("graceful stop: stopping"));
       }
-      // A restart here waits for requests as a graceful one does: the old generation drains.
-      case RESTART, GRACEFUL -> reply(event, gracefulRestart(event.text()));
+      // httpd's restart: like a graceful one, but the old generation is cut short.
+      case RESTART -> {
+        hardRestart = true;
+        reply(event, gracefulRestart(event.text()));
+      }
+      case GRACEFUL -> {
+        hardRestart = false;
+        reply(event, gracefulRestart(event.text()));
+      }
       case STATUS ->
           reply(
               event,
@@ -491,11 +517,19 @@ public final class Supervisor {
       if (child.successor != null) {
         retire(child.successor);
       }
+      if (hardRestart) {
+        // A restart does not wait for the old generation's requests.
+        signal(child.pid, 9);
+        if (child.successor != null) {
+          signal(child.successor.pid, 9);
+        }
+      }
     }
     LOG.info(
-        "generation {} serves: {} children; the old generation finishes its requests",
+        "generation {} serves: {} children; the old generation {}",
         generation,
-        children.size());
+        children.size(),
+        hardRestart ? "is stopped at once" : "finishes its requests");
   }
 
   /** Tells a child of an old generation to finish what it has and stop. */
@@ -770,29 +804,34 @@ public final class Supervisor {
     }
   }
 
-  private void killRemaining() {
+  /** Signals every process that has not stopped yet, as httpd's escalation does. */
+  private void escalate(long seconds, int signal) {
+    String name = signal == 9 ? "SIGKILL" : "SIGTERM";
     for (ChildSlot child : everyChild()) {
       if (child.pid != 0) {
         LOG.warn(
-            "child {} (pid {}) did not stop in {} s: SIGKILL",
+            "child {} (pid {}) has not stopped after {} s: {}",
             child.slot,
             child.pid,
-            STOP_TIMEOUT_SECONDS);
-        kill(child.pid);
+            seconds,
+            name);
+        signal(child.pid, signal);
       }
     }
     if (acceptorPid != 0) {
-      LOG.warn(
-          "acceptor (pid {}) did not stop in {} s: SIGKILL", acceptorPid, STOP_TIMEOUT_SECONDS);
-      kill(acceptorPid);
+      LOG.warn("acceptor (pid {}) has not stopped after {} s: {}", acceptorPid, seconds, name);
+      signal(acceptorPid, signal);
     }
   }
 
-  private static void kill(int pid) {
+  private static void signal(int pid, int signal) {
+    if (pid <= 0) {
+      return; // never 0 or -1: that would signal a whole process group, or everything
+    }
     try {
-      ChildProcesses.signal(pid, 9);
+      ChildProcesses.signal(pid, signal);
     } catch (PosixException e) {
-      LOG.warn("kill({}, SIGKILL): {}", pid, e.getMessage());
+      LOG.warn("kill({}, {}): {}", pid, signal, e.getMessage());
     }
   }
 
