@@ -79,6 +79,9 @@ class DeployIT {
                     "User #65534",
                     "Group #65534",
                     "NumServers 1",
+                    // The load loops would recycle the child (MaxRequestsPerChild) mid-test; a
+                    // new child deploys at its start, which is not what this test watches.
+                    "MaxRequestsPerChild 0",
                     "ChildPerUserID tenantd tenantd 1",
                     "ChildJavaOptions -Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1",
                     "<VirtualHost *:" + port + ">",
@@ -183,6 +186,10 @@ class DeployIT {
           .pollInterval(200, MILLISECONDS)
           .until(() -> get(DOCS, "/shop/?status").statusCode() == 200);
       assertTrue(get(DOCS, "/shop/?status").body().contains("\"vhost\":\"" + DOCS + "\""));
+      // The log line follows the swap that makes the new state reachable: wait for it too.
+      await()
+          .atMost(5, SECONDS)
+          .until(() -> server.count("webapp shop.war deployed at " + DOCS + "/shop from ") >= 1);
       assertEquals(1, server.count("webapp shop.war deployed at " + DOCS + "/shop from "));
       assertEquals(0, server.count("shop.war failed to deploy"));
 
@@ -194,6 +201,10 @@ class DeployIT {
           .atMost(15, SECONDS)
           .pollInterval(200, MILLISECONDS)
           .until(() -> get(DOCS, "/shop/?status").body().contains("NoNewPrivs"));
+      // The log line follows the swap that makes the new state reachable: wait for it too.
+      await()
+          .atMost(5, SECONDS)
+          .until(() -> server.count("webapp shop.war redeployed at " + DOCS + "/shop from ") >= 1);
       assertEquals(1, server.count("webapp shop.war redeployed at " + DOCS + "/shop from "));
 
       // Removed: undeployed; the DocumentRoot has no shop either, so 404.
@@ -202,6 +213,10 @@ class DeployIT {
           .atMost(15, SECONDS)
           .pollInterval(200, MILLISECONDS)
           .until(() -> get(DOCS, "/shop/").statusCode() == 404);
+      // The log line follows the swap that makes the new state reachable: wait for it too.
+      await()
+          .atMost(5, SECONDS)
+          .until(() -> server.count("webapp shop.war undeployed from " + DOCS + "/shop") >= 1);
       assertEquals(1, server.count("webapp shop.war undeployed from " + DOCS + "/shop"));
       Thread.sleep(500);
       sameHost.close();

@@ -44,6 +44,7 @@ class GracefulRestartIT {
                 "User #65534",
                 "Group #65534",
                 "NumServers " + (1 + tenantChildren),
+                "MaxRequestsPerChild 0",
                 "ChildPerUserID restarted restarted " + tenantChildren,
                 "ChildJavaOptions -Xmx96m -XX:+UseSerialGC -XX:TieredStopAtLevel=1",
                 "<VirtualHost *:" + port + ">",

@@ -77,6 +77,8 @@ class ProcessModelIT {
             "User #65534",
             "Group #65534",
             "NumServers 7",
+            // Load loops run here: no recycling in the middle of what a test watches.
+            "MaxRequestsPerChild 0",
             "ChildPerUserID user1 group1 2",
             "ChildPerUserID user2 group2 4",
             "ChildJavaOptions -Xmx96m -XX:+UseSerialGC -XX:TieredStopAtLevel=1",

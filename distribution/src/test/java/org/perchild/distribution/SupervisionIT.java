@@ -45,6 +45,7 @@ class SupervisionIT {
                     "User #65534",
                     "Group #65534",
                     "NumServers 2",
+                    "MaxRequestsPerChild 0",
                     "ChildPerUserID supervised supervised 1",
                     "ChildJavaOptions -Xmx96m -XX:+UseSerialGC -XX:TieredStopAtLevel=1",
                     "<VirtualHost *:" + port + ">",
