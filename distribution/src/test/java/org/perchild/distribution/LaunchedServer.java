@@ -76,6 +76,48 @@ final class LaunchedServer {
    * {@code rootWars}, the configuration {@code conf.apply(port)} for a free loopback port, starts
    * the launcher, and waits until the acceptor and {@code children} children are ready.
    */
+  /**
+   * The set-up most process tests share: a fallback host {@code fallback.test} served by User/Group
+   * and a tenant host {@code tenant.test} served by one child of {@code tenant} (the account is
+   * created), both with the whoami WAR as {@code ROOT.war}; {@code serverLines} go before the
+   * hosts, {@code tenantHostLines} inside the tenant's {@code <VirtualHost>}.
+   */
+  static LaunchedServer startFallbackAndTenant(
+      String prefix, String tenant, List<String> serverLines, List<String> tenantHostLines)
+      throws Exception {
+    ensureAccount(tenant, tenant);
+    Path whoami = TREE.resolve("webapps/localhost/whoami.war");
+    return start(
+        prefix,
+        Map.of("fallback", whoami, "tenant", whoami),
+        port -> {
+          List<String> lines =
+              new ArrayList<>(
+                  List.of(
+                      "Listen 127.0.0.1:" + port,
+                      "User #65534",
+                      "Group #65534",
+                      "NumServers 2",
+                      "ChildPerUserID " + tenant + " " + tenant + " 1",
+                      "ChildJavaOptions -Xmx96m -XX:+UseSerialGC -XX:TieredStopAtLevel=1"));
+          lines.addAll(serverLines);
+          lines.addAll(
+              List.of(
+                  "<VirtualHost *:" + port + ">",
+                  "  ServerName fallback.test",
+                  "  AppBase webapps/fallback",
+                  "</VirtualHost>",
+                  "<VirtualHost *:" + port + ">",
+                  "  ServerName tenant.test",
+                  "  AssignUserID " + tenant + " " + tenant,
+                  "  AppBase webapps/tenant"));
+          lines.addAll(tenantHostLines);
+          lines.add("</VirtualHost>");
+          return String.join("\n", lines) + "\n";
+        },
+        2);
+  }
+
   static LaunchedServer start(
       String prefix, Map<String, Path> rootWars, IntFunction<String> conf, int children)
       throws Exception {

@@ -5,9 +5,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -25,33 +23,9 @@ class RecyclingIT {
   @BeforeAll
   static void start() throws Exception {
     LaunchedServer.requireRoot();
-    LaunchedServer.ensureAccount("recycled", "recycled");
-    Path whoami = LaunchedServer.TREE.resolve("webapps/localhost/whoami.war");
     server =
-        LaunchedServer.start(
-            "perchild-recycling",
-            Map.of("fallback", whoami, "tenant", whoami),
-            port ->
-                String.join(
-                    "\n",
-                    "Listen 127.0.0.1:" + port,
-                    "User #65534",
-                    "Group #65534",
-                    "NumServers 2",
-                    "ChildPerUserID recycled recycled 1",
-                    "MaxRequestsPerChild 50",
-                    "ChildJavaOptions -Xmx96m -XX:+UseSerialGC -XX:TieredStopAtLevel=1",
-                    "<VirtualHost *:" + port + ">",
-                    "  ServerName fallback.test",
-                    "  AppBase webapps/fallback",
-                    "</VirtualHost>",
-                    "<VirtualHost *:" + port + ">",
-                    "  ServerName tenant.test",
-                    "  AssignUserID recycled recycled",
-                    "  AppBase webapps/tenant",
-                    "</VirtualHost>",
-                    ""),
-            2);
+        LaunchedServer.startFallbackAndTenant(
+            "perchild-recyclingit", "recycled", List.of("MaxRequestsPerChild 50"), List.of());
   }
 
   @AfterAll

@@ -6,10 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -32,33 +30,9 @@ class SupervisionIT {
   @BeforeAll
   static void start() throws Exception {
     LaunchedServer.requireRoot();
-    LaunchedServer.ensureAccount("supervised", "supervised");
-    Path whoami = LaunchedServer.TREE.resolve("webapps/localhost/whoami.war");
     server =
-        LaunchedServer.start(
-            "perchild-supervision",
-            Map.of("fallback", whoami, "tenant", whoami),
-            port ->
-                String.join(
-                    "\n",
-                    "Listen 127.0.0.1:" + port,
-                    "User #65534",
-                    "Group #65534",
-                    "NumServers 2",
-                    "MaxRequestsPerChild 0",
-                    "ChildPerUserID supervised supervised 1",
-                    "ChildJavaOptions -Xmx96m -XX:+UseSerialGC -XX:TieredStopAtLevel=1",
-                    "<VirtualHost *:" + port + ">",
-                    "  ServerName fallback.test",
-                    "  AppBase webapps/fallback",
-                    "</VirtualHost>",
-                    "<VirtualHost *:" + port + ">",
-                    "  ServerName tenant.test",
-                    "  AssignUserID supervised supervised",
-                    "  AppBase webapps/tenant",
-                    "</VirtualHost>",
-                    ""),
-            2);
+        LaunchedServer.startFallbackAndTenant(
+            "perchild-supervisionit", "supervised", List.of("MaxRequestsPerChild 0"), List.of());
   }
 
   @AfterAll

@@ -10,7 +10,6 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -33,34 +32,14 @@ class TenantLogsIT {
   @BeforeAll
   static void start() throws Exception {
     LaunchedServer.requireRoot();
-    LaunchedServer.ensureAccount("tenantlog", "tenantlog");
-    Path whoami = LaunchedServer.TREE.resolve("webapps/localhost/whoami.war");
     server =
-        LaunchedServer.start(
-            "perchild-tenantlogs",
-            Map.of("fallback", whoami, "tenant", whoami),
-            port ->
-                String.join(
-                    "\n",
-                    "Listen 127.0.0.1:" + port,
-                    "User #65534",
-                    "Group #65534",
-                    "NumServers 2",
-                    "ChildPerUserID tenantlog tenantlog 1",
-                    "ChildJavaOptions -Xmx96m -XX:+UseSerialGC -XX:TieredStopAtLevel=1",
-                    "<VirtualHost *:" + port + ">",
-                    "  ServerName fallback.test",
-                    "  AppBase webapps/fallback",
-                    "</VirtualHost>",
-                    "<VirtualHost *:" + port + ">",
-                    "  ServerName tenant.test",
-                    "  AssignUserID tenantlog tenantlog",
-                    "  AppBase webapps/tenant",
-                    "  ErrorLog logs/tenant.test-error_log",
-                    "  CustomLog logs/tenant.test-access_log common",
-                    "</VirtualHost>",
-                    ""),
-            2);
+        LaunchedServer.startFallbackAndTenant(
+            "perchild-tenantlogsit",
+            "tenantlog",
+            List.of(),
+            List.of(
+                "  ErrorLog logs/tenant.test-error_log",
+                "  CustomLog logs/tenant.test-access_log common"));
   }
 
   @AfterAll
