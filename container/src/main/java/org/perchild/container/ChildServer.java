@@ -19,6 +19,7 @@ import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.ContextHandlerCollection;
 import org.eclipse.jetty.server.handler.GracefulHandler;
+import org.eclipse.jetty.server.handler.StatisticsHandler;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.component.ContainerLifeCycle;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
@@ -80,6 +81,8 @@ public final class ChildServer extends ContainerLifeCycle {
   private final HandoffConnector connector;
   private final List<ServerConnector> serverConnectors = new ArrayList<>();
   private final MisdirectedRequestHandler misdirected;
+  private final ThreadPool pool;
+  private final StatisticsHandler statistics;
   private final List<Deployed> deployed = new ArrayList<>();
 
   /** A web application and where it came from, for the log. */
@@ -148,7 +151,7 @@ public final class ChildServer extends ContainerLifeCycle {
       Duration stopTimeout,
       Path workDirectory)
       throws IOException {
-    ThreadPool pool = threadPool(name, threads);
+    pool = threadPool(name, threads);
     server = new Server(pool);
     server.setStopTimeout(stopTimeout.toMillis());
     // SIGTERM from the launcher stops Jetty as politely as STOP does.
@@ -191,7 +194,10 @@ public final class ChildServer extends ContainerLifeCycle {
     misdirected =
         MisdirectedRequestHandler.forRequests(
             request -> route(table, own, request), new GracefulHandler(byHost));
-    server.setHandler(misdirected);
+    // Counts every request and byte this child answers, for its LOAD reports (mod_status's
+    // Total Accesses and Total kBytes).
+    statistics = new StatisticsHandler(misdirected);
+    server.setHandler(statistics);
     server.setRequestLog(new VirtualHostRequestLog(hosts));
     addBean(server, true);
   }
@@ -359,6 +365,46 @@ public final class ChildServer extends ContainerLifeCycle {
   /** The 421 guard, for its count. */
   public MisdirectedRequestHandler misdirected() {
     return misdirected;
+  }
+
+  /** The thread pool: a {@link SpareThreadPool} unless the benchmark asked for Jetty's own. */
+  public ThreadPool threadPool() {
+    return pool;
+  }
+
+  /**
+   * What this child is doing now, for the LOAD report it sends the launcher every second: its
+   * threads (from the spare-thread pool's status), connections in flight, and requests and bytes
+   * answered since it started.
+   */
+  public ChildLoad load() {
+    int busy;
+    int idle;
+    int total;
+    int queued;
+    if (pool instanceof SpareThreadPool spare) {
+      var status = spare.status();
+      busy = status.busy();
+      idle = status.idle();
+      total = status.total();
+      queued = status.queued();
+    } else if (pool instanceof QueuedThreadPool queuedPool) {
+      busy = queuedPool.getBusyThreads();
+      idle = queuedPool.getIdleThreads();
+      total = queuedPool.getThreads();
+      queued = queuedPool.getQueueSize();
+    } else {
+      busy = idle = total = queued = 0;
+    }
+    int connections = connector != null ? connector.getInFlight() : 0;
+    return new ChildLoad(
+        busy,
+        idle,
+        total,
+        queued,
+        connections,
+        statistics.getRequestTotal(),
+        statistics.getBytesWritten());
   }
 
   /** The web application contexts, in deployment order. */
