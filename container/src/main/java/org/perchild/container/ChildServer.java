@@ -292,6 +292,12 @@ public final class ChildServer extends ContainerLifeCycle {
     if (chosen == null || !own.contains(chosen)) {
       return false;
     }
+    // A status Location is the acceptor's, which sees only a connection's first request: on a
+    // kept-alive connection it lands here. 421 closes the connection, so that the client's next
+    // try reaches the acceptor, and no tenant's webapp ever answers in the acceptor's place.
+    if (chosen.locationFor(Request.getPathInContext(request)).isPresent()) {
+      return false;
+    }
     request.setAttribute(HostContexts.ATTRIBUTE, chosen);
     return true;
   }

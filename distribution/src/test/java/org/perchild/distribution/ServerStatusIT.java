@@ -161,7 +161,17 @@ class ServerStatusIT {
     // Threads come and go between the two reads: the same order of magnitude, within the ceiling.
     assertTrue(workers > 0 && workers <= 2 * 16 + 8, after + " / " + json);
     assertTrue(get("/server-status").body().contains("Perchild Server Status"));
-    assertTrue(get("/server-status?json").body().contains("\"totalAccesses\":"));
+    // Exactly, within one snapshot: ?json has the workers and the children's thread totals.
+    String page = get("/server-status?json").body();
+    Matcher busy = Pattern.compile("\"busyWorkers\":(\\d+),\"idleWorkers\":(\\d+)").matcher(page);
+    assertTrue(busy.find(), page);
+    Matcher childThreads = Pattern.compile("\"totalThreads\":(\\d+)").matcher(page);
+    int sum = 0;
+    while (childThreads.find()) {
+      sum += Integer.parseInt(childThreads.group(1));
+    }
+    assertEquals(sum, Integer.parseInt(busy.group(1)) + Integer.parseInt(busy.group(2)), page);
+    assertTrue(page.contains("\"totalAccesses\":"), page);
   }
 
   @Test
@@ -169,6 +179,31 @@ class ServerStatusIT {
     HttpResponse<String> response = get("/private-status?auto");
     assertEquals(403, response.statusCode());
     assertTrue(response.body().contains("<title>403 Forbidden</title>"), response.body());
+  }
+
+  @Test
+  void aStatusRequestOnAChildsConnectionIsMisdirected() throws Exception {
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port)) {
+      socket.setSoTimeout(10_000);
+      var out = socket.getOutputStream();
+      var in =
+          new java.io.BufferedReader(
+              new java.io.InputStreamReader(
+                  socket.getInputStream(), java.nio.charset.StandardCharsets.ISO_8859_1));
+      out.write("GET / HTTP/1.1\r\nHost: fallback.test\r\n\r\n".getBytes());
+      assertEquals("HTTP/1.1 200 OK", in.readLine());
+      int length = -1;
+      for (String line = in.readLine(); !line.isEmpty(); line = in.readLine()) {
+        if (line.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")) {
+          length = Integer.parseInt(line.substring(15).trim());
+        }
+      }
+      assertTrue(length >= 0, "a kept-alive response has a length");
+      in.skip(length);
+      // The same connection, now the child's: its webapps never answer for the acceptor.
+      out.write("GET /server-status?auto HTTP/1.1\r\nHost: fallback.test\r\n\r\n".getBytes());
+      assertEquals("HTTP/1.1 421 Misdirected Request", in.readLine());
+    }
   }
 
   @Test
