@@ -109,11 +109,17 @@ final class ConfigBuilder {
         continue;
       }
       if (!spec.contexts().contains(context)) {
-        error(
-            d,
-            context == Context.VIRTUAL_HOST
-                ? spec.displayName() + " is not allowed in <VirtualHost>"
-                : spec.displayName() + " is only allowed in <VirtualHost>");
+        String message;
+        if (context == Context.LOCATION) {
+          message = spec.displayName() + " is not allowed in <Location>";
+        } else if (spec.contexts().contains(Context.LOCATION)) {
+          message = spec.displayName() + " is only allowed in <Location>";
+        } else if (context == Context.VIRTUAL_HOST) {
+          message = spec.displayName() + " is not allowed in <VirtualHost>";
+        } else {
+          message = spec.displayName() + " is only allowed in <VirtualHost>";
+        }
+        error(d, message);
         continue;
       }
       int n = d.args().size();
@@ -266,8 +272,148 @@ final class ConfigBuilder {
         scope.documentRoot = path(a.get(0));
         scope.documentRootDirective = d;
       }
+      case "Location" -> location(d, scope);
+      case "SetHandler" -> setHandler(d);
+      case "Require" -> require(d);
       default ->
           throw new IllegalStateException("directive in the table but not applied: " + spec.name());
+    }
+  }
+
+  // ---------------------------------------------------------------- <Location>
+
+  /** A host's own locations, then the main server's whose path it does not define itself. */
+  private List<StatusLocation> locations(HostScope scope) {
+    List<StatusLocation> all = new ArrayList<>(scope.locations);
+    for (StatusLocation inherited : main.locations) {
+      if (scope.locations.stream().noneMatch(l -> l.path().equals(inherited.path()))) {
+        all.add(inherited);
+      }
+    }
+    return all;
+  }
+
+  /** The {@code <Location>} whose children are being walked. */
+  private static final class PendingLocation {
+    StatusLocation.Handler handler;
+    final List<AccessRule> require = new ArrayList<>();
+  }
+
+  private PendingLocation location;
+
+  private void location(Directive d, HostScope scope) {
+    String path = d.args().get(0);
+    if (!path.startsWith("/")) {
+      error(d, "<Location " + path + ">: the path must start with /");
+      return;
+    }
+    if (path.length() > 1 && path.endsWith("/")) {
+      path = path.substring(0, path.length() - 1);
+    }
+    for (StatusLocation other : scope.locations) {
+      if (other.path().equals(path)) {
+        error(
+            d,
+            "<Location "
+                + path
+                + "> is already defined at "
+                + other.file()
+                + ":"
+                + other.line()
+                + " in the same host");
+        return;
+      }
+    }
+    location = new PendingLocation();
+    int before = problems.size();
+    walk(d.children(), scope, Context.LOCATION);
+    PendingLocation done = location;
+    location = null;
+    if (problems.size() > before
+        && problems.subList(before, problems.size()).stream().anyMatch(p -> p.isError())) {
+      return; // already reported
+    }
+    if (done.handler == null) {
+      error(
+          d,
+          "<Location "
+              + path
+              + "> has no SetHandler: perchild answers a Location only with SetHandler"
+              + " server-status or metrics (everything else is the webapps')");
+      return;
+    }
+    if (done.require.isEmpty()) {
+      warning(
+          d,
+          "<Location "
+              + path
+              + "> has no Require line: every client may read it (write Require ip or Require"
+              + " local to limit it)");
+    }
+    scope.locations.add(new StatusLocation(path, done.handler, done.require, d.file(), d.line()));
+  }
+
+  private void setHandler(Directive d) {
+    String name = d.args().get(0).toLowerCase(Locale.ROOT);
+    for (StatusLocation.Handler handler : StatusLocation.Handler.values()) {
+      if (handler.word().equals(name)) {
+        if (location.handler != null) {
+          error(d, "SetHandler given twice in this <Location>");
+        }
+        location.handler = handler;
+        return;
+      }
+    }
+    error(
+        d,
+        "SetHandler "
+            + d.args().get(0)
+            + ": not supported; perchild knows server-status and metrics (the webapps serve"
+            + " everything else)");
+  }
+
+  private void require(Directive d) {
+    List<String> a = d.args();
+    String kind = a.get(0).toLowerCase(Locale.ROOT);
+    switch (kind) {
+      case "all" -> {
+        if (a.size() != 2
+            || !List.of("granted", "denied").contains(a.get(1).toLowerCase(Locale.ROOT))) {
+          error(d, "Require all takes granted or denied");
+          return;
+        }
+        location.require.add(new AccessRule.All(a.get(1).equalsIgnoreCase("granted")));
+      }
+      case "local" -> {
+        if (a.size() != 1) {
+          error(d, "Require local takes no argument");
+          return;
+        }
+        location.require.add(new AccessRule.Local());
+      }
+      case "ip" -> {
+        if (a.size() < 2) {
+          error(d, "Require ip takes at least one address or network");
+          return;
+        }
+        List<AccessRule.IpRange> ranges = new ArrayList<>();
+        for (String each : a.subList(1, a.size())) {
+          try {
+            ranges.add(AccessRule.IpRange.parse(each));
+          } catch (IllegalArgumentException e) {
+            error(d, "Require ip " + e.getMessage());
+            return;
+          }
+        }
+        location.require.add(new AccessRule.Ip(ranges));
+      }
+      default ->
+          error(
+              d,
+              "Require "
+                  + a.get(0)
+                  + ": not supported; perchild knows Require all granted|denied, Require local"
+                  + " and Require ip");
     }
   }
 
@@ -686,7 +832,8 @@ final class ConfigBuilder {
             customLogs(main, null),
             mainConnection,
             configFile,
-            0);
+            0,
+            main.locations);
 
     List<VirtualHost> hosts = new ArrayList<>();
     boolean needServerChildren = false;
@@ -734,7 +881,8 @@ final class ConfigBuilder {
               customLogs(scope, served == serverChildren ? mainServer : null),
               scope.connection(mainConnection),
               scope.section.file(),
-              scope.section.line()));
+              scope.section.line(),
+              locations(scope)));
     }
     for (Listener listener : listeners) {
       if (!coveredByVirtualHost(listener) && left == 0) {

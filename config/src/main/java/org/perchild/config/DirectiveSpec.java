@@ -31,7 +31,9 @@ public record DirectiveSpec(
     /** Outside any section. */
     SERVER("server config"),
     /** Inside {@code <VirtualHost>}. */
-    VIRTUAL_HOST("virtual host");
+    VIRTUAL_HOST("virtual host"),
+    /** Inside {@code <Location>} (httpd's "directory" context, as far as perchild has one). */
+    LOCATION("location");
 
     private final String words;
 

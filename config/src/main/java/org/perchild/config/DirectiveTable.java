@@ -1,5 +1,6 @@
 package org.perchild.config;
 
+import static org.perchild.config.DirectiveSpec.Context.LOCATION;
 import static org.perchild.config.DirectiveSpec.Context.SERVER;
 import static org.perchild.config.DirectiveSpec.Context.VIRTUAL_HOST;
 
@@ -23,6 +24,7 @@ public final class DirectiveTable {
   private static final Set<Context> SERVER_ONLY = EnumSet.of(SERVER);
   private static final Set<Context> VHOST_ONLY = EnumSet.of(VIRTUAL_HOST);
   private static final Set<Context> BOTH = EnumSet.of(SERVER, VIRTUAL_HOST);
+  private static final Set<Context> LOCATION_ONLY = EnumSet.of(LOCATION);
 
   /** The JVM options of every child unless {@code ChildJavaOptions} says otherwise. */
   public static final String DEFAULT_CHILD_JAVA_OPTIONS = "-Xmx256m -XX:+UseSerialGC -Xss512k";
@@ -362,7 +364,36 @@ public final class DirectiveTable {
               1,
               1,
               "The directory whose static files a host serves at / (no directory listings); a"
-                  + " ROOT webapp in the AppBase wins over it."));
+                  + " ROOT webapp in the AppBase wins over it."),
+          // monitoring: answered by the acceptor itself
+          new DirectiveSpec(
+              "Location",
+              "<Location URL-path> ... </Location>",
+              "",
+              BOTH,
+              1,
+              1,
+              true,
+              "A URL path (and what lies below it) that the acceptor answers itself: it must hold"
+                  + " SetHandler server-status or metrics."),
+          spec(
+              "SetHandler",
+              "SetHandler server-status|metrics",
+              "",
+              LOCATION_ONLY,
+              1,
+              1,
+              "What a Location serves: mod_status's page (HTML, ?auto, ?json) or the Prometheus"
+                  + " metrics; other handlers are refused."),
+          spec(
+              "Require",
+              "Require all granted|all denied|local|ip addr|cidr ...",
+              "all granted",
+              LOCATION_ONLY,
+              1,
+              MANY,
+              "Who may read a Location: any Require line that matches lets the client in (httpd's"
+                  + " RequireAny); others get 403. local is 127.0.0.0/8 and ::1."));
 
   private static final Map<String, DirectiveSpec> BY_NAME = new LinkedHashMap<>();
 

@@ -43,6 +43,7 @@ final class HostScope {
   Integer limitRequestFieldSize;
   Integer limitRequestFields;
   Long limitRequestBody;
+  final List<StatusLocation> locations = new ArrayList<>();
 
   HostScope(Directive section) {
     this.section = section;

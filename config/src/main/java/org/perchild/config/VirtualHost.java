@@ -22,6 +22,8 @@ import java.util.List;
  * @param connection its timeouts and request limits
  * @param file where it is defined
  * @param line its line
+ * @param locations the {@code <Location>} sections the acceptor answers: its own, then the main
+ *     server's that it does not override (httpd merges the main server's sections into each host)
  */
 public record VirtualHost(
     String serverName,
@@ -35,9 +37,53 @@ public record VirtualHost(
     List<CustomLog> customLogs,
     ConnectionSettings connection,
     Path file,
-    int line) {
+    int line,
+    List<StatusLocation> locations) {
+
+  /** A host without {@code <Location>} sections. */
+  public VirtualHost(
+      String serverName,
+      List<String> aliases,
+      List<VirtualHostAddress> addresses,
+      ChildGroup group,
+      Path appBase,
+      Path documentRoot,
+      Path errorLog,
+      String logLevel,
+      List<CustomLog> customLogs,
+      ConnectionSettings connection,
+      Path file,
+      int line) {
+    this(
+        serverName,
+        aliases,
+        addresses,
+        group,
+        appBase,
+        documentRoot,
+        errorLog,
+        logLevel,
+        customLogs,
+        connection,
+        file,
+        line,
+        List.of());
+  }
+
+  /** The location that a request for {@code path} (no query) falls under, if any. */
+  public java.util.Optional<StatusLocation> locationFor(String path) {
+    StatusLocation best = null;
+    for (StatusLocation location : locations) {
+      if (location.covers(path)
+          && (best == null || location.path().length() > best.path().length())) {
+        best = location;
+      }
+    }
+    return java.util.Optional.ofNullable(best);
+  }
 
   public VirtualHost {
+    locations = List.copyOf(locations);
     aliases = List.copyOf(aliases);
     addresses = List.copyOf(addresses);
     customLogs = List.copyOf(customLogs);

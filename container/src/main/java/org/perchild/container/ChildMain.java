@@ -75,6 +75,8 @@ public final class ChildMain {
   /** How long a stopping child waits for its hand-off channel to end before it stops Jetty. */
   private static final Duration HANDOFF_DRAIN = Duration.ofSeconds(3);
 
+  private static final Duration LOAD_INTERVAL = Duration.ofSeconds(1);
+
   /** How long a stopping child lets the connections it has finish before Jetty's own stop. */
   private static final Duration CONNECTIONS_DRAIN = Duration.ofSeconds(6);
 
@@ -281,7 +283,26 @@ public final class ChildMain {
           hosts.size(),
           server.webApps().size());
       controlChannel.start("perchild-control-" + args.label() + "-" + args.slot());
+      startLoadReports(controlChannel);
       return SERVING;
+    }
+
+    /** LOAD every second on the control channel, for the launcher's scoreboard (DESIGN: Child). */
+    private void startLoadReports(ControlChannel controlChannel) {
+      Thread reporter =
+          new Thread(
+              () -> {
+                while (controlChannel.sendLoad(server.load())) {
+                  try {
+                    Thread.sleep(LOAD_INTERVAL.toMillis());
+                  } catch (InterruptedException e) {
+                    return;
+                  }
+                }
+              },
+              "perchild-load-" + args.label() + "-" + args.slot());
+      reporter.setDaemon(true);
+      reporter.start();
     }
 
     @Override

@@ -17,6 +17,7 @@ import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.ContextHandlerCollection;
 import org.eclipse.jetty.server.handler.GracefulHandler;
+import org.eclipse.jetty.server.handler.StatisticsHandler;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.component.ContainerLifeCycle;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
@@ -82,6 +83,8 @@ public final class ChildServer extends ContainerLifeCycle {
   private final List<ServerConnector> serverConnectors = new ArrayList<>();
   private final MisdirectedRequestHandler misdirected;
   private final List<AppBaseDeployer> deployers = new ArrayList<>();
+  private final ThreadPool pool;
+  private final StatisticsHandler statistics;
 
   /**
    * Builds (does not start) the server.
@@ -146,7 +149,7 @@ public final class ChildServer extends ContainerLifeCycle {
       Duration stopTimeout,
       Path workDirectory)
       throws IOException {
-    ThreadPool pool = threadPool(name, threads);
+    pool = threadPool(name, threads);
     server = new Server(pool);
     server.setStopTimeout(stopTimeout.toMillis());
     // SIGTERM from the launcher stops Jetty as politely as STOP does.
@@ -195,7 +198,10 @@ public final class ChildServer extends ContainerLifeCycle {
     misdirected =
         MisdirectedRequestHandler.forRequests(
             request -> route(table, own, request), new GracefulHandler(byHost));
-    server.setHandler(misdirected);
+    // Counts every request and byte this child answers, for its LOAD reports (mod_status's
+    // Total Accesses and Total kBytes).
+    statistics = new StatisticsHandler(misdirected);
+    server.setHandler(statistics);
     server.setRequestLog(new VirtualHostRequestLog(hosts));
     addBean(server, true);
     // Started after the server (whose start deploys what each AppBase holds), stopped before it.
@@ -268,6 +274,12 @@ public final class ChildServer extends ContainerLifeCycle {
     if (chosen == null || !own.contains(chosen)) {
       return false;
     }
+    // A status Location is the acceptor's, which sees only a connection's first request: on a
+    // kept-alive connection it lands here. 421 closes the connection, so that the client's next
+    // try reaches the acceptor, and no tenant's webapp ever answers in the acceptor's place.
+    if (chosen.locationFor(Request.getPathInContext(request)).isPresent()) {
+      return false;
+    }
     request.setAttribute(HostContexts.ATTRIBUTE, chosen);
     return true;
   }
@@ -322,6 +334,46 @@ public final class ChildServer extends ContainerLifeCycle {
   /** The 421 guard, for its count. */
   public MisdirectedRequestHandler misdirected() {
     return misdirected;
+  }
+
+  /** The thread pool: a {@link SpareThreadPool} unless the benchmark asked for Jetty's own. */
+  public ThreadPool threadPool() {
+    return pool;
+  }
+
+  /**
+   * What this child is doing now, for the LOAD report it sends the launcher every second: its
+   * threads (from the spare-thread pool's status), connections in flight, and requests and bytes
+   * answered since it started.
+   */
+  public ChildLoad load() {
+    int busy;
+    int idle;
+    int total;
+    int queued;
+    if (pool instanceof SpareThreadPool spare) {
+      var status = spare.status();
+      busy = status.busy();
+      idle = status.idle();
+      total = status.total();
+      queued = status.queued();
+    } else if (pool instanceof QueuedThreadPool queuedPool) {
+      busy = queuedPool.getBusyThreads();
+      idle = queuedPool.getIdleThreads();
+      total = queuedPool.getThreads();
+      queued = queuedPool.getQueueSize();
+    } else {
+      busy = idle = total = queued = 0;
+    }
+    int connections = connector != null ? connector.getInFlight() : 0;
+    return new ChildLoad(
+        busy,
+        idle,
+        total,
+        queued,
+        connections,
+        statistics.getRequestTotal(),
+        statistics.getBytesWritten());
   }
 
   /** The web application contexts, in deployment order. */

@@ -55,6 +55,20 @@ public final class ControlChannel implements Runnable {
     }
   }
 
+  /**
+   * Reports this child's load ({@link ChildLoad#message()}); false if the launcher has gone, which
+   * the reader thread notices by itself.
+   */
+  public boolean sendLoad(ChildLoad load) {
+    try {
+      channel.send(load.message().getBytes(StandardCharsets.UTF_8), -1);
+      return true;
+    } catch (PosixException e) {
+      LOG.debug("cannot report LOAD: {}", e.getMessage());
+      return false;
+    }
+  }
+
   /** Starts listening on a new non-daemon thread called {@code name}. */
   public Thread start(String name) {
     Thread thread = new Thread(this, name);

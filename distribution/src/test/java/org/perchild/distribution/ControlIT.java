@@ -127,7 +127,8 @@ class ControlIT {
         lines.get(2).startsWith("Acceptor: pid " + acceptor + ", READY, uptime "), status.out());
     assertEquals("Children: 2 of 2 ready", lines.get(3));
     List<Long> pids = new ArrayList<>();
-    Pattern row = Pattern.compile("^(\\d+) +(\\d+) +nobody/\\S+ +1 +READY +\\S+ +\\S+ +0$");
+    Pattern row =
+        Pattern.compile("^(\\d+) +(\\d+) +nobody/\\S+ +1 +READY +\\S+ +\\S+ +0( +\\d+){6}$");
     for (String line : lines.subList(5, lines.size())) {
       Matcher m = row.matcher(line);
       assertTrue(m.matches(), line);
@@ -147,7 +148,9 @@ class ControlIT {
         Pattern.compile(
                 "\\{\"slot\":(\\d+),\"pid\":(\\d+),\"user\":\"nobody\",\"group\":\"[^\"]+\","
                     + "\"generation\":1,\"state\":\"READY\",\"startedAt\":\"[^\"]+\","
-                    + "\"uptimeSeconds\":\\d+,\"restarts\":0\\}")
+                    + "\"uptimeSeconds\":\\d+,\"restarts\":0,\"busyThreads\":\\d+,"
+                    + "\"idleThreads\":\\d+,\"totalThreads\":[1-9]\\d*,\"queued\":\\d+,"
+                    + "\"connections\":\\d+,\"requests\":\\d+,\"bytes\":\\d+\\}")
             .matcher(json);
     List<Long> pids = new ArrayList<>();
     while (child.find()) {
@@ -156,7 +159,8 @@ class ControlIT {
     assertEquals(childPids(), pids.stream().sorted().toList(), json);
     assertTrue(
         json.matches(
-            "\\{\"launcher\":\\{[^{}]+\\},\"acceptor\":\\{[^{}]*\"state\":\"READY\"[^{}]*\\},"
+            "\\{\"launcher\":\\{[^{}]+\\},\"acceptor\":\\{[^{}]*\"state\":\"READY\"[^{}]*"
+                + "\"answered\":\\{[^{}]*\\}\\},"
                 + "\"children\":\\[(\\{[^{}]+\\},?)+\\]\\}"),
         json);
   }

@@ -77,6 +77,12 @@ final class AcceptorLoop {
   private final ByteBuffer discard = ByteBuffer.allocate(8192);
   private ControlMessage stoppedBy;
 
+  /** The launcher's latest scoreboard, for {@code /server-status}; null until the first. */
+  private org.perchild.control.Scoreboard scoreboard;
+
+  private final org.perchild.status.StatusMetrics metrics =
+      new org.perchild.status.StatusMetrics(this::statusPage);
+
   /**
    * Registers the listen sockets, {@code channels.get(i)} being {@code config.listeners().get(i)}.
    *
@@ -220,6 +226,19 @@ final class AcceptorLoop {
     InetSocketAddress local = (InetSocketAddress) connection.channel.getLocalAddress();
     InetSocketAddress remote = (InetSocketAddress) connection.channel.getRemoteAddress();
     VirtualHost vhost = virtualHosts.select(local.getAddress(), local.getPort(), head.host());
+    String target = head.target();
+    if (target.startsWith("http://") || target.startsWith("https://")) {
+      int slash = target.indexOf('/', target.indexOf("://") + 3);
+      target = slash < 0 ? "/" : target.substring(slash);
+    }
+    int question = target.indexOf('?');
+    String path = question < 0 ? target : target.substring(0, question);
+    java.util.Optional<org.perchild.config.StatusLocation> location = vhost.locationFor(path);
+    if (location.isPresent()) {
+      String query = question < 0 ? "" : target.substring(question + 1);
+      answerStatus(key, connection, location.get(), remote, vhost, query, head.method());
+      return;
+    }
     long now = System.nanoTime();
     List<ChildSlots.Slot> candidates = slots.candidates(vhost.group(), now);
     if (!candidates.isEmpty()) {
@@ -263,6 +282,72 @@ final class AcceptorLoop {
         vhost.group().label(),
         candidates.size());
     respond(key, connection, 503, responses.serviceUnavailable(RETRY_AFTER_SECONDS));
+  }
+
+  /**
+   * A request for a {@code <Location>} with {@code SetHandler server-status} or {@code metrics}:
+   * 403 for a client its {@code Require} lines do not let in, else the page, answered here.
+   */
+  private void answerStatus(
+      SelectionKey key,
+      ClientConnection connection,
+      org.perchild.config.StatusLocation location,
+      InetSocketAddress remote,
+      VirtualHost vhost,
+      String query,
+      String method)
+      throws IOException {
+    if (!location.allows(remote.getAddress())) {
+      LOG.info("{} {}: forbidden by Require", remote, location.path());
+      respond(key, connection, 403, responses.forStatus(403));
+      return;
+    }
+    String contentType;
+    byte[] body;
+    if (location.handler() == org.perchild.config.StatusLocation.Handler.METRICS) {
+      contentType = metrics.contentType();
+      body = metrics.text();
+    } else {
+      org.perchild.status.ServerStatusPage page = statusPage(vhost.serverName());
+      if (query.equals("auto") || query.startsWith("auto&")) {
+        contentType = "text/plain; charset=ISO-8859-1";
+        body = page.auto().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+      } else if (query.equals("json") || query.startsWith("json&")) {
+        contentType = "application/json";
+        body = page.json().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      } else {
+        contentType = "text/html; charset=ISO-8859-1";
+        body = page.html().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+      }
+    }
+    respond(key, connection, 200, responses.ok(contentType, body, !method.equals("HEAD")));
+  }
+
+  private org.perchild.status.ServerStatusPage statusPage() {
+    return statusPage("localhost");
+  }
+
+  private org.perchild.status.ServerStatusPage statusPage(String serverName) {
+    java.time.Instant now = java.time.Instant.now();
+    org.perchild.control.Scoreboard board = scoreboard;
+    if (board == null) {
+      board =
+          new org.perchild.control.Scoreboard(
+              now,
+              0,
+              now,
+              new org.perchild.control.Scoreboard.Acceptor(
+                  0, org.perchild.control.Scoreboard.State.GONE, null, 0),
+              List.of(),
+              0);
+    }
+    AcceptorCounters.Snapshot snap = counters.snapshot();
+    return new org.perchild.status.ServerStatusPage(
+        board,
+        new org.perchild.control.Scoreboard.Counters(
+            snap.accepted(), snap.handedOff(), new java.util.TreeMap<>(snap.answeredByStatus())),
+        now,
+        serverName == null ? "localhost" : serverName);
   }
 
   private static boolean handOff(ChildSlots.Slot slot, byte[] payload, int fd) {
@@ -383,6 +468,9 @@ final class AcceptorLoop {
               "Configuration read again: routing by its {} virtual hosts",
               fresh.virtualHosts().size());
         }
+        continue;
+      } else if (message instanceof ControlMessage.Status status) {
+        scoreboard = status.scoreboard();
         continue;
       } else if (message instanceof ControlMessage.Stop) {
         LOG.info("STOP from the launcher");

@@ -156,6 +156,7 @@ public final class AcceptorMain {
       log.error("Cannot tell the launcher READY: {}", e.getMessage());
       return EXIT_FATAL;
     }
+    startCounterReports(control, counters, log);
     log.info(
         "Acceptor started: pid {}, uid {}, gid {}, listening on {}",
         pid,
@@ -174,6 +175,36 @@ public final class AcceptorMain {
         stoppedBy instanceof ControlMessage.Stop ? "STOP" : "launcher gone",
         counters);
     return EXIT_OK;
+  }
+
+  /** COUNTERS every second on the control channel, for the launcher's scoreboard. */
+  private static void startCounterReports(
+      SeqPacketChannel control, AcceptorCounters counters, Logger log) {
+    Thread reporter =
+        new Thread(
+            () -> {
+              while (true) {
+                AcceptorCounters.Snapshot s = counters.snapshot();
+                String message =
+                    new org.perchild.control.Scoreboard.Counters(
+                            s.accepted(),
+                            s.handedOff(),
+                            new java.util.TreeMap<>(s.answeredByStatus()))
+                        .message();
+                try {
+                  control.send(message.getBytes(StandardCharsets.UTF_8), -1);
+                  Thread.sleep(1000);
+                } catch (org.perchild.posix.PosixException e) {
+                  log.debug("cannot report COUNTERS: {}", e.getMessage());
+                  return;
+                } catch (InterruptedException e) {
+                  return;
+                }
+              }
+            },
+            "acceptor-counters");
+    reporter.setDaemon(true);
+    reporter.start();
   }
 
   static boolean isIpv4Literal(String host) {

@@ -25,6 +25,7 @@ public final class AcceptorResponses {
         400,
         "Bad Request",
         "<p>Your browser sent a request that this server could not understand.<br />\n</p>\n"),
+    FORBIDDEN(403, "Forbidden", "<p>You don't have permission to access this resource.</p>\n"),
     REQUEST_TIMEOUT(
         408,
         "Request Timeout",
@@ -125,6 +126,28 @@ public final class AcceptorResponses {
       throw new IllegalArgumentException("Retry-After must not be negative: " + retryAfterSeconds);
     }
     return build(Status.SERVICE_UNAVAILABLE, retryAfterSeconds);
+  }
+
+  /**
+   * 200 OK with this body (a status page the acceptor answers itself), never cached; without the
+   * body for HEAD.
+   */
+  public ByteBuffer ok(String contentType, byte[] body, boolean withBody) {
+    StringBuilder head = new StringBuilder(256);
+    head.append("HTTP/1.1 200 OK\r\n");
+    head.append("Date: ").append(IMF_FIXDATE.format(clock.instant())).append("\r\n");
+    head.append("Server: Perchild\r\n");
+    head.append("Cache-Control: no-cache\r\n");
+    head.append("Content-Length: ").append(body.length).append("\r\n");
+    head.append("Connection: close\r\n");
+    head.append("Content-Type: ").append(contentType).append("\r\n\r\n");
+    byte[] headBytes = head.toString().getBytes(StandardCharsets.ISO_8859_1);
+    ByteBuffer response = ByteBuffer.allocate(headBytes.length + (withBody ? body.length : 0));
+    response.put(headBytes);
+    if (withBody) {
+      response.put(body);
+    }
+    return response.flip();
   }
 
   private ByteBuffer build(Status status, long retryAfterSeconds) {

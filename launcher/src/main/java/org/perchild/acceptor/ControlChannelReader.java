@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
 final class ControlChannelReader implements Runnable {
 
   private static final Logger LOG = LoggerFactory.getLogger(ControlChannelReader.class);
-  private static final int MAX_MESSAGE = 512;
+  private static final int MAX_MESSAGE = 256 * 1024; // a SCOREBOARD of ServerLimit children
 
   private final SeqPacketChannel control;
   private final Consumer<ControlMessage> sink;

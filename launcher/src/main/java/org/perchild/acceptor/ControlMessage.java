@@ -25,6 +25,9 @@ public sealed interface ControlMessage {
   /** {@code RELOAD}: read the configuration again and route by its virtual hosts and limits. */
   record Reload() implements ControlMessage {}
 
+  /** {@code SCOREBOARD ...}: the launcher's scoreboard, for {@code /server-status}. */
+  record Status(org.perchild.control.Scoreboard scoreboard) implements ControlMessage {}
+
   /** The launcher's end is closed: exit 0. */
   record EndOfStream() implements ControlMessage {}
 
@@ -36,6 +39,9 @@ public sealed interface ControlMessage {
    */
   static ControlMessage parse(byte[] payload, int fd) {
     String text = new String(payload, StandardCharsets.UTF_8);
+    if (text.startsWith("SCOREBOARD ")) {
+      return new Status(org.perchild.control.Scoreboard.parse(text));
+    }
     String[] words = text.split(" ", -1);
     switch (words[0]) {
       case "CHILD" -> {

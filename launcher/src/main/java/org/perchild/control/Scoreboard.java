@@ -21,7 +21,98 @@ public record Scoreboard(
     long launcherPid,
     Instant serverStartedAt,
     Acceptor acceptor,
-    List<Child> children) {
+    List<Child> children,
+    int maxThreadsPerChild) {
+
+  /** A scoreboard without thread ceilings (tests, and what came before load reports). */
+  public Scoreboard(
+      Instant now,
+      long launcherPid,
+      Instant serverStartedAt,
+      Acceptor acceptor,
+      List<Child> children) {
+    this(now, launcherPid, serverStartedAt, acceptor, children, 0);
+  }
+
+  /**
+   * A child's latest {@code LOAD} report: {@code LOAD <busy> <idle> <total> <queued> <connections>
+   * <requests> <bytes>}.
+   */
+  public record Load(
+      int busy, int idle, int total, int queued, int connections, long requests, long bytes) {
+    /** No report yet. */
+    public static final Load NONE = new Load(0, 0, 0, 0, 0, 0, 0);
+
+    /** Parses the words after {@code LOAD}; IllegalArgumentException if they are not numbers. */
+    public static Load parse(String[] words, int from) {
+      if (words.length - from != 7) {
+        throw new IllegalArgumentException("LOAD takes 7 numbers, not " + (words.length - from));
+      }
+      long[] n = new long[7];
+      for (int i = 0; i < 7; i++) {
+        n[i] = Long.parseLong(words[from + i]);
+        if (n[i] < 0) {
+          throw new IllegalArgumentException("negative LOAD number " + n[i]);
+        }
+      }
+      return new Load((int) n[0], (int) n[1], (int) n[2], (int) n[3], (int) n[4], n[5], n[6]);
+    }
+
+    String words() {
+      return busy
+          + " "
+          + idle
+          + " "
+          + total
+          + " "
+          + queued
+          + " "
+          + connections
+          + " "
+          + requests
+          + " "
+          + bytes;
+    }
+  }
+
+  /**
+   * The acceptor's latest {@code COUNTERS accepted handedOff <status>=<n> ...} report.
+   *
+   * @param answered connections the acceptor answered itself, by status, ascending
+   */
+  public record Counters(
+      long accepted, long handedOff, java.util.SortedMap<Integer, Long> answered) {
+    /** No report yet. */
+    public static final Counters NONE = new Counters(0, 0, new java.util.TreeMap<>());
+
+    public Counters {
+      answered = java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(answered));
+    }
+
+    /** Parses the words after {@code COUNTERS}; IllegalArgumentException if malformed. */
+    public static Counters parse(String[] words, int from) {
+      if (words.length - from < 2) {
+        throw new IllegalArgumentException("COUNTERS takes accepted and handed off at least");
+      }
+      java.util.TreeMap<Integer, Long> answered = new java.util.TreeMap<>();
+      for (int i = from + 2; i < words.length; i++) {
+        String[] pair = words[i].split("=", 2);
+        if (pair.length != 2) {
+          throw new IllegalArgumentException("'" + words[i] + "' is not status=count");
+        }
+        answered.put(Integer.parseInt(pair[0]), Long.parseLong(pair[1]));
+      }
+      return new Counters(Long.parseLong(words[from]), Long.parseLong(words[from + 1]), answered);
+    }
+
+    /** The message: {@code COUNTERS accepted handedOff 503=2 ...}. */
+    public String message() {
+      StringBuilder out =
+          new StringBuilder("COUNTERS ").append(accepted).append(' ').append(handedOff);
+      answered.forEach((status, count) -> out.append(' ').append(status).append('=').append(count));
+      return out.toString();
+    }
+  }
 
   /** What a process is doing, as httpd's scoreboard says it. */
   public enum State {
@@ -41,7 +132,12 @@ public record Scoreboard(
    * @param startedAt when its current process started ({@code null} when gone)
    * @param restarts how many times it was started again after the first
    */
-  public record Acceptor(long pid, State state, Instant startedAt, int restarts) {}
+  public record Acceptor(
+      long pid, State state, Instant startedAt, int restarts, Counters counters) {
+    public Acceptor(long pid, State state, Instant startedAt, int restarts) {
+      this(pid, state, startedAt, restarts, Counters.NONE);
+    }
+  }
 
   /**
    * One child slot.
@@ -63,7 +159,20 @@ public record Scoreboard(
       int generation,
       State state,
       Instant startedAt,
-      int restarts) {}
+      int restarts,
+      Load load) {
+    public Child(
+        int slot,
+        long pid,
+        String user,
+        String group,
+        int generation,
+        State state,
+        Instant startedAt,
+        int restarts) {
+      this(slot, pid, user, group, generation, state, startedAt, restarts, Load.NONE);
+    }
+  }
 
   public Scoreboard {
     children = List.copyOf(children);
@@ -86,6 +195,12 @@ public record Scoreboard(
         .append(uptime(acceptor.startedAt()))
         .append(", restarts ")
         .append(acceptor.restarts())
+        .append(", accepted ")
+        .append(acceptor.counters().accepted())
+        .append(", handed off ")
+        .append(acceptor.counters().handedOff())
+        .append(", answered ")
+        .append(acceptor.counters().answered())
         .append('\n');
     long ready = children.stream().filter(c -> c.state() == State.READY).count();
     out.append("Children: ")
@@ -95,12 +210,25 @@ public record Scoreboard(
         .append(" ready\n");
     out.append(
         String.format(
-            "%-5s %-8s %-24s %-4s %-9s %-20s %-10s %s%n",
-            "Slot", "PID", "User/Group", "Gen", "State", "Started", "Uptime", "Restarts"));
+            "%-5s %-8s %-24s %-4s %-9s %-20s %-10s %-8s %-5s %-5s %-7s %-6s %-5s %s%n",
+            "Slot",
+            "PID",
+            "User/Group",
+            "Gen",
+            "State",
+            "Started",
+            "Uptime",
+            "Restarts",
+            "Busy",
+            "Idle",
+            "Threads",
+            "Queued",
+            "Conns",
+            "Requests"));
     for (Child c : children) {
       out.append(
           String.format(
-              "%-5d %-8s %-24s %-4d %-9s %-20s %-10s %d%n",
+              "%-5d %-8s %-24s %-4d %-9s %-20s %-10s %-8d %-5d %-5d %-7d %-6d %-5d %d%n",
               c.slot(),
               c.state() == State.GONE ? "-" : Long.toString(c.pid()),
               c.user() + "/" + c.group(),
@@ -108,7 +236,13 @@ public record Scoreboard(
               c.state(),
               c.startedAt() == null ? "-" : c.startedAt().truncatedTo(ChronoUnit.SECONDS),
               uptime(c.startedAt()),
-              c.restarts()));
+              c.restarts(),
+              c.load().busy(),
+              c.load().idle(),
+              c.load().total(),
+              c.load().queued(),
+              c.load().connections(),
+              c.load().requests()));
     }
     return out.toString();
   }
@@ -123,7 +257,16 @@ public record Scoreboard(
     out.append(",\"state\":").append(string(acceptor.state().name()));
     out.append(",\"startedAt\":").append(string(acceptor.startedAt()));
     out.append(",\"uptimeSeconds\":").append(seconds(acceptor.startedAt()));
-    out.append(",\"restarts\":").append(acceptor.restarts()).append("},");
+    out.append(",\"restarts\":").append(acceptor.restarts());
+    out.append(",\"accepted\":").append(acceptor.counters().accepted());
+    out.append(",\"handedOff\":").append(acceptor.counters().handedOff());
+    out.append(",\"answered\":{");
+    String comma = "";
+    for (var e : acceptor.counters().answered().entrySet()) {
+      out.append(comma).append('"').append(e.getKey()).append("\":").append(e.getValue());
+      comma = ",";
+    }
+    out.append("}},");
     out.append("\"children\":[");
     for (int i = 0; i < children.size(); i++) {
       Child c = children.get(i);
@@ -136,9 +279,77 @@ public record Scoreboard(
       out.append(",\"state\":").append(string(c.state().name()));
       out.append(",\"startedAt\":").append(string(c.startedAt()));
       out.append(",\"uptimeSeconds\":").append(seconds(c.startedAt()));
-      out.append(",\"restarts\":").append(c.restarts()).append('}');
+      out.append(",\"restarts\":").append(c.restarts());
+      out.append(",\"busyThreads\":").append(c.load().busy());
+      out.append(",\"idleThreads\":").append(c.load().idle());
+      out.append(",\"totalThreads\":").append(c.load().total());
+      out.append(",\"queued\":").append(c.load().queued());
+      out.append(",\"connections\":").append(c.load().connections());
+      out.append(",\"requests\":").append(c.load().requests());
+      out.append(",\"bytes\":").append(c.load().bytes()).append('}');
     }
     return out.append("]}\n").toString();
+  }
+
+  /**
+   * The compact form the launcher pushes to the acceptor every second ({@code SCOREBOARD}, one line
+   * per child below), for {@code /server-status} and {@code /metrics}; {@link #parse} reads it
+   * back. User and group names never hold blanks.
+   */
+  public String message() {
+    StringBuilder out = new StringBuilder("SCOREBOARD ");
+    out.append(now.toEpochMilli()).append(' ').append(launcherPid).append(' ');
+    out.append(serverStartedAt.toEpochMilli()).append(' ').append(maxThreadsPerChild);
+    for (Child c : children) {
+      out.append('\n').append(c.slot()).append(' ').append(c.pid()).append(' ');
+      out.append(c.user()).append(' ').append(c.group()).append(' ').append(c.generation());
+      out.append(' ').append(c.state()).append(' ');
+      out.append(c.startedAt() == null ? "-" : Long.toString(c.startedAt().toEpochMilli()));
+      out.append(' ').append(c.restarts()).append(' ').append(c.load().words());
+    }
+    return out.toString();
+  }
+
+  /**
+   * Reads {@link #message()} back; the acceptor part is left empty (the acceptor has its own).
+   *
+   * @throws IllegalArgumentException if it is not such a message
+   */
+  public static Scoreboard parse(String message) {
+    try {
+      String[] lines = message.split("\n");
+      String[] head = lines[0].split(" ");
+      if (!head[0].equals("SCOREBOARD") || head.length != 5) {
+        throw new IllegalArgumentException("not a SCOREBOARD message");
+      }
+      List<Child> children = new java.util.ArrayList<>();
+      for (int i = 1; i < lines.length; i++) {
+        String[] w = lines[i].split(" ");
+        if (w.length != 15) {
+          throw new IllegalArgumentException("child line with " + w.length + " words");
+        }
+        children.add(
+            new Child(
+                Integer.parseInt(w[0]),
+                Long.parseLong(w[1]),
+                w[2],
+                w[3],
+                Integer.parseInt(w[4]),
+                State.valueOf(w[5]),
+                w[6].equals("-") ? null : Instant.ofEpochMilli(Long.parseLong(w[6])),
+                Integer.parseInt(w[7]),
+                Load.parse(w, 8)));
+      }
+      return new Scoreboard(
+          Instant.ofEpochMilli(Long.parseLong(head[1])),
+          Long.parseLong(head[2]),
+          Instant.ofEpochMilli(Long.parseLong(head[3])),
+          new Acceptor(0, State.READY, null, 0),
+          children,
+          Integer.parseInt(head[4]));
+    } catch (NumberFormatException | ArrayIndexOutOfBoundsException e) {
+      throw new IllegalArgumentException("malformed SCOREBOARD message: " + e.getMessage(), e);
+    }
   }
 
   private String uptime(Instant since) {

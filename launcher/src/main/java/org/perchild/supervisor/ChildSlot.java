@@ -40,6 +40,9 @@ final class ChildSlot {
   /** When to try a successor again after one died before READY, or -1. */
   long successorDueAt = -1;
 
+  /** Its latest LOAD report, or none yet for its current process. */
+  org.perchild.control.Scoreboard.Load load = org.perchild.control.Scoreboard.Load.NONE;
+
   ChildSlot(int slot, ChildGroup group, int generation) {
     this.slot = slot;
     this.group = group;

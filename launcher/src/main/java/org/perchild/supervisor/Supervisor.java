@@ -130,6 +130,12 @@ public final class Supervisor {
   private Instant serverStartedAt;
   private ControlSocket controlSocket;
 
+  /** The acceptor's latest COUNTERS report. */
+  private Scoreboard.Counters acceptorCounters = Scoreboard.Counters.NONE;
+
+  /** When the scoreboard was last pushed to the acceptor ({@link System#nanoTime()}). */
+  private long scoreboardPushedAt;
+
   /** A supervisor for this configuration; {@link #run()} starts it. */
   public Supervisor(ServerConfig config) {
     this(config, null);
@@ -201,6 +207,7 @@ public final class Supervisor {
       reap();
       if (!stopping) {
         respawnDue();
+        pushScoreboard();
       }
       if (stopping) {
         if (acceptorPid == 0 && everyChild().stream().allMatch(c -> c.pid == 0)) {
@@ -297,6 +304,20 @@ public final class Supervisor {
     }
   }
 
+  /**
+   * Every second, the scoreboard to the acceptor, which renders {@code /server-status} and {@code
+   * /metrics} from it: the acceptor may not ask the launcher anything (DESIGN invariant 6: state
+   * flows as messages).
+   */
+  private void pushScoreboard() {
+    long now = System.nanoTime();
+    if (!acceptorReady || now - scoreboardPushedAt < TimeUnit.SECONDS.toNanos(1)) {
+      return;
+    }
+    scoreboardPushedAt = now;
+    send(acceptorControl, scoreboard().message(), -1);
+  }
+
   /** The scoreboard of {@code perchild status}, from the slots as this thread sees them. */
   private Scoreboard scoreboard() {
     Instant now = Instant.now();
@@ -317,7 +338,8 @@ public final class Supervisor {
                   ? Scoreboard.State.GONE
                   : child.ready ? Scoreboard.State.READY : Scoreboard.State.STARTING,
               child.pid == 0 ? null : now.minusNanos(nanos - child.startedAt),
-              Math.max(0, child.starts - 1)));
+              Math.max(0, child.starts - 1),
+              child.pid == 0 ? Scoreboard.Load.NONE : child.load));
     }
     Scoreboard.Acceptor acceptor =
         new Scoreboard.Acceptor(
@@ -326,8 +348,15 @@ public final class Supervisor {
                 ? Scoreboard.State.GONE
                 : acceptorReady ? Scoreboard.State.READY : Scoreboard.State.STARTING,
             acceptorPid == 0 ? null : now.minusNanos(nanos - acceptorStartedAt),
-            Math.max(0, acceptorStarts - 1));
-    return new Scoreboard(now, ProcessHandle.current().pid(), serverStartedAt, acceptor, rows);
+            Math.max(0, acceptorStarts - 1),
+            acceptorCounters);
+    return new Scoreboard(
+        now,
+        ProcessHandle.current().pid(),
+        serverStartedAt,
+        acceptor,
+        rows,
+        config.threads().maxThreadsPerChild());
   }
 
   private void control(int slot, int pid, String text) {
@@ -339,9 +368,19 @@ public final class Supervisor {
         for (ChildSlot child : children) {
           announce(child);
         }
+      } else if (word.equals("COUNTERS") && pid == acceptorPid) {
+        try {
+          acceptorCounters = Scoreboard.Counters.parse(text.split(" "), 1);
+        } catch (IllegalArgumentException e) {
+          LOG.warn("the acceptor (pid {}) sent a bad COUNTERS: {}: {}", pid, text, e.getMessage());
+        }
       } else {
         LOG.warn("the acceptor (pid {}) said something unexpected: {}", pid, text);
       }
+      return;
+    }
+    if (word.equals("LOAD")) {
+      load(slot, pid, text);
       return;
     }
     ChildSlot child = slotNumbered(slot);
@@ -378,6 +417,19 @@ public final class Supervisor {
       startSuccessor(child);
     } else {
       LOG.warn("child {} (pid {}) said something unexpected: {}", slot, pid, text);
+    }
+  }
+
+  /** A child's LOAD: kept for the slot whose current process sent it; a retiring one's dropped. */
+  private void load(int slot, int pid, String text) {
+    ChildSlot child = slotNumbered(slot);
+    if (child == null || child.pid != pid) {
+      return;
+    }
+    try {
+      child.load = Scoreboard.Load.parse(text.split(" "), 1);
+    } catch (IllegalArgumentException e) {
+      LOG.warn("child {} (pid {}) sent a bad LOAD: {}: {}", slot, pid, text, e.getMessage());
     }
   }
 
@@ -576,6 +628,7 @@ public final class Supervisor {
     slot.control = next.control;
     slot.handoffFd = next.handoffFd;
     slot.startedAt = next.startedAt;
+    slot.load = next.load;
     slot.ready = true;
     slot.announced = false;
     slot.retiring = false;
@@ -896,6 +949,7 @@ public final class Supervisor {
             Integer.toString(child.generation)));
     child.pid = PosixSpawn.spawn(argv.get(0), argv, environment(user), fds);
     child.startedAt = System.nanoTime();
+    child.load = Scoreboard.Load.NONE;
     child.starts++;
     Descriptors.close(control.childFd());
     Descriptors.close(handoff.childFd());
