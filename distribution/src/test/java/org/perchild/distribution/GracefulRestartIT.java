@@ -163,4 +163,34 @@ class GracefulRestartIT {
     assertEquals("added.test", field(VHOST, get("added.test")));
     Files.writeString(conf, good);
   }
+
+  @Test
+  @Order(3)
+  void threadLimitChangesOnlyOnAFullStart() throws Exception {
+    Path conf = server.root.resolve("conf/perchild.conf");
+    String good = Files.readString(conf);
+    // A higher ThreadLimit is warned about and the restart goes on under the running one.
+    Files.writeString(conf, good + "ThreadLimit 128\n");
+    usr1();
+    await().atMost(60, SECONDS).until(() -> server.count("generation 3 serves") == 1);
+    assertEquals(
+        1,
+        server.count(
+            "ThreadLimit changed from 64 to 128: it changes only on a full start; 64 stays in"
+                + " force"));
+    // Asking for more threads than the running ThreadLimit allows is refused.
+    Files.writeString(conf, good + "ThreadLimit 128\nMaxThreadsPerChild 100\n");
+    usr1();
+    await()
+        .atMost(20, SECONDS)
+        .until(
+            () ->
+                server.count(
+                        "graceful restart refused, still serving the running configuration:"
+                            + " MaxThreadsPerChild 100 is above the running ThreadLimit 64")
+                    == 1);
+    assertEquals(0, server.count("generation 4 serves"));
+    assertEquals("tenant.test", field(VHOST, get("tenant.test")));
+    Files.writeString(conf, good);
+  }
 }

@@ -95,6 +95,11 @@ public final class Supervisor {
   /** The configuration in force: replaced by a graceful restart once its generation is READY. */
   private ServerConfig config;
 
+  /** ServerLimit and ThreadLimit of the first start: they change only on a full start. */
+  private final int serverLimitInForce;
+
+  private final int threadLimitInForce;
+
   private final Account singleUser;
   private int generation = 1;
 
@@ -147,6 +152,8 @@ public final class Supervisor {
    */
   public Supervisor(ServerConfig config, Account singleUser) {
     this.config = config;
+    this.serverLimitInForce = config.serverLimit();
+    this.threadLimitInForce = config.threads().threadLimit();
     this.singleUser = singleUser;
   }
 
@@ -482,21 +489,36 @@ public final class Supervisor {
               + addresses(fresh)
               + "): that takes a full restart");
     }
-    if (fresh.serverLimit() != config.serverLimit()) {
-      refusals.add(
-          "ServerLimit changed from "
-              + config.serverLimit()
-              + " to "
-              + fresh.serverLimit()
-              + ": it changes only on a full start");
+    // As httpd: ServerLimit and ThreadLimit change only on a full start. A new value is
+    // warned about and the running one stays the ceiling; only a configuration that needs more
+    // than the running ceiling is refused.
+    if (fresh.serverLimit() != serverLimitInForce) {
+      LOG.warn(
+          "ServerLimit changed from {} to {}: it changes only on a full start; {} stays in force",
+          serverLimitInForce,
+          fresh.serverLimit(),
+          serverLimitInForce);
+      if (fresh.numServers() > serverLimitInForce) {
+        refusals.add(
+            "NumServers "
+                + fresh.numServers()
+                + " is above the running ServerLimit "
+                + serverLimitInForce);
+      }
     }
-    if (fresh.threads().threadLimit() != config.threads().threadLimit()) {
-      refusals.add(
-          "ThreadLimit changed from "
-              + config.threads().threadLimit()
-              + " to "
-              + fresh.threads().threadLimit()
-              + ": it changes only on a full start");
+    if (fresh.threads().threadLimit() != threadLimitInForce) {
+      LOG.warn(
+          "ThreadLimit changed from {} to {}: it changes only on a full start; {} stays in force",
+          threadLimitInForce,
+          fresh.threads().threadLimit(),
+          threadLimitInForce);
+      if (fresh.threads().maxThreadsPerChild() > threadLimitInForce) {
+        refusals.add(
+            "MaxThreadsPerChild "
+                + fresh.threads().maxThreadsPerChild()
+                + " is above the running ThreadLimit "
+                + threadLimitInForce);
+      }
     }
     if (!refusals.isEmpty()) {
       for (String refusal : refusals) {
