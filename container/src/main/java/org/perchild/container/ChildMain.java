@@ -292,7 +292,8 @@ public final class ChildMain {
       Thread reporter =
           new Thread(
               () -> {
-                while (controlChannel.sendLoad(server.load())) {
+                while (controlChannel.sendLoad(server.load())
+                    && controlChannel.send(server.hostCounters().message())) {
                   try {
                     Thread.sleep(LOAD_INTERVAL.toMillis());
                   } catch (InterruptedException e) {

@@ -12,6 +12,7 @@ import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.RequestLog;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
@@ -28,6 +29,7 @@ import org.perchild.config.VirtualHostTable;
 import org.perchild.container.deploy.AppBaseDeployer;
 import org.perchild.container.handoff.HandoffConnector;
 import org.perchild.container.handoff.MisdirectedRequestHandler;
+import org.perchild.container.logging.HostCounters;
 import org.perchild.container.logging.VirtualHostRequestLog;
 import org.perchild.container.threads.SpareThreadPool;
 import org.perchild.container.threads.SpareThreadSettings;
@@ -85,6 +87,7 @@ public final class ChildServer extends ContainerLifeCycle {
   private final List<AppBaseDeployer> deployers = new ArrayList<>();
   private final ThreadPool pool;
   private final StatisticsHandler statistics;
+  private HostCounters hostCounters;
 
   /**
    * Builds (does not start) the server.
@@ -202,7 +205,11 @@ public final class ChildServer extends ContainerLifeCycle {
     // Total Accesses and Total kBytes).
     statistics = new StatisticsHandler(misdirected);
     server.setHandler(statistics);
-    server.setRequestLog(new VirtualHostRequestLog(hosts));
+    // RequestLog.Collection does not start its members: the access logs are a bean of their own.
+    VirtualHostRequestLog accessLogs = new VirtualHostRequestLog(hosts);
+    hostCounters = new HostCounters(hosts);
+    server.addBean(accessLogs, true);
+    server.setRequestLog(new RequestLog.Collection(accessLogs, hostCounters));
     addBean(server, true);
     // Started after the server (whose start deploys what each AppBase holds), stopped before it.
     for (AppBaseDeployer deployer : deployers) {
@@ -374,6 +381,11 @@ public final class ChildServer extends ContainerLifeCycle {
         connections,
         statistics.getRequestTotal(),
         statistics.getBytesWritten());
+  }
+
+  /** Per virtual host: requests, bytes and responses by class, for the HOSTS report. */
+  public HostCounters hostCounters() {
+    return hostCounters;
   }
 
   /** The web application contexts, in deployment order. */

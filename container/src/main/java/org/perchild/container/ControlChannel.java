@@ -59,6 +59,17 @@ public final class ControlChannel implements Runnable {
    * Reports this child's load ({@link ChildLoad#message()}); false if the launcher has gone, which
    * the reader thread notices by itself.
    */
+  /** Sends one report message; false if the launcher has gone. */
+  public boolean send(String message) {
+    try {
+      channel.send(message.getBytes(StandardCharsets.UTF_8), -1);
+      return true;
+    } catch (PosixException e) {
+      LOG.debug("cannot report: {}", e.getMessage());
+      return false;
+    }
+  }
+
   public boolean sendLoad(ChildLoad load) {
     try {
       channel.send(load.message().getBytes(StandardCharsets.UTF_8), -1);

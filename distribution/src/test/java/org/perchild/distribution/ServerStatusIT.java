@@ -225,4 +225,53 @@ class ServerStatusIT {
     assertTrue(samples > 5, response.body());
     assertTrue(response.body().contains("perchild_accesses_total "), response.body());
   }
+
+  @Test
+  void theScoreboardCountsRequestsPerVirtualHost() throws Exception {
+    Pattern fallback =
+        Pattern.compile(
+            "\\{\"name\":\"fallback.test\",\"requests\":(\\d+),\"bytes\":(\\d+),"
+                + "\"responses\":\\{\"1xx\":0,\"2xx\":(\\d+),\"3xx\":\\d+,\"4xx\":(\\d+),"
+                + "\"5xx\":0\\}\\}");
+    long[] before = hostCounts(fallback);
+    for (int i = 0; i < 5; i++) {
+      get("/");
+    }
+    await()
+        .atMost(15, SECONDS)
+        .until(
+            () -> {
+              long[] now = hostCounts(fallback);
+              return now[0] >= before[0] + 5 && now[2] >= before[2] + 5;
+            });
+    long[] after = hostCounts(fallback);
+    assertTrue(after[1] > before[1], "bytes grow: " + before[1] + " -> " + after[1]);
+    String text =
+        LaunchedServer.run(
+            LaunchedServer.TREE.resolve("bin/perchild").toString(),
+            "-d",
+            server.root.toString(),
+            "status");
+    assertTrue(text.contains("Virtual hosts:"), text);
+    assertTrue(text.lines().anyMatch(l -> l.startsWith("fallback.test ")), text);
+  }
+
+  /** requests, bytes, 2xx, 4xx of one host in {@code perchild status --json}. */
+  private static long[] hostCounts(Pattern host) throws Exception {
+    String json =
+        LaunchedServer.run(
+            LaunchedServer.TREE.resolve("bin/perchild").toString(),
+            "-d",
+            server.root.toString(),
+            "status",
+            "--json");
+    Matcher m = host.matcher(json);
+    assertTrue(m.find(), json);
+    return new long[] {
+      Long.parseLong(m.group(1)),
+      Long.parseLong(m.group(2)),
+      Long.parseLong(m.group(3)),
+      Long.parseLong(m.group(4))
+    };
+  }
 }

@@ -31,6 +31,9 @@ final class ChildSlot {
   /** When to start it again after it died ({@link System#nanoTime()}), or -1 if not due. */
   long respawnAt = -1;
 
+  /** Its latest HOSTS report: per virtual host, requests, bytes and responses by class. */
+  java.util.Map<String, long[]> hosts = java.util.Map.of();
+
   /** Whether it said RETIRING (MaxRequestsPerChild): its successor is on the way. */
   boolean retiring;
 

@@ -26,6 +26,7 @@ import org.perchild.config.ServerConfig;
 import org.perchild.control.ControlCommand;
 import org.perchild.control.ControlReply;
 import org.perchild.control.ControlSocket;
+import org.perchild.control.HostTable;
 import org.perchild.control.Scoreboard;
 import org.perchild.posix.Account;
 import org.perchild.posix.ChannelPair;
@@ -269,11 +270,24 @@ public final class Supervisor {
         hardRestart = false;
         reply(event, gracefulRestart(event.text()));
       }
-      case STATUS ->
+      case STATUS -> {
+        HostTable hosts = new HostTable();
+        for (ChildSlot child : children) {
+          if (child.pid != 0) {
+            hosts.add(child.hosts);
+          }
+        }
+        if (event.text().equals("json")) {
+          // The scoreboard's object, with the per-host rows as one more member.
+          String json = scoreboard().json();
+          int end = json.lastIndexOf('}');
           reply(
               event,
-              ControlReply.ok(
-                  event.text().equals("json") ? scoreboard().json() : scoreboard().text()));
+              ControlReply.ok(json.substring(0, end) + ",\"hosts\":" + hosts.json() + "}\n"));
+        } else {
+          reply(event, ControlReply.ok(scoreboard().text() + hosts.text()));
+        }
+      }
       case CONTROL_EOF -> LOG.debug("control channel of {} closed", who(event.slot()));
       case CONTROL -> control(event.slot(), event.pid(), event.text());
     }
@@ -388,6 +402,17 @@ public final class Supervisor {
     }
     if (word.equals("LOAD")) {
       load(slot, pid, text);
+      return;
+    }
+    if (word.equals("HOSTS")) {
+      ChildSlot reporting = slotNumbered(slot);
+      if (reporting != null && reporting.pid == pid) {
+        try {
+          reporting.hosts = HostTable.parse(text);
+        } catch (IllegalArgumentException e) {
+          LOG.warn("child {} (pid {}) sent a bad HOSTS: {}: {}", slot, pid, text, e.getMessage());
+        }
+      }
       return;
     }
     ChildSlot child = slotNumbered(slot);
@@ -972,6 +997,7 @@ public final class Supervisor {
     child.pid = PosixSpawn.spawn(argv.get(0), argv, environment(user), fds);
     child.startedAt = System.nanoTime();
     child.load = Scoreboard.Load.NONE;
+    child.hosts = java.util.Map.of();
     child.starts++;
     Descriptors.close(control.childFd());
     Descriptors.close(handoff.childFd());
