@@ -129,7 +129,10 @@ class ControlIT {
     List<Long> pids = new ArrayList<>();
     Pattern row =
         Pattern.compile("^(\\d+) +(\\d+) +nobody/\\S+ +1 +READY +\\S+ +\\S+ +0( +\\d+){6}$");
-    for (String line : lines.subList(5, lines.size())) {
+    // The child rows end where the virtual-host rows begin.
+    int hosts = lines.indexOf("Virtual hosts:");
+    assertTrue(hosts > 5, status.out());
+    for (String line : lines.subList(5, hosts)) {
       Matcher m = row.matcher(line);
       assertTrue(m.matches(), line);
       pids.add(Long.parseLong(m.group(2)));
@@ -161,7 +164,8 @@ class ControlIT {
         json.matches(
             "\\{\"launcher\":\\{[^{}]+\\},\"acceptor\":\\{[^{}]*\"state\":\"READY\"[^{}]*"
                 + "\"answered\":\\{[^{}]*\\}\\},"
-                + "\"children\":\\[(\\{[^{}]+\\},?)+\\]\\}"),
+                + "\"children\":\\[(\\{[^{}]+\\},?)+\\],"
+                + "\"hosts\":\\[(\\{\"name\":\"[^\"]+\",[^{}]+\\{[^{}]+\\}\\},?)+\\]\\}"),
         json);
   }
 

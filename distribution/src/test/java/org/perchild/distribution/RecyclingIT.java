@@ -40,6 +40,18 @@ class RecyclingIT {
     List<String> failures;
     int served;
     try (LoadLoop tenant = new LoadLoop(server.port, "tenant.test", 2)) {
+      // While its replacement starts, the scoreboard shows the retiring child as RETIRING.
+      await()
+          .atMost(60, SECONDS)
+          .pollInterval(200, java.util.concurrent.TimeUnit.MILLISECONDS)
+          .until(
+              () ->
+                  LaunchedServer.run(
+                          LaunchedServer.TREE.resolve("bin/perchild").toString(),
+                          "-d",
+                          server.root.toString(),
+                          "status")
+                      .contains(" RETIRING "));
       await()
           .atMost(120, SECONDS)
           .until(() -> server.count("child \\d+ \\(retired\\) exited: .* exited with code 0") >= 3);

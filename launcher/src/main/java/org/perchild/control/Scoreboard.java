@@ -120,6 +120,11 @@ public record Scoreboard(
     STARTING,
     /** Serving (a child) or accepting (the acceptor). */
     READY,
+    /**
+     * A child that has served MaxRequestsPerChild connections, or one of an old generation: it
+     * finishes what it has (it still serves until its replacement is READY) and exits.
+     */
+    RETIRING,
     /** Exited; not running until it is started again. */
     GONE
   }

@@ -345,22 +345,16 @@ public final class Supervisor {
     long nanos = System.nanoTime();
     List<Scoreboard.Child> rows = new ArrayList<>();
     for (ChildSlot child : children) {
-      Account user = singleUser != null ? singleUser : child.group.user();
-      String group =
-          singleUser != null ? "#" + singleUser.primaryGid() : child.group.group().name();
-      rows.add(
-          new Scoreboard.Child(
-              child.slot,
-              child.pid,
-              user.name(),
-              group,
-              child.generation,
-              child.pid == 0
-                  ? Scoreboard.State.GONE
-                  : child.ready ? Scoreboard.State.READY : Scoreboard.State.STARTING,
-              child.pid == 0 ? null : now.minusNanos(nanos - child.startedAt),
-              Math.max(0, child.starts - 1),
-              child.pid == 0 ? Scoreboard.Load.NONE : child.load));
+      Scoreboard.State state =
+          child.pid == 0
+              ? Scoreboard.State.GONE
+              : child.retiring
+                  ? Scoreboard.State.RETIRING
+                  : child.ready ? Scoreboard.State.READY : Scoreboard.State.STARTING;
+      rows.add(row(child, state, child.pid == 0 ? Scoreboard.Load.NONE : child.load, now, nanos));
+    }
+    for (ChildSlot child : retired) {
+      rows.add(row(child, Scoreboard.State.RETIRING, Scoreboard.Load.NONE, now, nanos));
     }
     Scoreboard.Acceptor acceptor =
         new Scoreboard.Acceptor(
@@ -378,6 +372,22 @@ public final class Supervisor {
         acceptor,
         rows,
         config.threads().maxThreadsPerChild());
+  }
+
+  private Scoreboard.Child row(
+      ChildSlot child, Scoreboard.State state, Scoreboard.Load load, Instant now, long nanos) {
+    Account user = singleUser != null ? singleUser : child.group.user();
+    String group = singleUser != null ? "#" + singleUser.primaryGid() : child.group.group().name();
+    return new Scoreboard.Child(
+        child.slot,
+        child.pid,
+        user.name(),
+        group,
+        child.generation,
+        state,
+        child.pid == 0 ? null : now.minusNanos(nanos - child.startedAt),
+        Math.max(0, child.starts - 1),
+        load);
   }
 
   private void control(int slot, int pid, String text) {
