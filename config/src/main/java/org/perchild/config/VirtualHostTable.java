@@ -3,6 +3,7 @@ package org.perchild.config;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,11 +19,28 @@ public final class VirtualHostTable {
 
   private final VirtualHost mainServer;
   private final List<VirtualHost> virtualHosts;
+  // The addresses an IP-based <VirtualHost> names, resolved once here, not per request.
+  private final Map<String, List<InetAddress>> resolved = new HashMap<>();
 
   /** A table of these virtual hosts, in file order, with the main server as the last resort. */
   public VirtualHostTable(VirtualHost mainServer, List<VirtualHost> virtualHosts) {
     this.mainServer = mainServer;
     this.virtualHosts = List.copyOf(virtualHosts);
+    for (VirtualHost vhost : this.virtualHosts) {
+      for (VirtualHostAddress address : vhost.addresses()) {
+        if (!address.anyHost()) {
+          resolved.computeIfAbsent(address.host(), VirtualHostTable::resolve);
+        }
+      }
+    }
+  }
+
+  private static List<InetAddress> resolve(String host) {
+    try {
+      return List.of(InetAddress.getAllByName(host));
+    } catch (UnknownHostException e) {
+      return List.of();
+    }
   }
 
   /**
@@ -80,19 +98,7 @@ public final class VirtualHostTable {
     return groups;
   }
 
-  private static boolean sameAddress(String written, InetAddress local) {
-    if (local == null) {
-      return false;
-    }
-    try {
-      for (InetAddress address : InetAddress.getAllByName(written)) {
-        if (address.equals(local)) {
-          return true;
-        }
-      }
-    } catch (UnknownHostException e) {
-      return false;
-    }
-    return false;
+  private boolean sameAddress(String written, InetAddress local) {
+    return local != null && resolved.getOrDefault(written, List.of()).contains(local);
   }
 }

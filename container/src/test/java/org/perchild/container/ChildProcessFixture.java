@@ -290,7 +290,7 @@ final class ChildProcessFixture implements AutoCloseable {
       control.close();
       handoff.close();
       listener.close();
-      deleteTree(root);
+      ChildMain.deleteTree(root);
     }
   }
 
@@ -444,29 +444,6 @@ final class ChildProcessFixture implements AutoCloseable {
           public FileVisitResult visitFile(Path file, BasicFileAttributes attributes)
               throws IOException {
             Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
-            return FileVisitResult.CONTINUE;
-          }
-        });
-  }
-
-  private static void deleteTree(Path root) throws IOException {
-    if (!Files.exists(root)) {
-      return;
-    }
-    Files.walkFileTree(
-        root,
-        new SimpleFileVisitor<>() {
-          @Override
-          public FileVisitResult visitFile(Path file, BasicFileAttributes attributes)
-              throws IOException {
-            Files.delete(file);
-            return FileVisitResult.CONTINUE;
-          }
-
-          @Override
-          public FileVisitResult postVisitDirectory(Path dir, IOException failed)
-              throws IOException {
-            Files.delete(dir);
             return FileVisitResult.CONTINUE;
           }
         });

@@ -218,7 +218,9 @@ class DeployIT {
           .atMost(5, SECONDS)
           .until(() -> server.count("webapp shop.war undeployed from " + DOCS + "/shop") >= 1);
       assertEquals(1, server.count("webapp shop.war undeployed from " + DOCS + "/shop"));
-      Thread.sleep(500);
+      // Some more load after the undeploy, so that a failure it caused would be seen.
+      int afterUndeploy = sameHost.succeeded();
+      await().atMost(10, SECONDS).until(() -> sameHost.succeeded() > afterUndeploy + 10);
       sameHost.close();
       otherHost.close();
       assertEquals(List.of(), sameHost.failures());

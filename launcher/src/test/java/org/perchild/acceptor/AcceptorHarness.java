@@ -1,5 +1,6 @@
 package org.perchild.acceptor;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -29,7 +30,10 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Assumptions;
 import org.perchild.handoff.HandoffMessage;
 import org.perchild.posix.ChannelPair;
@@ -201,18 +205,19 @@ final class AcceptorHarness implements AutoCloseable {
 
   /** The next connection any fake child receives. */
   Handoff awaitHandoff() throws Exception {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (System.nanoTime() < deadline) {
-      for (Map.Entry<Integer, SeqPacketChannel> child : children.entrySet()) {
-        ReceivedPacket packet = child.getValue().receiveNonBlocking(MAX_HANDOFF);
-        if (packet.isMessage()) {
-          assertTrue(packet.hasFd(), "a hand-off without a socket");
-          return new Handoff(child.getKey(), HandoffMessage.decode(packet.payload()), packet.fd());
-        }
-      }
-      Thread.sleep(5);
-    }
-    throw new AssertionError("no hand-off within " + WAIT + "\n" + logText());
+    return awaitValue(
+        "no hand-off",
+        () -> {
+          for (Map.Entry<Integer, SeqPacketChannel> child : children.entrySet()) {
+            ReceivedPacket packet = child.getValue().receiveNonBlocking(MAX_HANDOFF);
+            if (packet.isMessage()) {
+              assertTrue(packet.hasFd(), "a hand-off without a socket");
+              return new Handoff(
+                  child.getKey(), HandoffMessage.decode(packet.payload()), packet.fd());
+            }
+          }
+          return null;
+        });
   }
 
   /** Asserts that no fake child has a connection waiting. */
@@ -230,41 +235,48 @@ final class AcceptorHarness implements AutoCloseable {
   }
 
   ReceivedPacket awaitPacket(SeqPacketChannel channel) throws Exception {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (System.nanoTime() < deadline) {
-      ReceivedPacket packet = channel.receiveNonBlocking(512);
-      if (packet.status() != ReceivedPacket.Status.NOTHING_YET) {
-        return packet;
-      }
-      if (exitStatus().state() != ExitStatus.State.RUNNING) {
-        throw new AssertionError("the acceptor ended: " + exit + "\n" + logText());
-      }
-      Thread.sleep(5);
-    }
-    throw new AssertionError("nothing on " + channel + " within " + WAIT + "\n" + logText());
+    return awaitValue(
+        "nothing on " + channel,
+        () -> {
+          ReceivedPacket packet = channel.receiveNonBlocking(512);
+          if (packet.status() != ReceivedPacket.Status.NOTHING_YET) {
+            return packet;
+          }
+          if (exitStatus().state() != ExitStatus.State.RUNNING) {
+            throw new AssertionError("the acceptor ended: " + exit + "\n" + logText());
+          }
+          return null;
+        });
   }
 
   void awaitLog(String text) throws Exception {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (System.nanoTime() < deadline) {
-      if (logText().contains(text)) {
-        return;
-      }
-      Thread.sleep(10);
-    }
-    throw new AssertionError("no '" + text + "' in the log within " + WAIT + "\n" + logText());
+    awaitValue("no '" + text + "' in the log", () -> logText().contains(text) ? text : null);
   }
 
   /** Waits for the acceptor to end and returns how. */
   ExitStatus awaitExit() throws Exception {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (System.nanoTime() < deadline) {
-      if (exitStatus().state() != ExitStatus.State.RUNNING) {
-        return exit;
-      }
-      Thread.sleep(10);
+    return awaitValue(
+        "the acceptor did not exit",
+        () -> exitStatus().state() != ExitStatus.State.RUNNING ? exit : null);
+  }
+
+  /** Polls {@code probe} until it gives a value, within {@link #WAIT}; the log if it never does. */
+  private <T> T awaitValue(String failure, Callable<T> probe) throws Exception {
+    AtomicReference<T> found = new AtomicReference<>();
+    try {
+      await()
+          .atMost(WAIT)
+          .pollDelay(Duration.ZERO)
+          .pollInterval(Duration.ofMillis(5))
+          .until(
+              () -> {
+                found.set(probe.call());
+                return found.get() != null;
+              });
+    } catch (ConditionTimeoutException e) {
+      throw new AssertionError(failure + " within " + WAIT + "\n" + logText(), e);
     }
-    throw new AssertionError("the acceptor did not exit within " + WAIT + "\n" + logText());
+    return found.get();
   }
 
   private ExitStatus exitStatus() throws Exception {
