@@ -33,6 +33,7 @@ import org.perchild.container.logging.HostCounters;
 import org.perchild.container.logging.VirtualHostRequestLog;
 import org.perchild.container.threads.SpareThreadPool;
 import org.perchild.container.threads.SpareThreadSettings;
+import org.perchild.handoff.LoadReport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -353,7 +354,7 @@ public final class ChildServer extends ContainerLifeCycle {
    * threads (from the spare-thread pool's status), connections in flight, and requests and bytes
    * answered since it started.
    */
-  public ChildLoad load() {
+  public LoadReport load() {
     int busy;
     int idle;
     int total;
@@ -373,7 +374,7 @@ public final class ChildServer extends ContainerLifeCycle {
       busy = idle = total = queued = 0;
     }
     int connections = connector != null ? connector.getInFlight() : 0;
-    return new ChildLoad(
+    return new LoadReport(
         busy,
         idle,
         total,

@@ -1,6 +1,7 @@
 package org.perchild.container;
 
 import java.nio.charset.StandardCharsets;
+import org.perchild.handoff.LoadReport;
 import org.perchild.posix.Descriptors;
 import org.perchild.posix.PosixException;
 import org.perchild.posix.ReceivedPacket;
@@ -56,7 +57,7 @@ public final class ControlChannel implements Runnable {
   }
 
   /**
-   * Reports this child's load ({@link ChildLoad#message()}); false if the launcher has gone, which
+   * Reports this child's load ({@link LoadReport#message()}); false if the launcher has gone, which
    * the reader thread notices by itself.
    */
   /** Sends one report message; false if the launcher has gone. */
@@ -70,7 +71,7 @@ public final class ControlChannel implements Runnable {
     }
   }
 
-  public boolean sendLoad(ChildLoad load) {
+  public boolean sendLoad(LoadReport load) {
     try {
       channel.send(load.message().getBytes(StandardCharsets.UTF_8), -1);
       return true;

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import org.perchild.handoff.LoadReport;
 
 /**
  * A snapshot of the launcher's processes, as {@code perchild status} shows it: the launcher, the
@@ -32,47 +33,6 @@ public record Scoreboard(
       Acceptor acceptor,
       List<Child> children) {
     this(now, launcherPid, serverStartedAt, acceptor, children, 0);
-  }
-
-  /**
-   * A child's latest {@code LOAD} report: {@code LOAD <busy> <idle> <total> <queued> <connections>
-   * <requests> <bytes>}.
-   */
-  public record Load(
-      int busy, int idle, int total, int queued, int connections, long requests, long bytes) {
-    /** No report yet. */
-    public static final Load NONE = new Load(0, 0, 0, 0, 0, 0, 0);
-
-    /** Parses the words after {@code LOAD}; IllegalArgumentException if they are not numbers. */
-    public static Load parse(String[] words, int from) {
-      if (words.length - from != 7) {
-        throw new IllegalArgumentException("LOAD takes 7 numbers, not " + (words.length - from));
-      }
-      long[] n = new long[7];
-      for (int i = 0; i < 7; i++) {
-        n[i] = Long.parseLong(words[from + i]);
-        if (n[i] < 0) {
-          throw new IllegalArgumentException("negative LOAD number " + n[i]);
-        }
-      }
-      return new Load((int) n[0], (int) n[1], (int) n[2], (int) n[3], (int) n[4], n[5], n[6]);
-    }
-
-    String words() {
-      return busy
-          + " "
-          + idle
-          + " "
-          + total
-          + " "
-          + queued
-          + " "
-          + connections
-          + " "
-          + requests
-          + " "
-          + bytes;
-    }
   }
 
   /**
@@ -165,7 +125,7 @@ public record Scoreboard(
       State state,
       Instant startedAt,
       int restarts,
-      Load load) {
+      LoadReport load) {
     public Child(
         int slot,
         long pid,
@@ -175,7 +135,7 @@ public record Scoreboard(
         State state,
         Instant startedAt,
         int restarts) {
-      this(slot, pid, user, group, generation, state, startedAt, restarts, Load.NONE);
+      this(slot, pid, user, group, generation, state, startedAt, restarts, LoadReport.NONE);
     }
   }
 
@@ -343,7 +303,7 @@ public record Scoreboard(
                 State.valueOf(w[5]),
                 w[6].equals("-") ? null : Instant.ofEpochMilli(Long.parseLong(w[6])),
                 Integer.parseInt(w[7]),
-                Load.parse(w, 8)));
+                LoadReport.parse(w, 8)));
       }
       return new Scoreboard(
           Instant.ofEpochMilli(Long.parseLong(head[1])),

@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Locale;
 import org.perchild.control.Scoreboard;
+import org.perchild.handoff.LoadReport;
 
 /**
  * mod_status's {@code /server-status} for Perchild: an HTML page, the machine-readable {@code
@@ -62,7 +63,7 @@ public record ServerStatusPage(
     for (Scoreboard.Child c : scoreboard.children()) {
       int total = 0;
       if (c.state() != Scoreboard.State.GONE) {
-        Scoreboard.Load load = c.load();
+        LoadReport load = c.load();
         out.append("W".repeat(Math.max(0, load.total() - load.idle())));
         out.append("_".repeat(load.idle()));
         total = Math.max(load.total(), load.idle());
@@ -159,7 +160,7 @@ public record ServerStatusPage(
     out.append("<th>Gen</th><th>State</th><th>Busy</th><th>Idle</th><th>Threads</th>");
     out.append("<th>Queued</th><th>Conns</th><th>Requests</th><th>kB</th></tr>\n");
     for (Scoreboard.Child c : scoreboard.children()) {
-      Scoreboard.Load l = c.load();
+      LoadReport l = c.load();
       out.append("<tr><td>").append(c.slot()).append("</td><td>").append(c.pid());
       out.append("</td><td>").append(escape(c.user() + "/" + c.group()));
       out.append("</td><td>").append(c.generation()).append("</td><td>").append(c.state());

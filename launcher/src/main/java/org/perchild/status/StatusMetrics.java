@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.function.Supplier;
 import org.perchild.control.Scoreboard;
+import org.perchild.handoff.LoadReport;
 
 /**
  * The {@code /metrics} exposition: the numbers of {@link ServerStatusPage} in the Prometheus text
@@ -92,7 +93,7 @@ public final class StatusMetrics {
       Supplier<ServerStatusPage> page,
       String name,
       String help,
-      java.util.function.ToDoubleFunction<Scoreboard.Load> value) {
+      java.util.function.ToDoubleFunction<LoadReport> value) {
     GaugeWithCallback.builder()
         .name(name)
         .help(help)

@@ -44,7 +44,7 @@ final class ChildSlot {
   long successorDueAt = -1;
 
   /** Its latest LOAD report, or none yet for its current process. */
-  org.perchild.control.Scoreboard.Load load = org.perchild.control.Scoreboard.Load.NONE;
+  org.perchild.handoff.LoadReport load = org.perchild.handoff.LoadReport.NONE;
 
   ChildSlot(int slot, ChildGroup group, int generation) {
     this.slot = slot;

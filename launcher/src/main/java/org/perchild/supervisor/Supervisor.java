@@ -28,6 +28,7 @@ import org.perchild.control.ControlReply;
 import org.perchild.control.ControlSocket;
 import org.perchild.control.HostTable;
 import org.perchild.control.Scoreboard;
+import org.perchild.handoff.LoadReport;
 import org.perchild.posix.Account;
 import org.perchild.posix.ChannelPair;
 import org.perchild.posix.ChildProcesses;
@@ -351,10 +352,10 @@ public final class Supervisor {
               : child.retiring
                   ? Scoreboard.State.RETIRING
                   : child.ready ? Scoreboard.State.READY : Scoreboard.State.STARTING;
-      rows.add(row(child, state, child.pid == 0 ? Scoreboard.Load.NONE : child.load, now, nanos));
+      rows.add(row(child, state, child.pid == 0 ? LoadReport.NONE : child.load, now, nanos));
     }
     for (ChildSlot child : retired) {
-      rows.add(row(child, Scoreboard.State.RETIRING, Scoreboard.Load.NONE, now, nanos));
+      rows.add(row(child, Scoreboard.State.RETIRING, LoadReport.NONE, now, nanos));
     }
     Scoreboard.Acceptor acceptor =
         new Scoreboard.Acceptor(
@@ -375,7 +376,7 @@ public final class Supervisor {
   }
 
   private Scoreboard.Child row(
-      ChildSlot child, Scoreboard.State state, Scoreboard.Load load, Instant now, long nanos) {
+      ChildSlot child, Scoreboard.State state, LoadReport load, Instant now, long nanos) {
     Account user = singleUser != null ? singleUser : child.group.user();
     String group = singleUser != null ? "#" + singleUser.primaryGid() : child.group.group().name();
     return new Scoreboard.Child(
@@ -469,7 +470,7 @@ public final class Supervisor {
       return;
     }
     try {
-      child.load = Scoreboard.Load.parse(text.split(" "), 1);
+      child.load = LoadReport.parse(text.split(" "), 1);
     } catch (IllegalArgumentException e) {
       LOG.warn("child {} (pid {}) sent a bad LOAD: {}: {}", slot, pid, text, e.getMessage());
     }
@@ -1006,7 +1007,7 @@ public final class Supervisor {
             Integer.toString(child.generation)));
     child.pid = PosixSpawn.spawn(argv.get(0), argv, environment(user), fds);
     child.startedAt = System.nanoTime();
-    child.load = Scoreboard.Load.NONE;
+    child.load = LoadReport.NONE;
     child.hosts = java.util.Map.of();
     child.starts++;
     Descriptors.close(control.childFd());

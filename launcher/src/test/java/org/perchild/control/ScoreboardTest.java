@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.perchild.handoff.LoadReport;
 
 /** The scoreboard's two renderings, from a fixed snapshot. */
 class ScoreboardTest {
@@ -33,7 +34,7 @@ class ScoreboardTest {
                 Scoreboard.State.READY,
                 NOW.minusSeconds(90),
                 0,
-                new Scoreboard.Load(2, 3, 6, 1, 4, 37, 4096)),
+                new LoadReport(2, 3, 6, 1, 4, 37, 4096)),
             new Scoreboard.Child(
                 2, 302, "alice", "alice", 1, Scoreboard.State.STARTING, NOW.minusSeconds(2), 3),
             new Scoreboard.Child(3, 0, "bob", "bob", 2, Scoreboard.State.GONE, null, 5)));

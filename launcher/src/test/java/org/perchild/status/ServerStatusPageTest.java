@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.perchild.control.Scoreboard;
+import org.perchild.handoff.LoadReport;
 
 /** {@code ?auto} as mod_status's collectors read it, the wire form, and the Prometheus text. */
 class ServerStatusPageTest {
@@ -32,7 +33,7 @@ class ServerStatusPageTest {
                 Scoreboard.State.READY,
                 NOW.minusSeconds(50),
                 0,
-                new Scoreboard.Load(2, 3, 6, 1, 4, 1000, 2048 * 1024)),
+                new LoadReport(2, 3, 6, 1, 4, 1000, 2048 * 1024)),
             new Scoreboard.Child(
                 2,
                 302,
@@ -42,9 +43,9 @@ class ServerStatusPageTest {
                 Scoreboard.State.READY,
                 NOW.minusSeconds(50),
                 1,
-                new Scoreboard.Load(0, 5, 5, 0, 0, 500, 1024)),
+                new LoadReport(0, 5, 5, 0, 0, 500, 1024)),
             new Scoreboard.Child(
-                3, 0, "bob", "bob", 2, Scoreboard.State.GONE, null, 3, Scoreboard.Load.NONE)),
+                3, 0, "bob", "bob", 2, Scoreboard.State.GONE, null, 3, LoadReport.NONE)),
         8);
   }
 
@@ -103,8 +104,7 @@ class ServerStatusPageTest {
     assertEquals("COUNTERS 1600 1500 200=7 503=2", counters.message());
     assertEquals(counters, Scoreboard.Counters.parse(counters.message().split(" "), 1));
     assertEquals(
-        new Scoreboard.Load(1, 2, 3, 4, 5, 6, 7),
-        Scoreboard.Load.parse("LOAD 1 2 3 4 5 6 7".split(" "), 1));
+        new LoadReport(1, 2, 3, 4, 5, 6, 7), LoadReport.parse("LOAD 1 2 3 4 5 6 7".split(" "), 1));
   }
 
   @Test
