@@ -33,7 +33,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(180)
 class DebugModeIT {
 
-  private static final Path TREE = Path.of("target/perchild").toAbsolutePath();
+  private static final Path TREE = ReadableTree.TREE;
   private static final Pattern FIELD = Pattern.compile("\"(\\w+)\":(\"[^\"]*\"|[^,}]+)");
   private static final boolean IS_ROOT = "root".equals(System.getProperty("user.name"));
   private static final int NOBODY = 65534;

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Timeout;
 class DistributionIT {
 
   private static final Path TARGET = Path.of("target").toAbsolutePath();
-  private static final Path TREE = TARGET.resolve("perchild");
+  private static final Path TREE = ReadableTree.TREE;
 
   /** What one run of a command printed and returned. */
   private record Result(int code, String out, String err) {}

@@ -30,7 +30,7 @@ import java.util.regex.Pattern;
  */
 final class LaunchedServer {
 
-  static final Path TREE = Path.of("target/perchild").toAbsolutePath();
+  static final Path TREE = ReadableTree.TREE;
 
   private static final Pattern ERROR_LINE = Pattern.compile("\\bERROR\\b");
   private static final Pattern STARTED =

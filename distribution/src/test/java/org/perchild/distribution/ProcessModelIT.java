@@ -40,7 +40,7 @@ import org.junit.jupiter.api.Timeout;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ProcessModelIT {
 
-  private static final Path TREE = Path.of("target/perchild").toAbsolutePath();
+  private static final Path TREE = ReadableTree.TREE;
   private static final Pattern FIELD = Pattern.compile("\"(\\w+)\":(\"[^\"]*\"|[^,}]+)");
 
   private static Path root;

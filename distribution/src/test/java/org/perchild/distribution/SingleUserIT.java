@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(300)
 class SingleUserIT {
 
-  private static final Path TREE = Path.of("target/perchild").toAbsolutePath();
+  private static final Path TREE = ReadableTree.TREE;
   private static Path root;
   private static Process launcher;
   private static int port;
