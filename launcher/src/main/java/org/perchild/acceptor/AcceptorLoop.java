@@ -75,6 +75,9 @@ final class AcceptorLoop {
   private final Queue<ControlMessage> inbox = new ConcurrentLinkedQueue<>();
   private final List<SocketChannel> toClose = new ArrayList<>();
   private final ByteBuffer discard = ByteBuffer.allocate(8192);
+  // Each new connection's first read; its bytes move to a buffer of the connection's own only if
+  // the head is not complete (see ClientConnection).
+  private final ByteBuffer firstRead = ByteBuffer.allocate(MAX_ALREADY_READ);
   private ControlMessage stoppedBy;
 
   /** The launcher's latest scoreboard, for {@code /server-status}; null until the first. */
@@ -156,14 +159,14 @@ final class AcceptorLoop {
     ClientConnection connection = (ClientConnection) key.attachment();
     try {
       switch (connection.state) {
-        case READING_HEAD -> readHead(key, connection);
-        case RESPONDING -> writeResponse(key, connection);
-        case LINGERING -> drain(key, connection);
+        case READING_HEAD -> readHead(connection);
+        case RESPONDING -> writeResponse(connection);
+        case LINGERING -> drain(connection);
       }
     } catch (IOException | RuntimeException e) {
       // One client's failure is that client's: the loop goes on.
       LOG.debug("Connection from {} failed: {}", remoteOf(connection), e.toString());
-      release(key, connection);
+      release(connection);
     }
   }
 
@@ -181,47 +184,68 @@ final class AcceptorLoop {
         return;
       }
       counters.accepted();
+      ClientConnection connection =
+          new ClientConnection(
+              channel, socket, new RequestHeadReader(limits), System.nanoTime() + timeoutNanos);
       try {
         channel.configureBlocking(false);
-        ClientConnection connection =
-            new ClientConnection(
-                channel, socket, new RequestHeadReader(limits), System.nanoTime() + timeoutNanos);
-        channel.register(selector, SelectionKey.OP_READ, connection);
-        LOG.debug("Accepted {} on {}", channel.getRemoteAddress(), socket.listener().address());
-      } catch (IOException e) {
+        if (LOG.isDebugEnabled()) {
+          LOG.debug("Accepted {} on {}", channel.getRemoteAddress(), socket.listener().address());
+        }
+        // Clients usually send the head with the connection: read at once, no selector round.
+        readHead(connection);
+      } catch (IOException | RuntimeException e) {
         LOG.debug("Accepted connection lost at once: {}", e.toString());
-        closeNow(channel);
+        release(connection);
       }
     }
   }
 
-  private void readHead(SelectionKey key, ClientConnection connection) throws IOException {
-    ByteBuffer received = connection.received;
+  private void readHead(ClientConnection connection) throws IOException {
+    ByteBuffer received = connection.received != null ? connection.received : firstRead.clear();
     int before = received.position();
     int count = connection.channel.read(received);
     if (count < 0) {
       counters.clientClosed();
       LOG.debug("{} closed before a whole head", remoteOf(connection));
-      release(key, connection);
+      release(connection);
       return;
     }
-    if (count == 0) {
-      return;
+    if (count > 0) {
+      ByteBuffer fresh = received.duplicate().flip().position(before);
+      RequestHeadReader.Outcome outcome = connection.reader.read(fresh);
+      if (outcome instanceof RequestHeadReader.Head head) {
+        route(connection, head, received);
+        return;
+      }
+      if (outcome instanceof RequestHeadReader.Rejected rejected) {
+        LOG.debug("{}: {} {}", remoteOf(connection), rejected.status(), rejected.reason());
+        respond(connection, rejected.status(), responses.forStatus(rejected.status()));
+        return;
+      }
+      if (!received.hasRemaining()) {
+        LOG.debug("{}: no whole head in {} bytes", remoteOf(connection), MAX_ALREADY_READ);
+        respond(connection, 431, responses.forStatus(431));
+        return;
+      }
     }
-    ByteBuffer fresh = received.duplicate().flip().position(before);
-    RequestHeadReader.Outcome outcome = connection.reader.read(fresh);
-    if (outcome instanceof RequestHeadReader.Head head) {
-      route(key, connection, head);
-    } else if (outcome instanceof RequestHeadReader.Rejected rejected) {
-      LOG.debug("{}: {} {}", remoteOf(connection), rejected.status(), rejected.reason());
-      respond(key, connection, rejected.status(), responses.forStatus(rejected.status()));
-    } else if (!received.hasRemaining()) {
-      LOG.debug("{}: no whole head in {} bytes", remoteOf(connection), MAX_ALREADY_READ);
-      respond(key, connection, 431, responses.forStatus(431));
+    if (connection.received == null) {
+      // The head is not complete: its bytes move from the shared buffer to one of its own.
+      connection.received = ByteBuffer.allocate(MAX_ALREADY_READ).put(received.flip());
+    }
+    register(connection, SelectionKey.OP_READ);
+  }
+
+  /** Has the selector watch {@code ops} on the connection, registering it on first need. */
+  private void register(ClientConnection connection, int ops) throws IOException {
+    if (connection.key == null) {
+      connection.key = connection.channel.register(selector, ops, connection);
+    } else {
+      connection.key.interestOps(ops);
     }
   }
 
-  private void route(SelectionKey key, ClientConnection connection, RequestHeadReader.Head head)
+  private void route(ClientConnection connection, RequestHeadReader.Head head, ByteBuffer received)
       throws IOException {
     InetSocketAddress local = (InetSocketAddress) connection.channel.getLocalAddress();
     InetSocketAddress remote = (InetSocketAddress) connection.channel.getRemoteAddress();
@@ -236,7 +260,7 @@ final class AcceptorLoop {
     java.util.Optional<org.perchild.config.StatusLocation> location = vhost.locationFor(path);
     if (location.isPresent()) {
       String query = question < 0 ? "" : target.substring(question + 1);
-      answerStatus(key, connection, location.get(), remote, vhost, query, head.method());
+      answerStatus(connection, location.get(), remote, vhost, query, head.method());
       return;
     }
     long now = System.nanoTime();
@@ -251,14 +275,13 @@ final class AcceptorLoop {
                   false,
                   remote,
                   local,
-                  connection.bytesRead())
+                  ClientConnection.bytesRead(received))
               .encode();
       int fd = InheritedChannels.descriptorOf(connection.channel);
       for (ChildSlots.Slot slot : candidates) {
         if (handOff(slot, payload, fd)) {
           // No read may happen between the send and here: from now on the bytes are the child's.
-          key.cancel();
-          toClose.add(connection.channel);
+          release(connection);
           slot.handedOff(now);
           counters.handedOff();
           LOG.debug(
@@ -269,7 +292,7 @@ final class AcceptorLoop {
               head.host(),
               vhost.serverName(),
               slot.slot,
-              connection.received.position());
+              received.position());
           return;
         }
       }
@@ -281,7 +304,7 @@ final class AcceptorLoop {
         vhost.serverName(),
         vhost.group().label(),
         candidates.size());
-    respond(key, connection, 503, responses.serviceUnavailable(RETRY_AFTER_SECONDS));
+    respond(connection, 503, responses.serviceUnavailable(RETRY_AFTER_SECONDS));
   }
 
   /**
@@ -289,7 +312,6 @@ final class AcceptorLoop {
    * 403 for a client its {@code Require} lines do not let in, else the page, answered here.
    */
   private void answerStatus(
-      SelectionKey key,
       ClientConnection connection,
       org.perchild.config.StatusLocation location,
       InetSocketAddress remote,
@@ -299,7 +321,7 @@ final class AcceptorLoop {
       throws IOException {
     if (!location.allows(remote.getAddress())) {
       LOG.info("{} {}: forbidden by Require", remote, location.path());
-      respond(key, connection, 403, responses.forStatus(403));
+      respond(connection, 403, responses.forStatus(403));
       return;
     }
     String contentType;
@@ -320,7 +342,7 @@ final class AcceptorLoop {
         body = page.html().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
       }
     }
-    respond(key, connection, 200, responses.ok(contentType, body, !method.equals("HEAD")));
+    respond(connection, 200, responses.ok(contentType, body, !method.equals("HEAD")));
   }
 
   private org.perchild.status.ServerStatusPage statusPage() {
@@ -362,35 +384,34 @@ final class AcceptorLoop {
     return false;
   }
 
-  private void respond(
-      SelectionKey key, ClientConnection connection, int status, ByteBuffer response)
+  private void respond(ClientConnection connection, int status, ByteBuffer response)
       throws IOException {
     counters.answered(status);
     connection.state = ClientConnection.State.RESPONDING;
     connection.response = response;
     connection.deadline = System.nanoTime() + timeoutNanos;
-    writeResponse(key, connection);
+    writeResponse(connection);
   }
 
-  private void writeResponse(SelectionKey key, ClientConnection connection) throws IOException {
+  private void writeResponse(ClientConnection connection) throws IOException {
     connection.channel.write(connection.response);
     if (connection.response.hasRemaining()) {
-      key.interestOps(SelectionKey.OP_WRITE);
+      register(connection, SelectionKey.OP_WRITE);
       return;
     }
     connection.channel.shutdownOutput();
     connection.state = ClientConnection.State.LINGERING;
     connection.deadline = System.nanoTime() + LINGER_NANOS;
-    key.interestOps(SelectionKey.OP_READ);
-    drain(key, connection);
+    register(connection, SelectionKey.OP_READ);
+    drain(connection);
   }
 
-  private void drain(SelectionKey key, ClientConnection connection) throws IOException {
+  private void drain(ClientConnection connection) throws IOException {
     while (true) {
       discard.clear();
       int count = connection.channel.read(discard);
       if (count < 0) {
-        release(key, connection);
+        release(connection);
         return;
       }
       if (count == 0) {
@@ -412,14 +433,14 @@ final class AcceptorLoop {
           LOG.debug(
               "{}: no whole head within the Timeout ({} bytes)",
               remoteOf(connection),
-              connection.received.position());
-          respond(key, connection, 408, responses.forStatus(408));
+              connection.receivedBytes());
+          respond(connection, 408, responses.forStatus(408));
         } else {
-          release(key, connection);
+          release(connection);
         }
       } catch (IOException | RuntimeException e) {
         LOG.debug("Connection from {} failed: {}", remoteOf(connection), e.toString());
-        release(key, connection);
+        release(connection);
       }
     }
   }
@@ -485,9 +506,16 @@ final class AcceptorLoop {
     }
   }
 
-  /** Takes a connection out of the selector; it is closed after this round of keys. */
-  private void release(SelectionKey key, ClientConnection connection) {
-    key.cancel();
+  /**
+   * Lets go of a connection: one never registered is closed now; a registered one is taken out of
+   * the selector and closed after this round of keys (see {@link #closeReleased}).
+   */
+  private void release(ClientConnection connection) {
+    if (connection.key == null) {
+      closeNow(connection.channel);
+      return;
+    }
+    connection.key.cancel();
     toClose.add(connection.channel);
   }
 

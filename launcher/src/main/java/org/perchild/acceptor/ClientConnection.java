@@ -1,6 +1,7 @@
 package org.perchild.acceptor;
 
 import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 
 /**
@@ -12,8 +13,12 @@ import java.nio.channels.SocketChannel;
  *      `--client closed--> closed
  * </pre>
  *
- * <p>{@link #received} holds every byte read, at most {@link AcceptorLoop#MAX_ALREADY_READ}: all of
- * it goes to the child with the socket.
+ * <p>Most clients send their whole head at once, and the acceptor reads it right after {@code
+ * accept} into a buffer it shares between connections: such a connection is handed off without ever
+ * being registered with the selector ({@link #key} stays null) or given a buffer of its own. Only a
+ * connection whose head is not complete after that first read gets {@link #received}, which then
+ * holds every byte read, at most {@link AcceptorLoop#MAX_ALREADY_READ}: all of it goes to the child
+ * with the socket.
  */
 final class ClientConnection {
 
@@ -26,7 +31,13 @@ final class ClientConnection {
   final SocketChannel channel;
   final AcceptorLoop.ListenSocket listener;
   final RequestHeadReader reader;
-  final ByteBuffer received = ByteBuffer.allocate(AcceptorLoop.MAX_ALREADY_READ);
+
+  /** Null until the connection needs the selector: more bytes to read, or a response to write. */
+  SelectionKey key;
+
+  /** Null while the connection's bytes are in the loop's shared first-read buffer. */
+  ByteBuffer received;
+
   State state = State.READING_HEAD;
   ByteBuffer response;
   long deadline;
@@ -42,10 +53,15 @@ final class ClientConnection {
     this.deadline = deadline;
   }
 
-  /** The bytes read so far, a copy. */
-  byte[] bytesRead() {
-    byte[] bytes = new byte[received.position()];
-    received.get(0, bytes);
+  /** The bytes read so far into {@code buffer} (the shared one, or {@link #received}), a copy. */
+  static byte[] bytesRead(ByteBuffer buffer) {
+    byte[] bytes = new byte[buffer.position()];
+    buffer.get(0, bytes);
     return bytes;
+  }
+
+  /** How many bytes have been read from the client and kept. */
+  int receivedBytes() {
+    return received == null ? 0 : received.position();
   }
 }

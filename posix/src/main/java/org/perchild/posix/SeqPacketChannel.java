@@ -19,7 +19,10 @@ import jnr.ffi.Runtime;
  * of the stream on the receiving side, so {@code send} refuses one. Sends use {@code MSG_NOSIGNAL}:
  * a closed peer is an {@code EPIPE} exception, never a {@code SIGPIPE}.
  *
- * <p>Safe for one sender and one receiver thread at a time; each call allocates its own buffers.
+ * <p>Thread-safe: sends are serialized with each other, and receives with each other. Each
+ * direction keeps its native {@code msghdr} and buffers for the life of the channel, so that a
+ * hand-off costs no allocation (the acceptor sends, and a child receives, one message per
+ * connection).
  */
 public final class SeqPacketChannel implements Closeable {
 
@@ -38,6 +41,11 @@ public final class SeqPacketChannel implements Closeable {
 
   private final int fd;
   private final AtomicBoolean closed = new AtomicBoolean();
+  // Each direction's native buffers, created on first use and guarded by their own lock.
+  private final Object sending = new Object();
+  private final Object receiving = new Object();
+  private MsgHdr sendBuffers;
+  private MsgHdr receiveBuffers;
 
   /** Wraps {@code fd}, one end of a SEQPACKET channel; {@link #close()} closes it. */
   public SeqPacketChannel(int fd) {
@@ -104,29 +112,34 @@ public final class SeqPacketChannel implements Closeable {
     if (payload.length == 0) {
       throw new IllegalArgumentException("an empty SEQPACKET message reads as end of stream");
     }
-    MsgHdr msg = new MsgHdr(payload.length);
-    msg.data.put(0, payload, 0, payload.length);
-    if (passFd >= 0) {
-      msg.attachFd(passFd);
-    }
-    while (true) {
-      long sent = LibC.get().sendmsg(fd, msg.header, flags | LibC.MSG_NOSIGNAL);
-      Reference.reachabilityFence(msg);
-      if (sent >= 0) {
-        if (sent != payload.length) {
-          // SEQPACKET is all or nothing; anything else is a kernel we do not understand.
-          throw new IllegalStateException(
-              "sendmsg(fd " + fd + ") sent " + sent + " of " + payload.length + " bytes");
+    synchronized (sending) {
+      sendBuffers = MsgHdr.reuse(sendBuffers, payload.length);
+      MsgHdr msg = sendBuffers;
+      msg.data.put(0, payload, 0, payload.length);
+      if (passFd >= 0) {
+        msg.attachFd(passFd);
+      } else {
+        msg.noControl();
+      }
+      while (true) {
+        long sent = LibC.get().sendmsg(fd, msg.header, flags | LibC.MSG_NOSIGNAL);
+        Reference.reachabilityFence(msg);
+        if (sent >= 0) {
+          if (sent != payload.length) {
+            // SEQPACKET is all or nothing; anything else is a kernel we do not understand.
+            throw new IllegalStateException(
+                "sendmsg(fd " + fd + ") sent " + sent + " of " + payload.length + " bytes");
+          }
+          return SendResult.SENT;
         }
-        return SendResult.SENT;
-      }
-      int errno = LibC.errno();
-      if (errno == LibC.EAGAIN) {
-        return SendResult.CHANNEL_FULL;
-      }
-      if (errno != LibC.EINTR) {
-        throw new PosixException(
-            "sendmsg(fd " + fd + (passFd >= 0 ? ", passing fd " + passFd : "") + ")", errno);
+        int errno = LibC.errno();
+        if (errno == LibC.EAGAIN) {
+          return SendResult.CHANNEL_FULL;
+        }
+        if (errno != LibC.EINTR) {
+          throw new PosixException(
+              "sendmsg(fd " + fd + (passFd >= 0 ? ", passing fd " + passFd : "") + ")", errno);
+        }
       }
     }
   }
@@ -136,7 +149,14 @@ public final class SeqPacketChannel implements Closeable {
     if (maxPayload <= 0) {
       throw new IllegalArgumentException("maxPayload must be positive: " + maxPayload);
     }
-    MsgHdr msg = new MsgHdr(maxPayload);
+    synchronized (receiving) {
+      receiveBuffers = MsgHdr.reuse(receiveBuffers, maxPayload);
+      return receive(receiveBuffers, maxPayload, flags);
+    }
+  }
+
+  private ReceivedPacket receive(MsgHdr msg, int maxPayload, int flags)
+      throws PosixException, TruncatedMessageException {
     msg.makeRoomForOneFd();
     long received;
     while (true) {
@@ -213,17 +233,36 @@ public final class SeqPacketChannel implements Closeable {
     private final Runtime runtime = LibC.runtime();
     private final int word = runtime.addressSize();
     private final int cmsgHeader = align(word + 2 * INT_BYTES);
+    private final int controlSpace = cmsgHeader + align(INT_BYTES);
     private final Pointer header = Memory.allocateDirect(runtime, 7 * word, true);
     private final Pointer iovec = Memory.allocateDirect(runtime, 2 * word, true);
+    private final Pointer control = Memory.allocateDirect(runtime, controlSpace, true);
     private final Pointer data;
-    private Pointer control;
+    private final int capacity;
 
-    MsgHdr(int dataBytes) {
-      data = Memory.allocateDirect(runtime, dataBytes, true);
+    private MsgHdr(int capacity) {
+      this.capacity = capacity;
+      data = Memory.allocateDirect(runtime, capacity, false);
       putWord(iovec, 0, data.address());
-      putWord(iovec, word, dataBytes);
       putWord(header, 2 * word, iovec.address());
       putWord(header, 3 * word, 1);
+    }
+
+    /**
+     * {@code previous} made ready for a message of up to {@code dataBytes}, or a new one if it is
+     * null or too small. The data buffer is not cleared: only the bytes of the message are read or
+     * sent.
+     */
+    static MsgHdr reuse(MsgHdr previous, int dataBytes) {
+      MsgHdr msg = previous != null && previous.capacity >= dataBytes ? previous : null;
+      if (msg == null) {
+        msg = new MsgHdr(Math.max(dataBytes, previous == null ? 0 : previous.capacity));
+      }
+      msg.putWord(msg.iovec, msg.word, dataBytes);
+      msg.putWord(msg.header, 0, 0); // msg_name
+      msg.putWord(msg.header, msg.word, 0); // msg_namelen
+      msg.putWord(msg.header, 6 * msg.word, 0); // msg_flags
+      return msg;
     }
 
     void attachFd(int passFd) {
@@ -235,10 +274,14 @@ public final class SeqPacketChannel implements Closeable {
     }
 
     void makeRoomForOneFd() {
-      int space = cmsgHeader + align(INT_BYTES);
-      control = Memory.allocateDirect(runtime, space, true);
+      control.setMemory(0, controlSpace, (byte) 0);
       putWord(header, 4 * word, control.address());
-      putWord(header, 5 * word, space);
+      putWord(header, 5 * word, controlSpace);
+    }
+
+    void noControl() {
+      putWord(header, 4 * word, 0);
+      putWord(header, 5 * word, 0);
     }
 
     int flags() {
@@ -248,7 +291,7 @@ public final class SeqPacketChannel implements Closeable {
     /** Every descriptor in the {@code SCM_RIGHTS} control messages the kernel filled in. */
     List<Integer> receivedFds() {
       List<Integer> fds = new ArrayList<>();
-      if (control == null) {
+      if (getWord(header, 4 * word) == 0) {
         return fds;
       }
       long length = getWord(header, 5 * word);
