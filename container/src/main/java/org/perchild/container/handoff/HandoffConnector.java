@@ -22,7 +22,6 @@ import org.eclipse.jetty.io.SelectorManager;
 import org.eclipse.jetty.server.AbstractConnector;
 import org.eclipse.jetty.server.ConnectionFactory;
 import org.eclipse.jetty.server.HttpConfiguration;
-import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.util.IO;
 import org.eclipse.jetty.util.thread.Scheduler;
@@ -59,7 +58,7 @@ public class HandoffConnector extends AbstractConnector {
 
   /** An HTTP/1.1 connector using the server's executor, scheduler and buffer pool. */
   public HandoffConnector(Server server, HttpConfiguration configuration) {
-    this(server, -1, new HttpConnectionFactory(configuration));
+    this(server, -1, new HandedOffHttpConnectionFactory(configuration));
   }
 
   /**
@@ -282,6 +281,11 @@ public class HandoffConnector extends AbstractConnector {
       return connection;
     }
 
+    /**
+     * Opens the connection and then, on this same pool thread, serves the request whose bytes the
+     * acceptor read, if the connection held its dispatch back (see {@link
+     * HandedOffHttpConnectionFactory}).
+     */
     @Override
     public void connectionOpened(Connection connection, Object context) {
       try {
@@ -290,6 +294,18 @@ public class HandoffConnector extends AbstractConnector {
         // The endpoint is already registered with the connector; close it so it is forgotten.
         connection.getEndPoint().close(x);
         throw x;
+      }
+      if (connection instanceof HandedOffHttpConnectionFactory.HandedOffHttpConnection handedOff) {
+        Runnable firstRequest = handedOff.takeHeldBack();
+        if (firstRequest != null) {
+          try {
+            firstRequest.run();
+          } catch (Throwable x) {
+            // What the pool would do with a job that throws, and the connection is not left open.
+            LOG.warn("serving {} failed", connection, x);
+            connection.getEndPoint().close(x);
+          }
+        }
       }
     }
 

@@ -19,10 +19,12 @@ import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
@@ -129,6 +131,34 @@ class HandoffConnectorTest {
       assertTrue(client.closedByServer());
     }
     assertEquals(1, misdirected.getMisdirected());
+  }
+
+  @Test
+  @Timeout(30)
+  void theFirstRequestIsServedByTheThreadThatOpenedTheConnectionTheNextAsJettyDispatches()
+      throws Exception {
+    List<String> openedBy = new CopyOnWriteArrayList<>();
+    connector.addEventListener(
+        new Connection.Listener() {
+          @Override
+          public void onOpened(Connection connection) {
+            openedBy.add(Thread.currentThread().getName());
+          }
+        });
+    try (TestAcceptor acceptor = new TestAcceptor(Listener.IPV4);
+        RawHttpClient client = new RawHttpClient(acceptor.clientTarget())) {
+      client.get("www.example", "/thread", false);
+      handOff(acceptor, Read.UNTIL_HEAD, null);
+      Response first = client.readResponse();
+      assertEquals(200, first.status(), first.body());
+      assertEquals(List.of(first.body()), openedBy);
+
+      // Read from the socket by Jetty itself: keep-alive goes on as usual.
+      Response second = client.get("www.example", "/thread", false).readResponse();
+      assertEquals(200, second.status(), second.body());
+      assertTrue(second.body().startsWith("test-child-"), second.body());
+    }
+    assertEquals(0, connector.getFailed());
   }
 
   @ParameterizedTest

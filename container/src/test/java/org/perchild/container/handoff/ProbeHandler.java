@@ -14,8 +14,9 @@ import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 
 /**
- * What the tests serve. {@code /sha256} answers the SHA-256 and length of the request body; any
- * other path answers what the connection looks like from the server's side.
+ * What the tests serve. {@code /sha256} answers the SHA-256 and length of the request body; {@code
+ * /thread} the name of the thread serving the request; any other path answers what the connection
+ * looks like from the server's side.
  */
 final class ProbeHandler extends Handler.Abstract {
 
@@ -33,6 +34,8 @@ final class ProbeHandler extends Handler.Abstract {
         }
       }
       body = "sha256=" + HexFormat.of().formatHex(sha256.digest()) + " length=" + length;
+    } else if ("/thread".equals(Request.getPathInContext(request))) {
+      body = Thread.currentThread().getName();
     } else {
       EndPoint endPoint = request.getConnectionMetaData().getConnection().getEndPoint();
       Object attachment =
