@@ -20,6 +20,15 @@ public interface MaintenanceTicker {
    */
   Ticking start(String name, Duration period, Runnable tick);
 
+  /**
+   * The clock ticks are measured against, in nanoseconds ({@link System#nanoTime()}): the pool
+   * tells by it which threads have been idle since the previous tick. A ticker driven by hand moves
+   * its own clock a period at each tick.
+   */
+  default long nanoTime() {
+    return System.nanoTime();
+  }
+
   /** A running tick; closing it stops further ticks. */
   interface Ticking extends AutoCloseable {
     @Override
@@ -28,6 +37,7 @@ public interface MaintenanceTicker {
 
   /** Ticks on a daemon thread of its own, with a fixed delay between ticks. */
   static MaintenanceTicker scheduled() {
+    // A lambda: the interface's one abstract method, and the system clock.
     return (name, period, tick) -> {
       ScheduledExecutorService timer =
           Executors.newSingleThreadScheduledExecutor(

@@ -140,10 +140,11 @@ public final class SpareThreadPolicy {
 
   /**
    * Whether a job may go straight to an idle thread without queueing ({@code TryExecutor}): only
-   * when nothing waits, so that such jobs never overtake the queue.
+   * when nothing waits, so that such jobs never overtake the queue, and when no thread woken
+   * earlier is still on its way to the queue (see {@link SpareThreadPool}).
    */
-  public boolean mayTryExecute(int idle, int queued) {
-    return idle > 0 && queued == 0;
+  public boolean mayTryExecute(int idle, int queued, int woken) {
+    return idle > 0 && queued == 0 && woken == 0;
   }
 
   /**
@@ -154,16 +155,23 @@ public final class SpareThreadPolicy {
     return threads <= hardLimit(leased);
   }
 
-  /** What a maintenance tick does when the pool has these counts. */
-  public Maintenance onTick(int threads, int idle, int queued, int leased) {
+  /**
+   * What a maintenance tick does when the pool has these counts.
+   *
+   * @param idle threads idle now
+   * @param idleForATick of those, the threads idle since the previous tick at least: only they
+   *     count as excess above MaxSpareThreads
+   */
+  public Maintenance onTick(int threads, int idle, int idleForATick, int queued, int leased) {
     int room = Math.max(0, hardLimit(leased) - threads);
     int wanted = queued + Math.max(0, settings.minSpareThreads() - idle);
     int start = Math.min(wanted, room);
     if (start > 0) {
       return new Maintenance(start, 0);
     }
-    if (queued == 0 && idle > settings.maxSpareThreads()) {
-      return new Maintenance(0, idle - settings.maxSpareThreads());
+    int excess = Math.min(idle - settings.maxSpareThreads(), idleForATick);
+    if (queued == 0 && excess > 0) {
+      return new Maintenance(0, excess);
     }
     return Maintenance.NONE;
   }

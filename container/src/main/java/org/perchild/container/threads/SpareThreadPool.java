@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
@@ -39,29 +40,41 @@ import org.slf4j.LoggerFactory;
  *       at once.
  *   <li>A maintenance tick (every {@link SpareThreadSettings#tick()}, driven by a {@link
  *       MaintenanceTicker}) starts threads until MinSpareThreads are idle and ends the idle threads
- *       above MaxSpareThreads, longest idle first. Threads are never ended on a timeout of their
- *       own, only by the tick.
+ *       above MaxSpareThreads, longest idle first; only threads that have been idle since the
+ *       previous tick count as excess, so that a steady load does not have the pool end at one tick
+ *       the threads it starts again right after (a thread that served within the last tick is in
+ *       use). Threads are never ended on a timeout of their own, only by the tick.
  * </ul>
+ *
+ * <p>Jobs wait in one queue that every pool thread takes from, as in Jetty's {@code
+ * QueuedThreadPool}: a job that finds an idle thread is queued and that thread is woken (the most
+ * recently idle, whose caches are warm), but whichever thread is free first runs it, often one that
+ * has just finished a job and has not gone to sleep at all. A job is never bound to one sleeping
+ * thread that the scheduler may be slow to run.
  *
  * <p>{@link #tryExecute} is the {@link TryExecutor} Jetty's execution strategies use to hand the
  * selector's production to another thread. There is no separate {@code ReservedThreadExecutor}: the
- * idle spare threads are the reserve. A job given to {@code tryExecute} goes straight to an idle
- * thread (never queued, never a new thread), and only when nothing is queued. A reserve of its own
- * would hold threads outside MaxThreadsPerChild yet able to run requests (Jetty's
- * execute-produce-consume mode runs a request on the former producer), breaking the limit; using
- * the spares keeps every thread inside one count. When no spare is idle Jetty falls back to
- * queueing the job, or, for the rare {@code ThreadPool.executeImmediately} (failing a request that
- * is already being served), to a thread of its own.
+ * idle spare threads are the reserve. A job given to {@code tryExecute} is taken only when an idle
+ * thread is free for it, no job is waiting for a thread (never a new thread, never behind others)
+ * and no thread woken earlier is still on its way: Jetty stops producing on the calling thread once
+ * {@code tryExecute} succeeds, so the thread taking over must be one the scheduler is running
+ * promptly; otherwise Jetty keeps producing and queues the job. A reserve of its own would hold
+ * threads outside MaxThreadsPerChild yet able to run requests (Jetty's execute-produce-consume mode
+ * runs a request on the former producer), breaking the limit; using the spares keeps every thread
+ * inside one count. When no spare is idle Jetty falls back to queueing the job, or, for the rare
+ * {@code ThreadPool.executeImmediately} (failing a request that is already being served), to a
+ * thread of its own.
  *
  * <p>Lifecycle of a pool thread; all transitions happen under the pool's lock:
  *
  * <pre>
  *            start / tick                 arrival (no idle thread, room)
  *                 │                                    │
- *                 ▼        hand-off / tryExecute       ▼
+ *                 ▼   arrival / tryExecute: woken      ▼
  *               IDLE ─────────────────────────────▶ BUSY ──┐ job done, queue not empty:
  *                 ▲                                 │  ▲   │ take the next job
- *                 │      job done, queue empty      │  └───┘
+ *                 │  queue empty (job done, or      │  └───┘
+ *                 │  woken but the job was taken)   │
  *                 └─────────────────────────────────┘
  *                 │                                 │ job done while stopping,
  *   tick: idle above MaxSpareThreads,               │ or above the hard limit
@@ -95,6 +108,8 @@ public final class SpareThreadPool extends ContainerLifeCycle
   // idle, whom the tick ends first.
   private final Deque<Worker> idle = new ArrayDeque<>();
   private final Deque<Runnable> queue = new ArrayDeque<>();
+  // Threads taken off the idle deque and woken for a queued job, not yet back at the queue.
+  private int woken;
   private SpareThreadPolicy policy;
   private boolean accepting;
   private int endingThreads;
@@ -154,8 +169,8 @@ public final class SpareThreadPool extends ContainerLifeCycle
       policy = next;
       if (accepting) {
         int room = policy.hardLimit(leased()) - threads();
-        while (room-- > 0 && !queue.isEmpty()) {
-          toStart.add(newWorker(queue.pollFirst()));
+        for (int i = 0; i < Math.min(room, waiting()); i++) {
+          toStart.add(newWorker(false));
         }
       }
     } finally {
@@ -176,7 +191,7 @@ public final class SpareThreadPool extends ContainerLifeCycle
       accepting = true;
       busyHighWater = 0;
       for (int i = 0; i < policy.threadsAtStart(); i++) {
-        toStart.add(newWorker(null));
+        toStart.add(newWorker(true));
       }
     } finally {
       lock.unlock();
@@ -277,10 +292,12 @@ public final class SpareThreadPool extends ContainerLifeCycle
       if (!accepting) {
         throw new RejectedExecutionException(name + " is " + getState() + ", rejecting " + job);
       }
-      switch (policy.onArrival(threads(), idle.size(), leased())) {
-        case HAND_OFF -> idle.pollFirst().assign(job);
-        case START -> started = newWorker(job);
-        case QUEUE -> queue.addLast(job);
+      SpareThreadPolicy.Arrival arrival = policy.onArrival(threads(), available(), leased());
+      queue.addLast(job);
+      switch (arrival) {
+        case HAND_OFF -> wakeIdle();
+        case START -> started = newWorker(false);
+        case QUEUE -> {}
       }
       noteBusy();
     } finally {
@@ -292,7 +309,7 @@ public final class SpareThreadPool extends ContainerLifeCycle
   }
 
   /**
-   * Runs {@code job} on an idle spare thread at once, or returns {@code false} without queueing it
+   * Has an idle spare thread run {@code job} at once, or returns {@code false} without queueing it
    * or starting a thread (see the class comment).
    */
   @Override
@@ -302,10 +319,11 @@ public final class SpareThreadPool extends ContainerLifeCycle
     }
     lock.lock();
     try {
-      if (!accepting || !policy.mayTryExecute(idle.size(), queue.size())) {
+      if (!accepting || !policy.mayTryExecute(available(), waiting(), woken)) {
         return false;
       }
-      idle.pollFirst().assign(job);
+      queue.addLast(job);
+      wakeIdle();
       noteBusy();
       return true;
     } finally {
@@ -324,13 +342,24 @@ public final class SpareThreadPool extends ContainerLifeCycle
       if (!accepting) {
         return;
       }
+      long now = ticker.nanoTime();
+      long period = policy.settings().tick().toNanos();
+      int idleForATick = 0;
+      // The deque is in order of idleSince, most recent first: the long idle are at its tail.
+      for (Iterator<Worker> longest = idle.descendingIterator(); longest.hasNext(); ) {
+        if (now - longest.next().idleSince < period) {
+          break;
+        }
+        idleForATick++;
+      }
       SpareThreadPolicy.Maintenance maintenance =
-          policy.onTick(threads(), idle.size(), queue.size(), leased());
-      for (int i = 0; i < maintenance.end(); i++) {
+          policy.onTick(threads(), available(), idleForATick, waiting(), leased());
+      for (int i = Math.min(maintenance.end(), idleForATick); i > 0; i--) {
         idle.pollLast().end();
       }
+      int forQueued = waiting();
       for (int i = 0; i < maintenance.start(); i++) {
-        toStart.add(newWorker(queue.pollFirst()));
+        toStart.add(newWorker(i >= forQueued));
       }
       noteBusy();
       if (!maintenance.equals(SpareThreadPolicy.Maintenance.NONE)) {
@@ -397,6 +426,33 @@ public final class SpareThreadPool extends ContainerLifeCycle
     return workers.size() - endingThreads;
   }
 
+  /**
+   * Threads free for a new job: the idle ones, and those woken for a job that another thread took
+   * meanwhile. Lock held.
+   */
+  private int available() {
+    return idle.size() + Math.max(0, woken - queue.size());
+  }
+
+  /** Queued jobs that no woken thread is on its way to take. Lock held. */
+  private int waiting() {
+    return Math.max(0, queue.size() - woken);
+  }
+
+  /**
+   * Has a thread come for the job just queued: none needs waking if a woken thread will find the
+   * queue empty without it; else the most recently idle. Lock held; {@link #available()} > 0.
+   */
+  private void wakeIdle() {
+    if (woken < queue.size()) {
+      Worker worker = idle.pollFirst();
+      if (worker != null) {
+        woken++;
+        worker.wake();
+      }
+    }
+  }
+
   /** Threads serving requests: neither idle, nor ending, nor leased. Lock held. */
   private int serving() {
     return Math.max(0, threads() - idle.size() - leased());
@@ -410,12 +466,19 @@ public final class SpareThreadPool extends ContainerLifeCycle
     busyHighWater = Math.max(busyHighWater, serving());
   }
 
-  /** Registers a worker, busy with {@code job} or idle if it is null. Lock held. */
-  private Worker newWorker(Runnable job) {
-    Worker worker = new Worker(job);
+  /**
+   * Registers a worker: idle from the start, or first taking a job from the queue (it is started
+   * for one). Lock held.
+   */
+  private Worker newWorker(boolean idleAtStart) {
+    Worker worker = new Worker();
     workers.add(worker);
-    if (job == null) {
+    if (idleAtStart) {
       idle.addFirst(worker);
+    } else {
+      // Counted as woken from the start, so that no other thread is woken for the same job.
+      woken++;
+      worker.wake();
     }
     return worker;
   }
@@ -425,30 +488,16 @@ public final class SpareThreadPool extends ContainerLifeCycle
     try {
       worker.thread.start();
     } catch (Throwable x) {
-      // Typically "unable to create native thread": the job goes back to the queue for the
-      // threads we have, and the next arrival or tick tries again.
-      Runnable orphan;
+      // Typically "unable to create native thread": queued jobs wait for the threads we have,
+      // and the next arrival or tick tries again.
       lock.lock();
       try {
-        workers.remove(worker);
-        idle.remove(worker);
-        if (worker.leaving) {
-          endingThreads--;
-        }
-        orphan = worker.task;
-        worker.task = null;
-        if (orphan != null && accepting) {
-          queue.addFirst(orphan);
-          orphan = null;
-        }
+        forget(worker);
         threadExited.signalAll();
       } finally {
         lock.unlock();
       }
       LOG.warn("{}: could not start a thread", name, x);
-      if (orphan != null) {
-        ThreadPool.reject(orphan, x);
-      }
     }
   }
 
@@ -457,14 +506,12 @@ public final class SpareThreadPool extends ContainerLifeCycle
     List<Worker> toStart = new ArrayList<>();
     lock.lock();
     try {
-      workers.remove(worker);
-      if (worker.leaving) {
-        endingThreads--;
-      } else {
+      boolean leaving = worker.leaving;
+      forget(worker);
+      if (!leaving) {
         // Died of an error outside any job (jobs' errors are caught): replace it if work waits.
-        idle.remove(worker);
-        if (accepting && !queue.isEmpty() && threads() < policy.hardLimit(leased())) {
-          toStart.add(newWorker(queue.pollFirst()));
+        if (accepting && waiting() > 0 && threads() < policy.hardLimit(leased())) {
+          toStart.add(newWorker(false));
         }
       }
       threadExited.signalAll();
@@ -472,6 +519,19 @@ public final class SpareThreadPool extends ContainerLifeCycle
       lock.unlock();
     }
     toStart.forEach(this::startThread);
+  }
+
+  /** Takes a worker whose thread is gone out of every count. Lock held. */
+  private void forget(Worker worker) {
+    workers.remove(worker);
+    idle.remove(worker);
+    if (worker.leaving) {
+      endingThreads--;
+    }
+    if (worker.wokenUp) {
+      worker.wokenUp = false;
+      woken--;
+    }
   }
 
   /** Runs one job; a job's failure never kills its thread. */
@@ -506,7 +566,7 @@ public final class SpareThreadPool extends ContainerLifeCycle
   public boolean isLowOnThreads() {
     lock.lock();
     try {
-      return idle.size() - queue.size() <= 0 && threads() >= policy.hardLimit(leased());
+      return available() - waiting() <= 0 && threads() >= policy.hardLimit(leased());
     } finally {
       lock.unlock();
     }
@@ -569,7 +629,7 @@ public final class SpareThreadPool extends ContainerLifeCycle
   public void dump(Appendable out, String indent) throws IOException {
     List<Worker> all;
     List<Runnable> jobs;
-    long now = System.nanoTime();
+    long now = ticker.nanoTime();
     List<String> states = new ArrayList<>();
     lock.lock();
     try {
@@ -642,21 +702,22 @@ public final class SpareThreadPool extends ContainerLifeCycle
   private final class Worker implements Runnable {
     private final Thread thread;
     private final Condition wakeup = lock.newCondition();
-    private Runnable task;
+    // Off the idle deque only to take from the queue: a new worker starts as if woken.
+    private boolean idling = true;
+    private boolean wokenUp;
     private Runnable running;
     private boolean leaving;
-    private long idleSince = System.nanoTime();
+    private long idleSince = ticker.nanoTime();
 
-    Worker(Runnable task) {
-      this.task = task;
+    Worker() {
       this.thread = new Thread(this, name + "-" + sequence.incrementAndGet());
       // Not the starter's loader, which may be a webapp's: a pool thread would pin it.
       thread.setContextClassLoader(SpareThreadPool.class.getClassLoader());
     }
 
-    /** Gives an idle worker, just taken off the idle deque, its job. Lock held. */
-    void assign(Runnable job) {
-      task = job;
+    /** Wakes an idle worker, just taken off the idle deque, to take a job. Lock held. */
+    void wake() {
+      wokenUp = true;
       wakeup.signal();
     }
 
@@ -685,30 +746,39 @@ public final class SpareThreadPool extends ContainerLifeCycle
       lock.lock();
       try {
         running = null;
-        if (finishedJob) {
-          if (!accepting || !policy.keepAfterJob(threads(), leased())) {
-            end();
-            return null;
-          }
-          Runnable queued = queue.pollFirst();
-          if (queued != null) {
-            running = queued;
-            return queued;
-          }
-          idleSince = System.nanoTime();
-          idle.addFirst(this);
+        if (finishedJob && (!accepting || !policy.keepAfterJob(threads(), leased()))) {
+          end();
+          return null;
         }
-        while (task == null && !leaving) {
-          try {
-            wakeup.await();
-          } catch (InterruptedException e) {
-            // An idle thread has nothing to interrupt; stopping ends it through end().
+        while (!leaving) {
+          if (!idling) {
+            Runnable queued = queue.pollFirst();
+            if (queued != null) {
+              running = queued;
+              return queued;
+            }
+            if (!accepting) {
+              end();
+              return null;
+            }
+            idling = true;
+            idleSince = ticker.nanoTime();
+            idle.addFirst(this);
+          }
+          while (!wokenUp && !leaving) {
+            try {
+              wakeup.await();
+            } catch (InterruptedException e) {
+              // An idle thread has nothing to interrupt; stopping ends it through end().
+            }
+          }
+          if (wokenUp) {
+            wokenUp = false;
+            woken--;
+            idling = false;
           }
         }
-        Runnable job = task;
-        task = null;
-        running = job;
-        return job;
+        return null;
       } finally {
         lock.unlock();
       }
@@ -719,7 +789,7 @@ public final class SpareThreadPool extends ContainerLifeCycle
       if (leaving) {
         return running == null ? "ENDING" : "ENDING after " + running;
       }
-      if (running != null || task != null) {
+      if (running != null || !idling || wokenUp) {
         return "BUSY";
       }
       return "IDLE " + TimeUnit.NANOSECONDS.toMillis(now - idleSince) + "ms";

@@ -64,7 +64,8 @@ class SpareThreadPolicyTest {
     }
 
     Maintenance tick() {
-      Maintenance maintenance = policy.onTick(threads, idle, queued, leased);
+      // In this model every idle thread has been idle since the previous tick.
+      Maintenance maintenance = policy.onTick(threads, idle, idle, queued, leased);
       for (int i = 0; i < maintenance.start(); i++) {
         threads++;
         if (queued > 0) {
@@ -132,7 +133,18 @@ class SpareThreadPolicyTest {
   @Test
   void nothingIsTrimmedWhileWorkWaits() {
     SpareThreadPolicy policy = SpareThreadPolicy.of(settings(0, 0, 1, 8));
-    assertEquals(Maintenance.NONE, policy.onTick(8, 3, 2, 0));
+    assertEquals(Maintenance.NONE, policy.onTick(8, 3, 3, 2, 0));
+  }
+
+  @Test
+  void onlyThreadsIdleSinceThePreviousTickAreExcess() {
+    SpareThreadPolicy policy = SpareThreadPolicy.of(settings(0, 2, 4, 16));
+    // Ten idle, but six of them served a request since the previous tick: they are in use.
+    assertEquals(new Maintenance(0, 4), policy.onTick(12, 10, 4, 0, 0));
+    assertEquals(new Maintenance(0, 6), policy.onTick(12, 10, 10, 0, 0));
+    assertEquals(Maintenance.NONE, policy.onTick(12, 10, 0, 0, 0));
+    // Never below MaxSpareThreads, however long they have been idle.
+    assertEquals(new Maintenance(0, 1), policy.onTick(5, 5, 5, 0, 0));
   }
 
   @Test
@@ -212,11 +224,12 @@ class SpareThreadPolicyTest {
   }
 
   @Test
-  void tryExecuteOnlyUsesAnIdleThreadAndNeverOvertakesTheQueue() {
+  void tryExecuteOnlyUsesAnIdleThreadNeverOvertakesTheQueueNorWakesASecondThread() {
     SpareThreadPolicy policy = SpareThreadPolicy.of(settings(0, 0, 4, 8));
-    assertTrue(policy.mayTryExecute(1, 0));
-    assertFalse(policy.mayTryExecute(0, 0));
-    assertFalse(policy.mayTryExecute(1, 1));
+    assertTrue(policy.mayTryExecute(1, 0, 0));
+    assertFalse(policy.mayTryExecute(0, 0, 0));
+    assertFalse(policy.mayTryExecute(1, 1, 0));
+    assertFalse(policy.mayTryExecute(1, 0, 1), "a thread woken earlier has not run yet");
   }
 
   @Test

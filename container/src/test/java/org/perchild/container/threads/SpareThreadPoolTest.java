@@ -170,6 +170,35 @@ class SpareThreadPoolTest {
   }
 
   @Test
+  void aTickEndsOnlyThreadsIdleSinceThePreviousTick() throws Exception {
+    start("perchild-recent", new SpareThreadSettings(0, 0, 1, 4, 4, Duration.ofSeconds(1)));
+    CountDownLatch gate = gate();
+    AtomicInteger running = new AtomicInteger();
+    for (int i = 0; i < 4; i++) {
+      pool.execute(
+          () -> {
+            running.incrementAndGet();
+            try {
+              gate.await();
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          });
+    }
+    await().atMost(AWAIT).until(() -> running.get() == 4);
+    gate.countDown();
+    await().atMost(AWAIT).until(() -> pool.status().idle() == 4);
+
+    // A tick right away: the four served a moment ago, so none is excess yet.
+    ticker.tickAtOnce();
+    assertEquals(4, pool.status().total());
+    // A period later they have been idle a whole tick: all but MaxSpareThreads end.
+    ticker.tick();
+    assertEquals(1, pool.status().total());
+    await().atMost(AWAIT).until(() -> liveThreads("perchild-recent").size() == 1);
+  }
+
+  @Test
   void tryExecuteUsesAnIdleSpareOrDeclinesWithoutStartingOne() throws Exception {
     start("perchild-try", new SpareThreadSettings(1, 0, 5, 8, 8, Duration.ofSeconds(1)));
     CountDownLatch gate = gate();
