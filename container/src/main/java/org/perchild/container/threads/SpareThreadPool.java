@@ -169,7 +169,7 @@ public final class SpareThreadPool extends ContainerLifeCycle
       policy = next;
       if (accepting) {
         int room = policy.hardLimit(leased()) - threads();
-        for (int i = 0; i < Math.min(room, waiting()); i++) {
+        for (int i = Math.min(room, waiting()); i > 0; i--) {
           toStart.add(newWorker(false));
         }
       }
@@ -413,7 +413,7 @@ public final class SpareThreadPool extends ContainerLifeCycle
           idle.size(),
           serving(),
           leased(),
-          queue.size(),
+          waiting(),
           busyHighWater,
           policy.settings().maxThreadsPerChild());
     } finally {

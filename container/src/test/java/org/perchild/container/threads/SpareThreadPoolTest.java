@@ -174,17 +174,7 @@ class SpareThreadPoolTest {
     start("perchild-recent", new SpareThreadSettings(0, 0, 1, 4, 4, Duration.ofSeconds(1)));
     CountDownLatch gate = gate();
     AtomicInteger running = new AtomicInteger();
-    for (int i = 0; i < 4; i++) {
-      pool.execute(
-          () -> {
-            running.incrementAndGet();
-            try {
-              gate.await();
-            } catch (InterruptedException e) {
-              Thread.currentThread().interrupt();
-            }
-          });
-    }
+    executeWaiting(4, gate, running);
     await().atMost(AWAIT).until(() -> running.get() == 4);
     gate.countDown();
     await().atMost(AWAIT).until(() -> pool.status().idle() == 4);
@@ -224,17 +214,7 @@ class SpareThreadPoolTest {
     start("perchild-raise", new SpareThreadSettings(0, 0, 5, 2, 4, Duration.ofSeconds(1)));
     CountDownLatch gate = gate();
     AtomicInteger running = new AtomicInteger();
-    for (int i = 0; i < 6; i++) {
-      pool.execute(
-          () -> {
-            running.incrementAndGet();
-            try {
-              gate.await();
-            } catch (InterruptedException e) {
-              Thread.currentThread().interrupt();
-            }
-          });
-    }
+    executeWaiting(6, gate, running);
     await().atMost(AWAIT).until(() -> running.get() == 2);
 
     pool.setMaxThreads(10);
@@ -372,5 +352,20 @@ class SpareThreadPoolTest {
     assertTrue(dump.contains(" IDLE "), dump);
     assertTrue(dump.contains(" BUSY @ "), dump);
     assertTrue(dump.contains("perchild-dump-1"), dump);
+  }
+
+  /** Executes {@code count} jobs that each count themselves in {@code running}, then wait. */
+  private void executeWaiting(int count, CountDownLatch gate, AtomicInteger running) {
+    for (int i = 0; i < count; i++) {
+      pool.execute(
+          () -> {
+            running.incrementAndGet();
+            try {
+              gate.await();
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          });
+    }
   }
 }
