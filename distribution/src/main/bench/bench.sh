@@ -5,14 +5,15 @@
 # one virtual host, one serving JVM on each side (NumServers 1), the default ChildJavaOptions.
 #
 # Each server is measured with keep-alive and with a new connection per request
-# (Connection: close), after a warm-up run; the script prints requests/s and p99 latency for
-# each, and the ratios process model / -X.
+# (Connection: close), after a warm-up run, in BENCH_ROUNDS rounds that take the servers in
+# turn (so that a disturbance of the machine hits both sides); the script prints requests/s
+# and p99 latency of every run, their medians, and the ratios of the medians.
 #
 # Usage: bench/bench.sh [--with-default | --threads]     (as root)
 #   --with-default  also measure the process model with the shipped NumServers (2 children)
 #   --threads       instead: the same child (process model, NumServers 1) with perchild's
 #                   spare-thread pool and with Jetty's QueuedThreadPool; ratios spare / queued
-# Environment: BENCH_DURATION (20s), BENCH_WARMUP (10s), BENCH_THREADS (2),
+# Environment: BENCH_ROUNDS (3), BENCH_DURATION (20s), BENCH_WARMUP (10s), BENCH_THREADS (2),
 #   BENCH_CONNECTIONS (32), BENCH_PORT (18181), BENCH_UID (40001: -X and the child run as it)
 set -eu
 
@@ -26,6 +27,7 @@ while [ -h "$PRG" ]; do
 done
 PERCHILD_HOME=$(cd "$(dirname "$PRG")/.." && pwd)
 
+ROUNDS=${BENCH_ROUNDS:-3}
 DURATION=${BENCH_DURATION:-20s}
 WARMUP=${BENCH_WARMUP:-10s}
 THREADS=${BENCH_THREADS:-2}
@@ -39,7 +41,7 @@ for arg in "$@"; do
   case "$arg" in
     --with-default) WITH_DEFAULT=1 ;;
     --threads) THREAD_POOLS=1 ;;
-    -h | --help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "bench.sh: unknown argument $arg (try --help)" >&2; exit 1 ;;
   esac
 done
@@ -48,6 +50,10 @@ fail() {
   echo "bench.sh: $*" >&2
   exit 1
 }
+
+case "$ROUNDS" in
+  '' | *[!0-9]* | 0) fail "BENCH_ROUNDS must be a positive number: $ROUNDS" ;;
+esac
 
 command -v wrk >/dev/null 2>&1 ||
   fail "wrk is not installed: apt-get install wrk (Debian, Ubuntu), dnf install wrk (Fedora), or build it from https://github.com/wg/wrk"
@@ -145,15 +151,15 @@ warm_up() {
     "http://127.0.0.1:$PORT/" >/dev/null
 }
 
-# bench x|pm LABEL NUMSERVERS [RESULT-NAME [CHILD-JAVA-OPTIONS]]
+# bench x|pm LABEL NUMSERVERS RESULT-NAME [CHILD-JAVA-OPTIONS]: one round of one server,
+# kept in results/RESULT-NAME-ROUND-keepalive and -close.
 bench() {
   write_config "$3" "${5:-}"
-  result=${4:-$1$3}
-  echo "== $2: warm-up ($WARMUP keep-alive, $WARMUP close), then $DURATION each" >&2
-  start_server "$1" "$ROOT/results/$result.log"
+  echo "== round $round/$ROUNDS, $2: warm-up ($WARMUP keep-alive, $WARMUP close), then $DURATION each" >&2
+  start_server "$1" "$ROOT/results/$4-$round.log"
   warm_up
-  measure "$result-keepalive"
-  measure "$result-close" -H 'Connection: close'
+  measure "$4-$round-keepalive"
+  measure "$4-$round-close" -H 'Connection: close'
   stop_server
 }
 
@@ -179,60 +185,84 @@ errors() {
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.3f", a / b; else print "-" }'; }
 
+# median FUNCTION NAME MODE: the median over the rounds of FUNCTION (requests or p99).
+median() {
+  i=1
+  while [ $i -le "$ROUNDS" ]; do
+    "$1" "$2-$i-$3"
+    echo
+    i=$((i + 1))
+  done | awk 'NF' | sort -n | awk '{ v[NR] = $1 } END {
+    if (NR % 2) print v[(NR + 1) / 2]; else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# report LABEL NAME MODE: a row per round, then the medians.
+report() {
+  i=1
+  while [ $i -le "$ROUNDS" ]; do
+    printf '%-30s %-10s %5s %12s %10s %8s %6s\n' "$1" "$3" "$i" "$(requests "$2-$i-$3")" \
+      "$(p99 "$2-$i-$3")" "$(errors "$2-$i-$3")" "$(cat "$ROOT/results/$2-$i-$3.load")"
+    i=$((i + 1))
+  done
+  printf '%-30s %-10s %5s %12s %10s\n' "$1" "$3" median "$(median requests "$2" "$3")" \
+    "$(median p99 "$2" "$3")"
+}
+
+header() {
+  echo
+  echo "wrk -t$THREADS -c$CONNECTIONS -d$DURATION, $ROUNDS rounds, $(nproc) CPUs, $("${JAVA_HOME:+$JAVA_HOME/bin/}java" -version 2>&1 | head -1)"
+  printf '%-30s %-10s %5s %12s %10s %8s %6s\n' "$1" connection round "requests/s" "p99 ms" errors load
+}
+
+# ratios NAME BASELINE-NAME [NOTE]: the ratios of the medians, NAME / BASELINE-NAME.
+ratios() {
+  for mode in keepalive close; do
+    printf '%-10s requests/s %s   p99 %s%s\n' "$mode" \
+      "$(ratio "$(median requests "$1" "$mode")" "$(median requests "$2" "$mode")")" \
+      "$(ratio "$(median p99 "$1" "$mode")" "$(median p99 "$2" "$mode")")" "${3:-}"
+  done
+}
+
+round=1
+while [ $round -le "$ROUNDS" ]; do
+  if [ -n "$THREAD_POOLS" ]; then
+    bench pm "child with the spare-thread pool" 1 spare
+    bench pm "child with Jetty's QueuedThreadPool" 1 queued -Dperchild.threadPool=queued
+  else
+    bench x "-X (one process)" 1 x1
+    bench pm "process model, NumServers 1" 1 pm1
+    if [ -n "$WITH_DEFAULT" ]; then
+      bench pm "process model, NumServers 2" 2 pm2
+    fi
+  fi
+  round=$((round + 1))
+done
+
 if [ -n "$THREAD_POOLS" ]; then
-  bench pm "child with the spare-thread pool" 1 spare
-  bench pm "child with Jetty's QueuedThreadPool" 1 queued -Dperchild.threadPool=queued
-  echo
-  echo "wrk -t$THREADS -c$CONNECTIONS -d$DURATION, $(nproc) CPUs"
-  printf '%-30s %-10s %12s %10s %8s %6s\n' pool connection "requests/s" "p99 ms" errors load
+  header pool
   for mode in keepalive close; do
-    for pool in spare queued; do
-      printf '%-30s %-10s %12s %10s %8s %6s\n' "$pool" "$mode" "$(requests "$pool-$mode")" \
-        "$(p99 "$pool-$mode")" "$(errors "$pool-$mode")" "$(cat "$ROOT/results/$pool-$mode.load")"
-    done
+    report spare spare "$mode"
+    report queued queued "$mode"
   done
+  echo "(load: the 1-minute load average as each run started; above $(nproc), other work shared the CPUs)"
   echo
-  echo "spare / queued (targets: requests/s >= 0.97, p99 <= 1.1)"
-  for mode in keepalive close; do
-    printf '%-10s requests/s %s   p99 %s\n' "$mode" \
-      "$(ratio "$(requests "spare-$mode")" "$(requests "queued-$mode")")" \
-      "$(ratio "$(p99 "spare-$mode")" "$(p99 "queued-$mode")")"
-  done
+  echo "spare / queued, medians (targets: requests/s >= 0.97, p99 <= 1.1)"
+  ratios spare queued
   exit 0
 fi
 
-bench x "-X (one process)" 1
-bench pm "process model, NumServers 1" 1
-if [ -n "$WITH_DEFAULT" ]; then
-  bench pm "process model, NumServers 2" 2
-fi
-
-echo
-echo "wrk -t$THREADS -c$CONNECTIONS -d$DURATION, $(nproc) CPUs, $("${JAVA_HOME:+$JAVA_HOME/bin/}java" -version 2>&1 | head -1)"
-printf '%-30s %-10s %12s %10s %8s %6s\n' server connection "requests/s" "p99 ms" errors load
-row() {
-  printf '%-30s %-10s %12s %10s %8s %6s\n' "$1" "$2" "$(requests "$3")" "$(p99 "$3")" \
-    "$(errors "$3")" "$(cat "$ROOT/results/$3.load")"
-}
+header server
 for mode in keepalive close; do
-  row "-X" "$mode" "x1-$mode"
-  row "process model (NumServers 1)" "$mode" "pm1-$mode"
+  report "-X" x1 "$mode"
+  report "process model (NumServers 1)" pm1 "$mode"
   if [ -n "$WITH_DEFAULT" ]; then
-    row "process model (NumServers 2)" "$mode" "pm2-$mode"
+    report "process model (NumServers 2)" pm2 "$mode"
   fi
 done
 echo "(load: the 1-minute load average as each run started; above $(nproc), other work shared the CPUs)"
 echo
-echo "process model / -X (requests/s; targets: keep-alive >= 0.95, close >= 0.85; p99: lower is better)"
-for mode in keepalive close; do
-  printf '%-10s requests/s %s   p99 %s\n' "$mode" \
-    "$(ratio "$(requests "pm1-$mode")" "$(requests "x1-$mode")")" \
-    "$(ratio "$(p99 "pm1-$mode")" "$(p99 "x1-$mode")")"
-done
+echo "process model / -X, medians (requests/s; targets: keep-alive >= 0.95, close >= 0.85; p99: lower is better)"
+ratios pm1 x1
 if [ -n "$WITH_DEFAULT" ]; then
-  for mode in keepalive close; do
-    printf '%-10s requests/s %s   p99 %s   (NumServers 2)\n' "$mode" \
-      "$(ratio "$(requests "pm2-$mode")" "$(requests "x1-$mode")")" \
-      "$(ratio "$(p99 "pm2-$mode")" "$(p99 "x1-$mode")")"
-  done
+  ratios pm2 x1 "   (NumServers 2)"
 fi
