@@ -40,36 +40,6 @@ public record VirtualHost(
     int line,
     List<StatusLocation> locations) {
 
-  /** A host without {@code <Location>} sections. */
-  public VirtualHost(
-      String serverName,
-      List<String> aliases,
-      List<VirtualHostAddress> addresses,
-      ChildGroup group,
-      Path appBase,
-      Path documentRoot,
-      Path errorLog,
-      String logLevel,
-      List<CustomLog> customLogs,
-      ConnectionSettings connection,
-      Path file,
-      int line) {
-    this(
-        serverName,
-        aliases,
-        addresses,
-        group,
-        appBase,
-        documentRoot,
-        errorLog,
-        logLevel,
-        customLogs,
-        connection,
-        file,
-        line,
-        List.of());
-  }
-
   /** The location that a request for {@code path} (no query) falls under, if any. */
   public java.util.Optional<StatusLocation> locationFor(String path) {
     StatusLocation best = null;

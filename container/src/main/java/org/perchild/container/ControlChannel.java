@@ -57,28 +57,22 @@ public final class ControlChannel implements Runnable {
   }
 
   /**
-   * Reports this child's load ({@link LoadReport#message()}); false if the launcher has gone, which
-   * the reader thread notices by itself.
+   * Sends one report message; false if the launcher has gone, which the reader thread notices by
+   * itself.
    */
-  /** Sends one report message; false if the launcher has gone. */
   public boolean send(String message) {
     try {
       channel.send(message.getBytes(StandardCharsets.UTF_8), -1);
       return true;
     } catch (PosixException e) {
-      LOG.debug("cannot report: {}", e.getMessage());
+      LOG.debug("cannot report {}: {}", message.split(" ", 2)[0], e.getMessage());
       return false;
     }
   }
 
+  /** Reports this child's load ({@link LoadReport#message()}); false if the launcher has gone. */
   public boolean sendLoad(LoadReport load) {
-    try {
-      channel.send(load.message().getBytes(StandardCharsets.UTF_8), -1);
-      return true;
-    } catch (PosixException e) {
-      LOG.debug("cannot report LOAD: {}", e.getMessage());
-      return false;
-    }
+    return send(load.message());
   }
 
   /** Starts listening on a new non-daemon thread called {@code name}. */

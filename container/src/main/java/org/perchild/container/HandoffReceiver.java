@@ -1,7 +1,6 @@
 package org.perchild.container;
 
 import java.net.StandardProtocolFamily;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -142,7 +141,7 @@ public final class HandoffReceiver implements Runnable {
     connector.handOff(
         packet.fd(),
         message.inet6() ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET,
-        ByteBuffer.wrap(message.alreadyRead()),
+        message.alreadyReadBuffer(),
         message);
   }
 

@@ -1,5 +1,6 @@
 package org.perchild.distribution;
 
+import static java.util.concurrent.TimeUnit.MILLISECONDS;
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -227,7 +228,11 @@ class AccessLogIT {
     List<String> aLines = Files.readAllLines(log("a"));
     assertTrue(
         aLines.get(aLines.size() - 1).contains("\"GET /?first HTTP/1.1\" 200 "), aLines.toString());
-    Thread.sleep(500); // a late line would show now; nothing is expected to arrive
+    // A late line would show within half a second: the count must hold that long.
+    await()
+        .during(500, MILLISECONDS)
+        .atMost(5, SECONDS)
+        .until(() -> Files.readAllLines(log("a")).size() == aBefore + 1);
     assertEquals(aBefore + 1, Files.readAllLines(log("a")).size());
     assertEquals(bBefore, Files.readAllLines(log("b")).size());
     assertTrue(Files.readAllLines(log("a")).stream().noneMatch(l -> l.contains("misdirected")));

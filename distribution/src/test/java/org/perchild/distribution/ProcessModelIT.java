@@ -56,7 +56,7 @@ class ProcessModelIT {
     }
     assumeTrue(isRoot, "the process model needs root to start children as other users");
     for (String name : List.of("user1", "user2")) {
-      ensureAccount(name, "group" + name.charAt(name.length() - 1));
+      LaunchedServer.ensureAccount(name, "group" + name.charAt(name.length() - 1));
     }
     root = Files.createTempDirectory("perchild-pm");
     Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxr-xr-x"));
@@ -129,27 +129,6 @@ class ProcessModelIT {
     assertEquals(List.of(), errors, "unexpected ERROR lines in the error log");
   }
 
-  private static void ensureAccount(String user, String group) throws Exception {
-    run("sh", "-c", "getent group " + group + " || groupadd --system " + group);
-    run(
-        "sh",
-        "-c",
-        "id -u "
-            + user
-            + " || useradd --system --no-create-home --shell /usr/sbin/nologin -g "
-            + group
-            + " "
-            + user);
-  }
-
-  private static String run(String... command) throws Exception {
-    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-    String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertTrue(process.waitFor(60, SECONDS));
-    assertEquals(0, process.exitValue(), String.join(" ", command) + ": " + out);
-    return out;
-  }
-
   private static long count(String regex) throws IOException {
     Pattern pattern = Pattern.compile(regex);
     if (!Files.exists(log)) {
@@ -169,16 +148,8 @@ class ProcessModelIT {
   }
 
   private static String curl(String host) throws Exception {
-    return run(
+    return LaunchedServer.run(
         "curl", "-sS", "--max-time", "10", "-H", "Host: " + host, "http://127.0.0.1:" + port + "/");
-  }
-
-  private static int uidOf(String name) throws Exception {
-    return Integer.parseInt(run("id", "-u", name).trim());
-  }
-
-  private static int gidOf(String group) throws Exception {
-    return Integer.parseInt(run("getent", "group", group).split(":")[2]);
   }
 
   /** This server's processes running {@code mainClass}: never another server's on the machine. */
@@ -209,8 +180,8 @@ class ProcessModelIT {
       for (int i = 0; i < 40; i++) {
         String json = curl(tenant[0]);
         pids.add(field(json, "pid"));
-        assertEquals(Integer.toString(uidOf(tenant[1])), field(json, "uid"), json);
-        assertEquals(Integer.toString(gidOf(tenant[2])), field(json, "gid"), json);
+        assertEquals(Integer.toString(LaunchedServer.uidOf(tenant[1])), field(json, "uid"), json);
+        assertEquals(Integer.toString(LaunchedServer.gidOf(tenant[2])), field(json, "gid"), json);
         assertEquals("0000000000000000", field(json, "capEff"), json);
         assertEquals("1", field(json, "noNewPrivs"), json);
         assertEquals(tenant[0], field(json, "vhost"), json);
@@ -280,7 +251,7 @@ class ProcessModelIT {
     String environ =
         Files.readString(
             Path.of("/proc/" + field(json, "pid") + "/environ"), StandardCharsets.UTF_8);
-    String home = run("sh", "-c", "getent passwd user1 | cut -d: -f6").trim();
+    String home = LaunchedServer.run("sh", "-c", "getent passwd user1 | cut -d: -f6").trim();
     assertEquals(
         List.of(
             "PATH=/usr/local/bin:/usr/bin:/bin",
@@ -308,7 +279,7 @@ class ProcessModelIT {
         LoadLoop fallback = new LoadLoop(port, "fallbackhost", 1);
         LoadLoop server2 = new LoadLoop(port, "server2", 1)) {
       await().atMost(10, SECONDS).until(() -> server1.succeeded() > 20);
-      run("kill", "-9", victim);
+      LaunchedServer.run("kill", "-9", victim);
       await()
           .atMost(10, SECONDS)
           .until(() -> count("child \\d+ exited: pid " + victim + " killed by signal 9") == 1);
@@ -332,7 +303,7 @@ class ProcessModelIT {
     // Only what the killed child held may be lost: the one connection in flight there.
     assertTrue(
         server2Failures.size() <= 1, "server2 lost more than one connection: " + server2Failures);
-    String user2 = Integer.toString(uidOf("user2"));
+    String user2 = Integer.toString(LaunchedServer.uidOf("user2"));
     List<Long> user2Children = new ArrayList<>();
     for (long pid : pidsOf("org.perchild.container.ChildMain")) {
       if (status(pid, "Uid").split("\\s+")[0].equals(user2)) {

@@ -268,15 +268,14 @@ final class AcceptorLoop {
     if (!candidates.isEmpty()) {
       ListenSocket socket = connection.listener;
       byte[] payload =
-          new HandoffMessage(
-                  socket.index(),
-                  socket.inet6(),
-                  socket.secure(),
-                  false,
-                  remote,
-                  local,
-                  ClientConnection.bytesRead(received))
-              .encode();
+          HandoffMessage.encode(
+              socket.index(),
+              socket.inet6(),
+              socket.secure(),
+              false,
+              remote,
+              local,
+              received.duplicate().flip());
       int fd = InheritedChannels.descriptorOf(connection.channel);
       for (ChildSlots.Slot slot : candidates) {
         if (handOff(slot, payload, fd)) {

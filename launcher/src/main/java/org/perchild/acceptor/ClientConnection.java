@@ -53,13 +53,6 @@ final class ClientConnection {
     this.deadline = deadline;
   }
 
-  /** The bytes read so far into {@code buffer} (the shared one, or {@link #received}), a copy. */
-  static byte[] bytesRead(ByteBuffer buffer) {
-    byte[] bytes = new byte[buffer.position()];
-    buffer.get(0, bytes);
-    return bytes;
-  }
-
   /** How many bytes have been read from the client and kept. */
   int receivedBytes() {
     return received == null ? 0 : received.position();

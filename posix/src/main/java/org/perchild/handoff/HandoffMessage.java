@@ -46,12 +46,16 @@ public record HandoffMessage(
   public static final int MAX_HEADER = 1 + 1 + 2 + 1 + (16 + 2) * 2 + 4;
 
   public HandoffMessage {
+    check(listenerIndex, remote, local);
+    alreadyRead = alreadyRead.clone();
+  }
+
+  private static void check(int listenerIndex, InetSocketAddress remote, InetSocketAddress local) {
     if (listenerIndex < 0 || listenerIndex > 0xFFFF) {
       throw new IllegalArgumentException("listener index out of range: " + listenerIndex);
     }
     Objects.requireNonNull(remote, "remote");
     Objects.requireNonNull(local, "local");
-    alreadyRead = alreadyRead.clone();
   }
 
   /** The bytes already read (a copy). */
@@ -60,18 +64,43 @@ public record HandoffMessage(
     return alreadyRead.clone();
   }
 
+  /** The bytes already read, as a read-only view rather than a copy. */
+  public ByteBuffer alreadyReadBuffer() {
+    return ByteBuffer.wrap(alreadyRead).asReadOnlyBuffer();
+  }
+
   /** The payload of the message. */
   public byte[] encode() {
-    ByteBuffer buffer = ByteBuffer.allocate(MAX_HEADER + alreadyRead.length);
+    return encode(
+        listenerIndex, inet6, secure, fromProxyHeader, remote, local, ByteBuffer.wrap(alreadyRead));
+  }
+
+  /**
+   * The payload of a message with these fields, written straight from {@code alreadyRead} (its
+   * bytes from position to limit, which it leaves where they were): what the acceptor sends for
+   * every connection, without making a message first.
+   */
+  public static byte[] encode(
+      int listenerIndex,
+      boolean inet6,
+      boolean secure,
+      boolean fromProxyHeader,
+      InetSocketAddress remote,
+      InetSocketAddress local,
+      ByteBuffer alreadyRead) {
+    check(listenerIndex, remote, local);
+    int addressBytes = (inet6 ? 16 : 4) + 2;
+    ByteBuffer buffer =
+        ByteBuffer.allocate(1 + 1 + 2 + 1 + 2 * addressBytes + 4 + alreadyRead.remaining());
     buffer.put((byte) VERSION);
     buffer.put((byte) ((secure ? FLAG_SECURE : 0) | (fromProxyHeader ? FLAG_PROXY : 0)));
     buffer.putShort((short) listenerIndex);
     buffer.put((byte) (inet6 ? 6 : 4));
     putAddress(buffer, remote, inet6);
     putAddress(buffer, local, inet6);
-    buffer.putInt(alreadyRead.length);
-    buffer.put(alreadyRead);
-    return Arrays.copyOf(buffer.array(), buffer.position());
+    buffer.putInt(alreadyRead.remaining());
+    buffer.put(alreadyRead.duplicate());
+    return buffer.array();
   }
 
   private static void putAddress(ByteBuffer buffer, InetSocketAddress address, boolean inet6) {

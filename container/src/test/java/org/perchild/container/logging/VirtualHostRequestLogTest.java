@@ -70,7 +70,8 @@ class VirtualHostRequestLogTest {
         List.of(logs),
         ConnectionSettings.DEFAULTS,
         null,
-        0);
+        0,
+        List.of());
   }
 
   /** Routes a.test and b.test as ChildServer does (the attribute), answers 421 for the rest. */
