@@ -6,7 +6,8 @@ import java.util.List;
 /**
  * How many threads a {@link SpareThreadPool} starts and ends, given its counts: the pure half of
  * the pool, free of threads and clocks so that unit tests can drive it tick by tick. The pool calls
- * it under its lock on every arrival of work, after every job and on every maintenance tick.
+ * it on every arrival of work, after every job and on every maintenance tick, with counts read
+ * together from one atomic word.
  *
  * <p>The rules are httpd's:
  *
@@ -140,11 +141,10 @@ public final class SpareThreadPolicy {
 
   /**
    * Whether a job may go straight to an idle thread without queueing ({@code TryExecutor}): only
-   * when nothing waits, so that such jobs never overtake the queue, and when no thread woken
-   * earlier is still on its way to the queue (see {@link SpareThreadPool}).
+   * when a thread is idle and nothing waits, so that such jobs never overtake the queue.
    */
-  public boolean mayTryExecute(int idle, int queued, int woken) {
-    return idle > 0 && queued == 0 && woken == 0;
+  public boolean mayTryExecute(int idle, int queued) {
+    return idle > 0 && queued == 0;
   }
 
   /**

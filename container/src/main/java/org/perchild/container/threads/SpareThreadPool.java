@@ -2,20 +2,22 @@ package org.perchild.container.threads;
 
 import java.io.IOException;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.Iterator;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
+import org.eclipse.jetty.util.AtomicBiInteger;
 import org.eclipse.jetty.util.component.ContainerLifeCycle;
 import org.eclipse.jetty.util.component.DumpableCollection;
 import org.eclipse.jetty.util.thread.ThreadPool;
@@ -47,25 +49,34 @@ import org.slf4j.LoggerFactory;
  * </ul>
  *
  * <p>Jobs wait in one queue that every pool thread takes from, as in Jetty's {@code
- * QueuedThreadPool}: a job that finds an idle thread is queued and that thread is woken (the most
- * recently idle, whose caches are warm), but whichever thread is free first runs it, often one that
- * has just finished a job and has not gone to sleep at all. A job is never bound to one sleeping
- * thread that the scheduler may be slow to run.
+ * QueuedThreadPool}: a job that finds an idle thread is queued, and whichever thread is free first
+ * runs it, often one that has just finished a job and has not gone to sleep at all. A sleeping
+ * thread (the most recently idle, whose caches are warm) is woken only when the threads already
+ * awake are too few for the jobs queued: with {@code P} threads asleep and {@code S} spare (idle
+ * threads minus queued jobs), one more is woken while {@code P > S}. A job is never bound to one
+ * sleeping thread that the scheduler may be slow to run, and a thread is not woken for a job that a
+ * thread already awake will take.
+ *
+ * <p>The paths every request takes ({@link #execute}, {@link #tryExecute}, a thread finishing a job
+ * and taking the next or going to sleep) take no lock, as in {@code QueuedThreadPool}: the thread
+ * count and the spare count change together in one atomic word, the jobs wait in a concurrent
+ * queue, the sleeping threads in a concurrent deque. With one lock for all of it, threads that had
+ * just finished a job queued behind each other for it whenever more threads were runnable than
+ * there are CPUs (tens of milliseconds, measured), and Jetty's selector with them. The maintenance
+ * tick, reconfiguration and stopping take a lock among themselves.
  *
  * <p>{@link #tryExecute} is the {@link TryExecutor} Jetty's execution strategies use to hand the
  * selector's production to another thread. There is no separate {@code ReservedThreadExecutor}: the
  * idle spare threads are the reserve. A job given to {@code tryExecute} is taken only when an idle
- * thread is free for it, no job is waiting for a thread (never a new thread, never behind others)
- * and no thread woken earlier is still on its way: Jetty stops producing on the calling thread once
- * {@code tryExecute} succeeds, so the thread taking over must be one the scheduler is running
- * promptly; otherwise Jetty keeps producing and queues the job. A reserve of its own would hold
- * threads outside MaxThreadsPerChild yet able to run requests (Jetty's execute-produce-consume mode
- * runs a request on the former producer), breaking the limit; using the spares keeps every thread
- * inside one count. When no spare is idle Jetty falls back to queueing the job, or, for the rare
- * {@code ThreadPool.executeImmediately} (failing a request that is already being served), to a
- * thread of its own.
+ * thread is free for it and no job is waiting for a thread: never a new thread, never behind
+ * others. Otherwise Jetty keeps producing on the thread it has and queues the job. A reserve of its
+ * own would hold threads outside MaxThreadsPerChild yet able to run requests (Jetty's
+ * execute-produce-consume mode runs a request on the former producer), breaking the limit; using
+ * the spares keeps every thread inside one count. When no spare is idle Jetty falls back to
+ * queueing the job, or, for the rare {@code ThreadPool.executeImmediately} (failing a request that
+ * is already being served), to a thread of its own.
  *
- * <p>Lifecycle of a pool thread; all transitions happen under the pool's lock:
+ * <p>Lifecycle of a pool thread:
  *
  * <pre>
  *            start / tick                 arrival (no idle thread, room)
@@ -93,31 +104,36 @@ public final class SpareThreadPool extends ContainerLifeCycle
 
   private static final Logger LOG = LoggerFactory.getLogger(SpareThreadPool.class);
   private static final Duration DEFAULT_STOP_TIMEOUT = Duration.ofSeconds(5);
+  private static final long STOP_SWEEP_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
   private final String name;
   private final MaintenanceTicker ticker;
   private final ThreadPoolBudget budget = new GrowingBudget(this);
   private final AtomicInteger sequence = new AtomicInteger();
 
-  // One lock for all counts: at most a few dozen threads per child, and every decision needs a
-  // consistent view of threads, idle and queue together.
+  // High: threads alive and not ending. Low: spare, the idle threads (asleep, or awake and about to
+  // look at the queue) minus the jobs queued; below zero, jobs wait for a thread to finish. A job
+  // takes one spare unit when it arrives, and its thread gives it back when the job is done.
+  private final AtomicBiInteger counts = new AtomicBiInteger();
+  private final ConcurrentLinkedQueue<Runnable> queue = new ConcurrentLinkedQueue<>();
+  // Threads asleep. Head: the most recently idle, woken first (its caches are warm); tail: the
+  // longest idle, whom the tick ends first. `asleep` counts them: pushed before it is raised,
+  // popped before it is lowered.
+  private final ConcurrentLinkedDeque<Worker> sleeping = new ConcurrentLinkedDeque<>();
+  private final AtomicInteger asleep = new AtomicInteger();
+  private final Set<Worker> workers = ConcurrentHashMap.newKeySet();
+  private final AtomicInteger busyHighWater = new AtomicInteger();
+  private volatile SpareThreadPolicy policy;
+  private volatile boolean accepting;
+
+  // The cold paths (tick, reconfiguration, start and stop) take it, and stop waits on it for
+  // threads to exit.
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition threadExited = lock.newCondition();
-  private final Set<Worker> workers = new LinkedHashSet<>();
-  // Head: the most recently idle, who gets the next job (its caches are warm); tail: the longest
-  // idle, whom the tick ends first.
-  private final Deque<Worker> idle = new ArrayDeque<>();
-  private final Deque<Runnable> queue = new ArrayDeque<>();
-  // Threads taken off the idle deque and woken for a queued job, not yet back at the queue.
-  private int woken;
-  private SpareThreadPolicy policy;
-  private boolean accepting;
-  private int endingThreads;
-  private int busyHighWater;
+  private MaintenanceTicker.Ticking ticking; // guarded by lock
 
   private volatile Duration stopTimeout = DEFAULT_STOP_TIMEOUT;
   private volatile CountDownLatch stopped = new CountDownLatch(0);
-  private MaintenanceTicker.Ticking ticking; // guarded by lock
 
   /**
    * A pool ticking on a daemon thread of its own.
@@ -145,12 +161,7 @@ public final class SpareThreadPool extends ContainerLifeCycle
 
   /** The settings in force, after ThreadLimit and the other adjustments. */
   public SpareThreadSettings settings() {
-    lock.lock();
-    try {
-      return policy.settings();
-    } finally {
-      lock.unlock();
-    }
+    return policy.settings();
   }
 
   /**
@@ -159,7 +170,6 @@ public final class SpareThreadPool extends ContainerLifeCycle
    * get threads at once; a lowered one takes effect as busy threads finish their jobs.
    */
   public void reconfigure(SpareThreadSettings requested) {
-    List<Worker> toStart = new ArrayList<>();
     boolean tickChanged;
     lock.lock();
     try {
@@ -168,15 +178,13 @@ public final class SpareThreadPool extends ContainerLifeCycle
       tickChanged = !next.settings().tick().equals(policy.settings().tick());
       policy = next;
       if (accepting) {
-        int room = policy.hardLimit(leased()) - threads();
-        for (int i = Math.min(room, waiting()); i > 0; i--) {
-          toStart.add(newWorker(false));
+        for (int i = waiting(); i > 0 && startSpare(); i--) {
+          // one thread per waiting job, as far as the hard limit allows
         }
       }
     } finally {
       lock.unlock();
     }
-    toStart.forEach(this::startThread);
     if (tickChanged) {
       restartTicking();
     }
@@ -184,19 +192,18 @@ public final class SpareThreadPool extends ContainerLifeCycle
 
   @Override
   protected void doStart() throws Exception {
-    List<Worker> toStart = new ArrayList<>();
     lock.lock();
     try {
       stopped = new CountDownLatch(1);
+      counts.set(0, 0);
+      busyHighWater.set(0);
       accepting = true;
-      busyHighWater = 0;
       for (int i = 0; i < policy.threadsAtStart(); i++) {
-        toStart.add(newWorker(true));
+        startSpare();
       }
     } finally {
       lock.unlock();
     }
-    toStart.forEach(this::startThread);
     super.doStart();
     restartTicking();
     LOG.debug("{} started with {}", this, policy);
@@ -208,15 +215,12 @@ public final class SpareThreadPool extends ContainerLifeCycle
     try {
       accepting = false;
       stopTicking();
-      for (Worker worker; (worker = idle.pollFirst()) != null; ) {
-        worker.end();
-      }
     } finally {
       lock.unlock();
     }
+    endSleeping();
     super.doStop();
     long halfTimeout = stopTimeout.toNanos() / 2;
-    List<Runnable> unrun;
     lock.lock();
     try {
       if (!awaitOthersExited(halfTimeout)) {
@@ -233,12 +237,10 @@ public final class SpareThreadPool extends ContainerLifeCycle
           LOG.warn("{}: could not stop {} {}", name, worker.thread, topFrame(worker.thread));
         }
       }
-      unrun = new ArrayList<>(queue);
-      queue.clear();
     } finally {
       lock.unlock();
     }
-    for (Runnable job : unrun) {
+    for (Runnable job; (job = queue.poll()) != null; ) {
       if (!ThreadPool.reject(job, null)) {
         LOG.warn("{}: stopped without running {}", name, job);
       }
@@ -255,12 +257,14 @@ public final class SpareThreadPool extends ContainerLifeCycle
     boolean interrupted = false;
     try {
       while (workers.size() > (isPoolThread() ? 1 : 0)) {
+        // A thread that finished its job as the stop began may have gone to sleep since.
+        endSleeping();
         long left = deadline - System.nanoTime();
         if (left <= 0) {
           return false;
         }
         try {
-          threadExited.awaitNanos(left);
+          threadExited.awaitNanos(Math.min(left, STOP_SWEEP_NANOS));
         } catch (InterruptedException e) {
           // Finish stopping all the same (as QueuedThreadPool does); the caller keeps its flag.
           interrupted = true;
@@ -271,6 +275,15 @@ public final class SpareThreadPool extends ContainerLifeCycle
       if (interrupted) {
         Thread.currentThread().interrupt();
       }
+    }
+  }
+
+  /** Ends every sleeping thread, taking it out of the counts; for stopping. */
+  private void endSleeping() {
+    for (Worker worker; (worker = sleeping.pollFirst()) != null; ) {
+      asleep.decrementAndGet();
+      counts.add(-1, -1);
+      worker.signal(Worker.END);
     }
   }
 
@@ -286,25 +299,27 @@ public final class SpareThreadPool extends ContainerLifeCycle
   @Override
   public void execute(Runnable job) {
     Objects.requireNonNull(job, "job");
-    Worker started = null;
-    lock.lock();
-    try {
-      if (!accepting) {
-        throw new RejectedExecutionException(name + " is " + getState() + ", rejecting " + job);
-      }
-      SpareThreadPolicy.Arrival arrival = policy.onArrival(threads(), available(), leased());
-      queue.addLast(job);
-      switch (arrival) {
-        case HAND_OFF -> wakeIdle();
-        case START -> started = newWorker(false);
-        case QUEUE -> {}
-      }
-      noteBusy();
-    } finally {
-      lock.unlock();
+    if (!accepting) {
+      throw new RejectedExecutionException(name + " is " + getState() + ", rejecting " + job);
     }
-    if (started != null) {
-      startThread(started);
+    SpareThreadPolicy current = policy;
+    while (true) {
+      long c = counts.get();
+      int threads = AtomicBiInteger.getHi(c);
+      int spare = AtomicBiInteger.getLo(c);
+      SpareThreadPolicy.Arrival arrival = current.onArrival(threads, spare, leased());
+      boolean start = arrival == SpareThreadPolicy.Arrival.START;
+      // A started thread is idle for this job: threads + 1, spare unchanged; else spare - 1.
+      if (counts.compareAndSet(c, start ? threads + 1 : threads, start ? spare : spare - 1)) {
+        queue.offer(job);
+        if (start) {
+          startWorker();
+        } else {
+          wakeIfNeeded();
+        }
+        noteBusy();
+        return;
+      }
     }
   }
 
@@ -317,17 +332,37 @@ public final class SpareThreadPool extends ContainerLifeCycle
     if (job == null) {
       return false;
     }
-    lock.lock();
-    try {
-      if (!accepting || !policy.mayTryExecute(available(), waiting(), woken)) {
+    while (accepting) {
+      long c = counts.get();
+      int spare = AtomicBiInteger.getLo(c);
+      if (!policy.mayTryExecute(spare, queue.isEmpty() ? 0 : 1)) {
         return false;
       }
-      queue.addLast(job);
-      wakeIdle();
-      noteBusy();
-      return true;
-    } finally {
-      lock.unlock();
+      if (counts.compareAndSet(c, AtomicBiInteger.getHi(c), spare - 1)) {
+        queue.offer(job);
+        wakeIfNeeded();
+        noteBusy();
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Wakes sleeping threads while more sleep than there are spare units: then the threads awake
+   * (woken earlier, just done with a job, or on their way to sleep) are fewer than the jobs queued.
+   * Called after every job queued; a thread on its way to sleep looks at the queue once more after
+   * it is counted asleep, so that a job queued meanwhile is never left behind.
+   */
+  private void wakeIfNeeded() {
+    while (asleep.get() > counts.getLo()) {
+      Worker worker = sleeping.pollFirst();
+      if (worker == null) {
+        // Each asleep is being woken or ended by someone else, or is looking at the queue.
+        return;
+      }
+      asleep.decrementAndGet();
+      worker.signal(Worker.WAKE);
     }
   }
 
@@ -336,39 +371,86 @@ public final class SpareThreadPool extends ContainerLifeCycle
    * Called by the {@link MaintenanceTicker}; calling it by hand is harmless.
    */
   public void tick() {
-    List<Worker> toStart = new ArrayList<>();
     lock.lock();
     try {
       if (!accepting) {
         return;
       }
       long now = ticker.nanoTime();
-      long period = policy.settings().tick().toNanos();
+      long idleBefore = now - policy.settings().tick().toNanos();
       int idleForATick = 0;
       // The deque is in order of idleSince, most recent first: the long idle are at its tail.
-      for (Iterator<Worker> longest = idle.descendingIterator(); longest.hasNext(); ) {
-        if (now - longest.next().idleSince < period) {
+      for (Iterator<Worker> longest = sleeping.descendingIterator(); longest.hasNext(); ) {
+        if (longest.next().idleSince - idleBefore > 0) {
           break;
         }
         idleForATick++;
       }
+      long c = counts.get();
+      int spare = AtomicBiInteger.getLo(c);
       SpareThreadPolicy.Maintenance maintenance =
-          policy.onTick(threads(), available(), idleForATick, waiting(), leased());
+          policy.onTick(
+              AtomicBiInteger.getHi(c),
+              Math.max(0, spare),
+              idleForATick,
+              Math.max(0, -spare),
+              leased());
+      int ended = 0;
       for (int i = Math.min(maintenance.end(), idleForATick); i > 0; i--) {
-        idle.pollLast().end();
+        if (!endLongestIdle(idleBefore)) {
+          break;
+        }
+        ended++;
       }
-      int forQueued = waiting();
-      for (int i = 0; i < maintenance.start(); i++) {
-        toStart.add(newWorker(i >= forQueued));
+      int started = 0;
+      for (int i = maintenance.start(); i > 0 && startSpare(); i--) {
+        started++;
       }
       noteBusy();
-      if (!maintenance.equals(SpareThreadPolicy.Maintenance.NONE)) {
+      // A second line behind the hand-over wakeIfNeeded and sleep() argue for: whatever the
+      // interleaving, no job waits longer than a tick while a thread sleeps.
+      wakeIfNeeded();
+      if (ended + started > 0) {
         LOG.debug("{}: tick {}", this, maintenance);
       }
     } finally {
       lock.unlock();
     }
-    toStart.forEach(this::startThread);
+  }
+
+  /**
+   * Ends the longest idle sleeping thread if it went to sleep at or before {@code idleBefore} and
+   * is still spare. Lock held.
+   */
+  private boolean endLongestIdle(long idleBefore) {
+    Worker worker = sleeping.pollLast();
+    if (worker == null) {
+      return false;
+    }
+    asleep.decrementAndGet();
+    if (worker.idleSince - idleBefore > 0 || !takeSpareThread()) {
+      // Not one to end after all: back where it was, and woken if a job came meanwhile.
+      sleeping.addLast(worker);
+      asleep.incrementAndGet();
+      wakeIfNeeded();
+      return false;
+    }
+    worker.signal(Worker.END);
+    return true;
+  }
+
+  /** Takes one idle thread out of the counts, if one is spare (no job is counting on it). */
+  private boolean takeSpareThread() {
+    while (true) {
+      long c = counts.get();
+      int spare = AtomicBiInteger.getLo(c);
+      if (spare <= 0) {
+        return false;
+      }
+      if (counts.compareAndSet(c, AtomicBiInteger.getHi(c) - 1, spare - 1)) {
+        return true;
+      }
+    }
   }
 
   private void tickSafely() {
@@ -404,58 +486,29 @@ public final class SpareThreadPool extends ContainerLifeCycle
     }
   }
 
-  /** The counts at this instant. */
+  /**
+   * The counts at this instant, read together from one atomic word: {@code idle} counts threads
+   * with nothing to do, asleep or about to be, and is zero while jobs wait.
+   */
   public SpareThreadStatus status() {
-    lock.lock();
-    try {
-      return new SpareThreadStatus(
-          threads(),
-          idle.size(),
-          serving(),
-          leased(),
-          waiting(),
-          busyHighWater,
-          policy.settings().maxThreadsPerChild());
-    } finally {
-      lock.unlock();
-    }
+    long c = counts.get();
+    int threads = AtomicBiInteger.getHi(c);
+    int spare = AtomicBiInteger.getLo(c);
+    int idle = Math.max(0, Math.min(spare, threads));
+    int leased = leased();
+    return new SpareThreadStatus(
+        threads,
+        idle,
+        Math.max(0, threads - idle - leased),
+        leased,
+        Math.max(0, -spare),
+        busyHighWater.get(),
+        policy.settings().maxThreadsPerChild());
   }
 
-  /** Threads alive and not ending. Lock held. */
-  private int threads() {
-    return workers.size() - endingThreads;
-  }
-
-  /**
-   * Threads free for a new job: the idle ones, and those woken for a job that another thread took
-   * meanwhile. Lock held.
-   */
-  private int available() {
-    return idle.size() + Math.max(0, woken - queue.size());
-  }
-
-  /** Queued jobs that no woken thread is on its way to take. Lock held. */
+  /** Queued jobs that no idle thread is there for. */
   private int waiting() {
-    return Math.max(0, queue.size() - woken);
-  }
-
-  /**
-   * Has a thread come for the job just queued: none needs waking if a woken thread will find the
-   * queue empty without it; else the most recently idle. Lock held; {@link #available()} > 0.
-   */
-  private void wakeIdle() {
-    if (woken < queue.size()) {
-      Worker worker = idle.pollFirst();
-      if (worker != null) {
-        woken++;
-        worker.wake();
-      }
-    }
-  }
-
-  /** Threads serving requests: neither idle, nor ending, nor leased. Lock held. */
-  private int serving() {
-    return Math.max(0, threads() - idle.size() - leased());
+    return Math.max(0, -counts.getLo());
   }
 
   private int leased() {
@@ -463,74 +516,66 @@ public final class SpareThreadPool extends ContainerLifeCycle
   }
 
   private void noteBusy() {
-    busyHighWater = Math.max(busyHighWater, serving());
+    long c = counts.get();
+    int serving = AtomicBiInteger.getHi(c) - Math.max(0, AtomicBiInteger.getLo(c)) - leased();
+    if (serving > busyHighWater.get()) {
+      busyHighWater.accumulateAndGet(serving, Math::max);
+    }
   }
 
   /**
-   * Registers a worker: idle from the start, or first taking a job from the queue (it is started
-   * for one). Lock held.
+   * Counts one more idle thread and starts it, if the hard limit allows; for the cold paths.
+   * Returns whether it did.
    */
-  private Worker newWorker(boolean idleAtStart) {
-    Worker worker = new Worker();
-    workers.add(worker);
-    if (idleAtStart) {
-      idle.addFirst(worker);
-    } else {
-      // Counted as woken from the start, so that no other thread is woken for the same job.
-      woken++;
-      worker.wake();
+  private boolean startSpare() {
+    int hardLimit = policy.hardLimit(leased());
+    while (true) {
+      long c = counts.get();
+      int threads = AtomicBiInteger.getHi(c);
+      if (threads >= hardLimit) {
+        return false;
+      }
+      if (counts.compareAndSet(c, threads + 1, AtomicBiInteger.getLo(c) + 1)) {
+        startWorker();
+        return true;
+      }
     }
-    return worker;
   }
 
-  /** Starts a registered worker's thread; outside the lock, as starting a thread is slow. */
-  private void startThread(Worker worker) {
+  /** Starts the thread of a worker already in the counts, as an idle thread. */
+  private void startWorker() {
+    Worker worker = new Worker();
+    workers.add(worker);
     try {
       worker.thread.start();
     } catch (Throwable x) {
-      // Typically "unable to create native thread": queued jobs wait for the threads we have,
-      // and the next arrival or tick tries again.
-      lock.lock();
-      try {
-        forget(worker);
-        threadExited.signalAll();
-      } finally {
-        lock.unlock();
-      }
+      // Typically "unable to create native thread": queued jobs wait for the threads we have, and
+      // the next arrival or tick tries again.
+      workers.remove(worker);
+      counts.add(-1, -1);
       LOG.warn("{}: could not start a thread", name, x);
     }
   }
 
   /** Called by a worker's thread as it exits. */
   private void exited(Worker worker) {
-    List<Worker> toStart = new ArrayList<>();
+    workers.remove(worker);
+    if (sleeping.removeFirstOccurrence(worker)) {
+      asleep.decrementAndGet();
+    }
+    if (worker.counted) {
+      // Died of an error outside any job (jobs' errors are caught), idle: replace it if work
+      // waits.
+      counts.add(-1, -1);
+      if (accepting && waiting() > 0) {
+        startSpare();
+      }
+    }
     lock.lock();
     try {
-      boolean leaving = worker.leaving;
-      forget(worker);
-      if (!leaving) {
-        // Died of an error outside any job (jobs' errors are caught): replace it if work waits.
-        if (accepting && waiting() > 0 && threads() < policy.hardLimit(leased())) {
-          toStart.add(newWorker(false));
-        }
-      }
       threadExited.signalAll();
     } finally {
       lock.unlock();
-    }
-    toStart.forEach(this::startThread);
-  }
-
-  /** Takes a worker whose thread is gone out of every count. Lock held. */
-  private void forget(Worker worker) {
-    workers.remove(worker);
-    idle.remove(worker);
-    if (worker.leaving) {
-      endingThreads--;
-    }
-    if (worker.wokenUp) {
-      worker.wokenUp = false;
-      woken--;
     }
   }
 
@@ -553,7 +598,7 @@ public final class SpareThreadPool extends ContainerLifeCycle
 
   @Override
   public int getThreads() {
-    return status().total();
+    return counts.getHi();
   }
 
   @Override
@@ -564,12 +609,8 @@ public final class SpareThreadPool extends ContainerLifeCycle
   /** Low when a new job would have to wait: nothing idle and no room for another thread. */
   @Override
   public boolean isLowOnThreads() {
-    lock.lock();
-    try {
-      return available() - waiting() <= 0 && threads() >= policy.hardLimit(leased());
-    } finally {
-      lock.unlock();
-    }
+    long c = counts.get();
+    return AtomicBiInteger.getLo(c) <= 0 && AtomicBiInteger.getHi(c) >= policy.hardLimit(leased());
   }
 
   /** MinSpareThreads: the pool keeps at least this many threads (idle ones). */
@@ -599,12 +640,7 @@ public final class SpareThreadPool extends ContainerLifeCycle
 
   /** The most threads the pool may hold now: MaxThreadsPerChild plus the leased threads. */
   public int getHardMaxThreads() {
-    lock.lock();
-    try {
-      return policy.hardLimit(leased());
-    } finally {
-      lock.unlock();
-    }
+    return policy.hardLimit(leased());
   }
 
   /** The budget through which Jetty's acceptors and selectors lease threads on top of the max. */
@@ -627,36 +663,21 @@ public final class SpareThreadPool extends ContainerLifeCycle
 
   @Override
   public void dump(Appendable out, String indent) throws IOException {
-    List<Worker> all;
-    List<Runnable> jobs;
     long now = ticker.nanoTime();
-    List<String> states = new ArrayList<>();
-    lock.lock();
-    try {
-      all = new ArrayList<>(workers);
-      jobs = new ArrayList<>(queue);
-      for (Worker worker : all) {
-        states.add(worker.state(now));
-      }
-    } finally {
-      lock.unlock();
-    }
-    // Stack traces outside the lock: they stop the world briefly and must not stall execute().
-    List<String> lines = new ArrayList<>(all.size());
-    for (int i = 0; i < all.size(); i++) {
-      Thread thread = all.get(i).thread;
-      String state = states.get(i);
+    List<String> lines = new ArrayList<>();
+    for (Worker worker : workers) {
+      String state = worker.state(now);
       lines.add(
-          thread.getName()
+          worker.thread.getName()
               + " "
               + state
-              + (state.startsWith("IDLE") ? "" : " " + topFrame(thread)));
+              + (state.startsWith("IDLE") ? "" : " " + topFrame(worker.thread)));
     }
     dumpObjects(
         out,
         indent,
         new DumpableCollection("threads", lines),
-        new DumpableCollection("queued", jobs));
+        new DumpableCollection("queued", new ArrayList<>(queue)));
   }
 
   /** Where a thread is: its top frame, and the first frame outside the JDK if that differs. */
@@ -698,16 +719,19 @@ public final class SpareThreadPool extends ContainerLifeCycle
     }
   }
 
-  /** One pool thread; its fields are guarded by the pool's lock. */
+  /** One pool thread. */
   private final class Worker implements Runnable {
+    static final int NONE = 0;
+    static final int WAKE = 1;
+    static final int END = 2;
+
     private final Thread thread;
-    private final Condition wakeup = lock.newCondition();
-    // Off the idle deque only to take from the queue: a new worker starts as if woken.
-    private boolean idling = true;
-    private boolean wokenUp;
-    private Runnable running;
-    private boolean leaving;
-    private long idleSince = ticker.nanoTime();
+    // Set, then the thread unparked, by whoever takes the worker off the sleeping deque.
+    private volatile int signal = NONE;
+    private volatile Runnable running;
+    private volatile long idleSince = ticker.nanoTime();
+    // In the counts, until the worker leaves or whoever ends it takes it out. Own thread only.
+    private boolean counted = true;
 
     Worker() {
       this.thread = new Thread(this, name + "-" + sequence.incrementAndGet());
@@ -715,94 +739,143 @@ public final class SpareThreadPool extends ContainerLifeCycle
       thread.setContextClassLoader(SpareThreadPool.class.getClassLoader());
     }
 
-    /** Wakes an idle worker, just taken off the idle deque, to take a job. Lock held. */
-    void wake() {
-      wokenUp = true;
-      wakeup.signal();
-    }
-
-    /** Tells a worker that is no longer on the idle deque to exit. Lock held. */
-    void end() {
-      leaving = true;
-      endingThreads++;
-      wakeup.signal();
+    /** Wakes or ends a worker just taken off the sleeping deque. */
+    void signal(int what) {
+      signal = what;
+      LockSupport.unpark(thread);
     }
 
     @Override
     public void run() {
       try {
-        Runnable job = nextJob(false);
-        while (job != null) {
-          runJob(job);
-          job = nextJob(true);
+        while (true) {
+          Runnable job = queue.poll();
+          if (job != null) {
+            running = job;
+            runJob(job);
+            running = null;
+            if (!afterJob()) {
+              return;
+            }
+          } else if (!accepting) {
+            // Stopping: an idle thread leaves, its spare unit with it.
+            counts.add(-1, -1);
+            counted = false;
+            return;
+          } else if (!sleep()) {
+            return;
+          }
         }
       } finally {
         exited(this);
       }
     }
 
-    /** The next job to run, waiting idle for one if need be; null to exit. */
-    private Runnable nextJob(boolean finishedJob) {
-      lock.lock();
-      try {
-        running = null;
-        if (finishedJob && (!accepting || !policy.keepAfterJob(threads(), leased()))) {
-          end();
-          return null;
+    /**
+     * Gives the job's spare unit back, or leaves when the pool is stopping or holds more threads
+     * than its hard limit now allows; false to exit.
+     */
+    private boolean afterJob() {
+      while (true) {
+        long c = counts.get();
+        int threads = AtomicBiInteger.getHi(c);
+        int spare = AtomicBiInteger.getLo(c);
+        SpareThreadPolicy current = policy;
+        boolean leave = !accepting || !current.keepAfterJob(threads, leased());
+        if (counts.compareAndSet(c, leave ? threads - 1 : threads, leave ? spare : spare + 1)) {
+          counted = !leave;
+          return !leave;
         }
-        while (!leaving) {
-          if (!idling) {
-            Runnable queued = queue.pollFirst();
-            if (queued != null) {
-              running = queued;
-              return queued;
-            }
-            if (!accepting) {
-              end();
-              return null;
-            }
-            idling = true;
-            idleSince = ticker.nanoTime();
-            idle.addFirst(this);
-          }
-          while (!wokenUp && !leaving) {
-            try {
-              wakeup.await();
-            } catch (InterruptedException e) {
-              // An idle thread has nothing to interrupt; stopping ends it through end().
-            }
-          }
-          if (wokenUp) {
-            wokenUp = false;
-            woken--;
-            idling = false;
-          }
-        }
-        return null;
-      } finally {
-        lock.unlock();
       }
     }
 
-    /** For dump(). Lock held. */
-    String state(long now) {
-      if (leaving) {
-        return running == null ? "ENDING" : "ENDING after " + running;
+    /**
+     * Sleeps on the deque until woken for work (true) or ended (false). Counted asleep first, then
+     * it looks at the queue and the pool's state once more: whoever queued a job or began to stop
+     * meanwhile either saw it asleep, and wakes or ends it, or is seen here.
+     */
+    private boolean sleep() {
+      idleSince = ticker.nanoTime();
+      sleeping.addFirst(this);
+      asleep.incrementAndGet();
+      if ((!queue.isEmpty() || !accepting) && sleeping.removeFirstOccurrence(this)) {
+        asleep.decrementAndGet();
+        return true;
       }
-      if (running != null || !idling || wokenUp) {
+      int what;
+      while ((what = signal) == NONE) {
+        LockSupport.park(SpareThreadPool.this);
+        // A sleeping thread has nothing to interrupt, and a flag left set would have park()
+        // return at once, over and over.
+        Thread.interrupted();
+      }
+      signal = NONE;
+      if (what == END) {
+        counted = false;
+        return false;
+      }
+      return true;
+    }
+
+    /** For dump(). */
+    String state(long now) {
+      Runnable job = running;
+      if (job != null) {
         return "BUSY";
       }
-      return "IDLE " + TimeUnit.NANOSECONDS.toMillis(now - idleSince) + "ms";
+      if (signal == END || !counted) {
+        return "ENDING";
+      }
+      if (sleeping.contains(this)) {
+        return "IDLE " + TimeUnit.NANOSECONDS.toMillis(now - idleSince) + "ms";
+      }
+      return "BUSY";
     }
   }
 
   /**
    * Leases grow the pool (see the class comment) instead of eating into MaxThreadsPerChild, so no
-   * number of acceptors or selectors can leave requests without threads.
+   * number of acceptors or selectors can leave requests without threads. Keeps their sum at hand:
+   * {@code ThreadPoolBudget} adds the leases up on every call, and the pool asks on its busy paths.
    */
   private static final class GrowingBudget extends ThreadPoolBudget {
+    private volatile int leased;
+
     GrowingBudget(ThreadPool.SizedThreadPool pool) {
       super(pool);
+    }
+
+    @Override
+    public Lease leaseTo(Object leasee, int threads) {
+      Lease lease = super.leaseTo(leasee, threads);
+      recount();
+      return new Lease() {
+        @Override
+        public int getThreads() {
+          return lease.getThreads();
+        }
+
+        @Override
+        public void close() throws IOException {
+          lease.close();
+          recount();
+        }
+      };
+    }
+
+    @Override
+    public void reset() {
+      super.reset();
+      recount();
+    }
+
+    @Override
+    public int getLeasedThreads() {
+      return leased;
+    }
+
+    private synchronized void recount() {
+      leased = super.getLeasedThreads();
     }
 
     @Override

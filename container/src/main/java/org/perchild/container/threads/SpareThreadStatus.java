@@ -1,7 +1,7 @@
 package org.perchild.container.threads;
 
 /**
- * A snapshot of a {@link SpareThreadPool}'s counts, taken at one instant under the pool's lock, for
+ * A snapshot of a {@link SpareThreadPool}'s counts, read at one instant from one atomic word, for
  * the status page and the load report to the launcher.
  *
  * <p>{@code busy} means what httpd's scoreboard means: threads serving requests. Threads leased to

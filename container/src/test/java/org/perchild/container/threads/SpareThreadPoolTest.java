@@ -13,6 +13,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -352,6 +353,54 @@ class SpareThreadPoolTest {
     assertTrue(dump.contains(" IDLE "), dump);
     assertTrue(dump.contains(" BUSY @ "), dump);
     assertTrue(dump.contains("perchild-dump-1"), dump);
+  }
+
+  @Test
+  void everyJobRunsUnderConcurrentArrivalsWithNoTickToRescueALostWakeUp() throws Exception {
+    // Four feeders each give the pool small bursts of jobs, directly and through tryExecute, and
+    // wait for each burst to finish before the next: the pool's few threads keep going to sleep
+    // and being woken. The manual ticker never ticks and no later job comes to the rescue, so a
+    // job queued with no thread woken for it stalls its feeder.
+    start("perchild-stress", new SpareThreadSettings(2, 1, 3, 4, 4, Duration.ofSeconds(1)));
+    int feeders = 4;
+    int bursts = 20_000;
+    AtomicInteger stalls = new AtomicInteger();
+    AtomicInteger taken = new AtomicInteger();
+    List<Thread> threads = new ArrayList<>();
+    for (int f = 0; f < feeders; f++) {
+      Thread feeder =
+          new Thread(
+              () -> {
+                for (int burst = 0; burst < bursts && stalls.get() == 0; burst++) {
+                  int size = 1 + burst % 3;
+                  CountDownLatch done = new CountDownLatch(size);
+                  for (int i = 0; i < size; i++) {
+                    if (i == 0 && burst % 2 == 0 && pool.tryExecute(done::countDown)) {
+                      taken.incrementAndGet();
+                    } else {
+                      pool.execute(done::countDown);
+                    }
+                  }
+                  try {
+                    if (!done.await(5, TimeUnit.SECONDS)) {
+                      stalls.incrementAndGet();
+                    }
+                  } catch (InterruptedException e) {
+                    return;
+                  }
+                }
+              });
+      threads.add(feeder);
+      feeder.start();
+    }
+    for (Thread feeder : threads) {
+      feeder.join();
+    }
+    assertEquals(0, stalls.get(), "bursts whose jobs did not all run: " + pool);
+    assertTrue(taken.get() > 0, "some jobs went through tryExecute");
+    await().atMost(AWAIT).until(() -> pool.status().idle() == pool.status().total());
+    assertEquals(0, pool.status().queued());
+    assertTrue(pool.status().total() <= 4, pool.toString());
   }
 
   /** Executes {@code count} jobs that each count themselves in {@code running}, then wait. */
