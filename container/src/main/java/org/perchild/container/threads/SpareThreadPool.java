@@ -407,8 +407,8 @@ public final class SpareThreadPool extends ContainerLifeCycle
         started++;
       }
       noteBusy();
-      // A second line behind the hand-over wakeIfNeeded and sleep() argue for: whatever the
-      // interleaving, no job waits longer than a tick while a thread sleeps.
+      // A backstop to the argument in wakeIfNeeded and sleep(): whatever the interleaving, no job
+      // waits longer than a tick while a thread sleeps.
       wakeIfNeeded();
       if (ended + started > 0) {
         LOG.debug("{}: tick {}", this, maintenance);
