@@ -43,7 +43,7 @@ public record HandoffMessage(
   private static final int FLAG_PROXY = 2;
 
   /** The largest header: version, flags, index, family, two IPv6 addresses with ports, length. */
-  public static final int MAX_HEADER = 1 + 1 + 2 + 1 + (16 + 2) * 2 + 4;
+  public static final int MAX_HEADER = headerBytes(true);
 
   public HandoffMessage {
     check(listenerIndex, remote, local);
@@ -89,9 +89,7 @@ public record HandoffMessage(
       InetSocketAddress local,
       ByteBuffer alreadyRead) {
     check(listenerIndex, remote, local);
-    int addressBytes = (inet6 ? 16 : 4) + 2;
-    ByteBuffer buffer =
-        ByteBuffer.allocate(1 + 1 + 2 + 1 + 2 * addressBytes + 4 + alreadyRead.remaining());
+    ByteBuffer buffer = ByteBuffer.allocate(headerBytes(inet6) + alreadyRead.remaining());
     buffer.put((byte) VERSION);
     buffer.put((byte) ((secure ? FLAG_SECURE : 0) | (fromProxyHeader ? FLAG_PROXY : 0)));
     buffer.putShort((short) listenerIndex);
@@ -101,6 +99,11 @@ public record HandoffMessage(
     buffer.putInt(alreadyRead.remaining());
     buffer.put(alreadyRead.duplicate());
     return buffer.array();
+  }
+
+  /** Version, flags, index, family, two addresses of the family with ports, length. */
+  private static int headerBytes(boolean inet6) {
+    return 1 + 1 + 2 + 1 + ((inet6 ? 16 : 4) + 2) * 2 + 4;
   }
 
   private static void putAddress(ByteBuffer buffer, InetSocketAddress address, boolean inet6) {
