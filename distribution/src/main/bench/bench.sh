@@ -7,7 +7,8 @@
 # Each server is measured with keep-alive and with a new connection per request
 # (Connection: close), after a warm-up run, in BENCH_ROUNDS rounds that take the servers in
 # turn (so that a disturbance of the machine hits both sides); the script prints requests/s
-# and p99 latency of every run, their medians, and the ratios of the medians.
+# and p99 latency of every run, their medians, the ratios of the medians, and each round's own
+# ratio as "median (lowest-highest)" over the rounds, which shows how far a ratio can be trusted.
 #
 # Usage: bench/bench.sh [--with-default | --threads]     (as root)
 #   --with-default  also measure the process model with the shipped NumServers (2 children)
@@ -41,7 +42,7 @@ for arg in "$@"; do
   case "$arg" in
     --with-default) WITH_DEFAULT=1 ;;
     --threads) THREAD_POOLS=1 ;;
-    -h | --help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "bench.sh: unknown argument $arg (try --help)" >&2; exit 1 ;;
   esac
 done
@@ -223,6 +224,27 @@ ratios() {
   done
 }
 
+# The ratio of each round's two runs (taken one after the other, so a slow spell of the machine
+# tends to hit both), as "median (lowest-highest)" over the rounds.
+paired() {
+  i=1
+  while [ $i -le "$ROUNDS" ]; do
+    ratio "$("$1" "$2-$i-$4")" "$("$1" "$3-$i-$4")"
+    echo
+    i=$((i + 1))
+  done | grep -v '^-$' | awk 'NF' | sort -n | awk '{ v[NR] = $1 } END {
+    if (NR == 0) { print "-"; exit }
+    m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+    printf "%.3f (%.3f-%.3f)", m, v[1], v[NR] }'
+}
+
+paired_ratios() {
+  for mode in keepalive close; do
+    printf '%-10s requests/s %s   p99 %s%s\n' "$mode" "$(paired requests "$1" "$2" "$mode")" \
+      "$(paired p99 "$1" "$2" "$mode")" "${3:-}"
+  done
+}
+
 round=1
 while [ $round -le "$ROUNDS" ]; do
   if [ -n "$THREAD_POOLS" ]; then
@@ -248,6 +270,9 @@ if [ -n "$THREAD_POOLS" ]; then
   echo
   echo "spare / queued, medians (targets: requests/s >= 0.97, p99 <= 1.1)"
   ratios spare queued
+  echo
+  echo "spare / queued, round by round: median (lowest-highest) of the rounds' ratios"
+  paired_ratios spare queued
   exit 0
 fi
 
@@ -265,4 +290,10 @@ echo "process model / -X, medians (requests/s; targets: keep-alive >= 0.95, clos
 ratios pm1 x1
 if [ -n "$WITH_DEFAULT" ]; then
   ratios pm2 x1 "   (NumServers 2)"
+fi
+echo
+echo "process model / -X, round by round: median (lowest-highest) of the rounds' ratios"
+paired_ratios pm1 x1
+if [ -n "$WITH_DEFAULT" ]; then
+  paired_ratios pm2 x1 "   (NumServers 2)"
 fi
