@@ -72,6 +72,46 @@ class DistributionIT {
   }
 
   @Test
+  void dispatchBenchmarkRunsFromTheTreeWithJmhOutsideTheServersClassPath() throws Exception {
+    assertTrue(Files.isExecutable(TREE.resolve("bench/dispatch.sh")));
+    try (var files = Files.list(TREE.resolve("lib"))) {
+      List<String> benchmarkJars =
+          files
+              .map(p -> p.getFileName().toString())
+              .filter(name -> name.startsWith("jmh-") || name.startsWith("perchild-benchmarks"))
+              .toList();
+      assertEquals(List.of(), benchmarkJars, "in lib/, the server's class path");
+    }
+    // One short iteration of each pool in this JVM (-f 0): that the shipped script finds JMH, the
+    // benchmarks and the pools, not a measurement.
+    Result result =
+        run(
+            TREE,
+            "bench/dispatch.sh",
+            "DispatchBenchmark.roundTrip",
+            "-f",
+            "0",
+            "-wi",
+            "0",
+            "-i",
+            "1",
+            "-r",
+            "200ms",
+            "-p",
+            "pool=spare,queued");
+    assertEquals(0, result.code(), result.out() + result.err());
+    List<String> rows =
+        result
+            .out()
+            .lines()
+            .filter(line -> line.startsWith("DispatchBenchmark.roundTrip "))
+            .toList();
+    assertEquals(2, rows.size(), result.out());
+    assertTrue(rows.stream().anyMatch(row -> row.contains(" spare ")), rows.toString());
+    assertTrue(rows.stream().anyMatch(row -> row.contains(" queued ")), rows.toString());
+  }
+
+  @Test
   void systemdUnitRunsTheLauncherInFrontAndReloadsGracefully() throws IOException {
     List<String> unit = Files.readAllLines(TREE.resolve("systemd/perchild.service"));
     for (String line :
