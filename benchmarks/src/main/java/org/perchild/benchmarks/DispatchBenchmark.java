@@ -21,6 +21,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
+import org.perchild.container.ChildServer;
 import org.perchild.container.threads.SpareThreadPool;
 import org.perchild.container.threads.SpareThreadSettings;
 
@@ -29,8 +30,8 @@ import org.perchild.container.threads.SpareThreadSettings;
  * how long a job takes from {@code execute} to a pool thread and back to the caller, and how many
  * such jobs the pool hands out per second. {@code pool=spare} is perchild's {@link SpareThreadPool}
  * with the default settings (StartThreads 5, MinSpareThreads 5, MaxSpareThreads 10,
- * MaxThreadsPerChild 64); {@code pool=queued} is Jetty's {@link QueuedThreadPool} sized as the
- * child sizes it for {@code bench/bench.sh --threads} (64 + 4 threads, at least 5), reserved
+ * MaxThreadsPerChild 64); {@code pool=queued} is Jetty's {@link QueuedThreadPool} as the child
+ * builds it for {@code bench/bench.sh --threads} ({@link ChildServer#queuedThreadPool}), reserved
  * threads included.
  *
  * <p>The jobs do nothing but tell the caller they ran, so every figure is the pools' own cost:
@@ -59,7 +60,8 @@ public class DispatchBenchmark {
       case "spare" -> threads = new SpareThreadPool("bench", settings);
       case "queued" ->
           threads =
-              new QueuedThreadPool(settings.maxThreadsPerChild() + 4, settings.minSpareThreads());
+              ChildServer.queuedThreadPool(
+                  "bench", settings.maxThreadsPerChild(), settings.minSpareThreads());
       default -> throw new IllegalArgumentException("pool must be spare or queued: " + pool);
     }
     tryExecutor = (TryExecutor) threads;

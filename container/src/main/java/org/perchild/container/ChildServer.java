@@ -245,13 +245,7 @@ public final class ChildServer extends ContainerLifeCycle {
   private static ThreadPool threadPool(String name, ThreadSettings threads) {
     if ("queued".equals(System.getProperty(POOL_PROPERTY))) {
       LOG.warn("{}: Jetty's QueuedThreadPool instead of the spare-thread pool (benchmark)", name);
-      // Jetty's pool counts its selector threads in maxThreads; the spare pool leases them on top.
-      QueuedThreadPool queued =
-          new QueuedThreadPool(
-              threads.maxThreadsPerChild() + QUEUED_POOL_SELECTOR_ALLOWANCE,
-              threads.minSpareThreads());
-      queued.setName(name);
-      return queued;
+      return queuedThreadPool(name, threads.maxThreadsPerChild(), threads.minSpareThreads());
     }
     return new SpareThreadPool(
         name,
@@ -262,6 +256,19 @@ public final class ChildServer extends ContainerLifeCycle {
             threads.maxThreadsPerChild(),
             threads.threadLimit(),
             SpareThreadSettings.DEFAULT_TICK));
+  }
+
+  /**
+   * Jetty's {@link QueuedThreadPool} sized as the child sizes it for the comparison with the
+   * spare-thread pool (bench/bench.sh --threads and bench/dispatch.sh): its maxThreads counts the
+   * selector threads too, which the spare pool leases on top of MaxThreadsPerChild.
+   */
+  public static QueuedThreadPool queuedThreadPool(
+      String name, int maxThreadsPerChild, int minSpareThreads) {
+    QueuedThreadPool queued =
+        new QueuedThreadPool(maxThreadsPerChild + QUEUED_POOL_SELECTOR_ALLOWANCE, minSpareThreads);
+    queued.setName(name);
+    return queued;
   }
 
   /**
