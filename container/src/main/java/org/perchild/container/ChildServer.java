@@ -33,7 +33,7 @@ import org.perchild.container.logging.HostCounters;
 import org.perchild.container.logging.VirtualHostRequestLog;
 import org.perchild.container.threads.SpareThreadPool;
 import org.perchild.container.threads.SpareThreadSettings;
-import org.perchild.handoff.LoadReport;
+import org.perchild.protocol.LoadReport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

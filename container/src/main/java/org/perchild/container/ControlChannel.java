@@ -1,12 +1,12 @@
 package org.perchild.container;
 
 import java.nio.charset.StandardCharsets;
-import org.perchild.handoff.LoadReport;
 import org.perchild.posix.Descriptors;
 import org.perchild.posix.PosixException;
 import org.perchild.posix.ReceivedPacket;
 import org.perchild.posix.SeqPacketChannel;
 import org.perchild.posix.TruncatedMessageException;
+import org.perchild.protocol.LoadReport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -6,13 +6,13 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import org.perchild.container.handoff.HandoffConnector;
-import org.perchild.handoff.HandoffMessage;
-import org.perchild.handoff.MalformedHandoffException;
 import org.perchild.posix.Descriptors;
 import org.perchild.posix.PosixException;
 import org.perchild.posix.ReceivedPacket;
 import org.perchild.posix.SeqPacketChannel;
 import org.perchild.posix.TruncatedMessageException;
+import org.perchild.protocol.HandoffMessage;
+import org.perchild.protocol.MalformedHandoffException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

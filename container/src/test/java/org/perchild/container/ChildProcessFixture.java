@@ -35,7 +35,6 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Assumptions;
 import org.perchild.container.testapp.SlowServlet;
 import org.perchild.container.testapp.WhoAmIServlet;
-import org.perchild.handoff.HandoffMessage;
 import org.perchild.posix.ChannelPair;
 import org.perchild.posix.ChildProcesses;
 import org.perchild.posix.Descriptors;
@@ -45,6 +44,7 @@ import org.perchild.posix.Native;
 import org.perchild.posix.PosixSpawn;
 import org.perchild.posix.ReceivedPacket;
 import org.perchild.posix.SeqPacketChannel;
+import org.perchild.protocol.HandoffMessage;
 
 /**
  * A real child process, spawned as root the way the launcher spawns it, with this test playing

@@ -12,10 +12,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.perchild.config.ServerConfig;
-import org.perchild.control.ControlClient;
-import org.perchild.control.ControlCommand;
-import org.perchild.control.ControlReply;
-import org.perchild.control.ControlSocket;
+import org.perchild.operator.OperatorClient;
+import org.perchild.operator.OperatorCommand;
+import org.perchild.operator.OperatorReply;
+import org.perchild.operator.OperatorSocket;
 
 /**
  * {@code perchild -k start} (and {@code perchild} without {@code -D FOREGROUND}): starts the
@@ -33,8 +33,8 @@ final class Daemon {
   private Daemon() {}
 
   static int start(String[] args, ServerConfig config, PrintStream err) {
-    Path socket = ControlSocket.pathFor(config.pidFile());
-    if (ControlClient.answers(socket)) {
+    Path socket = OperatorSocket.pathFor(config.pidFile());
+    if (OperatorClient.answers(socket)) {
       err.println("perchild: already running (a launcher answers on " + socket + ")");
       return 0;
     }
@@ -73,7 +73,7 @@ final class Daemon {
         return launcher.exitValue() == 1 ? 1 : 2;
       }
       try {
-        ControlReply reply = ControlClient.send(socket, ControlCommand.STATUS);
+        OperatorReply reply = OperatorClient.send(socket, OperatorCommand.STATUS);
         if (reply.ok()) {
           return 0;
         }

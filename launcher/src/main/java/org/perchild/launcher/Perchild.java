@@ -106,14 +106,14 @@ public final class Perchild {
         if (config == null) {
           yield 1;
         }
-        yield Control.signal(config, line.signal(), err);
+        yield OperatorCommands.signal(config, line.signal(), err);
       }
       case STATUS -> {
         ServerConfig config = load(line, err);
         if (config == null) {
           yield 1;
         }
-        yield Control.status(config, line.json(), out, err);
+        yield OperatorCommands.status(config, line.json(), out, err);
       }
     };
   }

@@ -44,7 +44,7 @@ final class ChildSlot {
   long successorDueAt = -1;
 
   /** Its latest LOAD report, or none yet for its current process. */
-  org.perchild.handoff.LoadReport load = org.perchild.handoff.LoadReport.NONE;
+  org.perchild.protocol.LoadReport load = org.perchild.protocol.LoadReport.NONE;
 
   ChildSlot(int slot, ChildGroup group, int generation) {
     this.slot = slot;

@@ -23,12 +23,9 @@ import org.perchild.config.ConfigException;
 import org.perchild.config.ConfigLoader;
 import org.perchild.config.ConfigProblem;
 import org.perchild.config.ServerConfig;
-import org.perchild.control.ControlCommand;
-import org.perchild.control.ControlReply;
-import org.perchild.control.ControlSocket;
-import org.perchild.control.HostTable;
-import org.perchild.control.Scoreboard;
-import org.perchild.handoff.LoadReport;
+import org.perchild.operator.OperatorCommand;
+import org.perchild.operator.OperatorReply;
+import org.perchild.operator.OperatorSocket;
 import org.perchild.posix.Account;
 import org.perchild.posix.ChannelPair;
 import org.perchild.posix.ChildProcesses;
@@ -41,6 +38,9 @@ import org.perchild.posix.PosixSpawn;
 import org.perchild.posix.ReceivedPacket;
 import org.perchild.posix.SeqPacketChannel;
 import org.perchild.posix.SystemAccounts;
+import org.perchild.protocol.HostTable;
+import org.perchild.protocol.LoadReport;
+import org.perchild.protocol.Scoreboard;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
@@ -76,7 +76,7 @@ public final class Supervisor {
 
   /** Something the loop must act on; a control-socket command also carries its reply. */
   private record Event(
-      Kind kind, int slot, int pid, String text, CompletableFuture<ControlReply> reply) {
+      Kind kind, int slot, int pid, String text, CompletableFuture<OperatorReply> reply) {
     Event(Kind kind, int slot, int pid, String text) {
       this(kind, slot, pid, text, null);
     }
@@ -135,7 +135,7 @@ public final class Supervisor {
 
   private int acceptorStarts;
   private Instant serverStartedAt;
-  private ControlSocket controlSocket;
+  private OperatorSocket controlSocket;
 
   /** The acceptor's latest COUNTERS report. */
   private Scoreboard.Counters acceptorCounters = Scoreboard.Counters.NONE;
@@ -166,7 +166,7 @@ public final class Supervisor {
     LogFiles.prepare(config, singleUser);
     sockets = ListenSockets.bind(config.listeners());
     try {
-      controlSocket = ControlSocket.open(ControlSocket.pathFor(config.pidFile()), this::submit);
+      controlSocket = OperatorSocket.open(OperatorSocket.pathFor(config.pidFile()), this::submit);
     } catch (IOException e) {
       sockets.close();
       throw e;
@@ -249,7 +249,7 @@ public final class Supervisor {
             child.handoffFd = -1;
           }
         }
-        reply(event, ControlReply.ok("stopping"));
+        reply(event, OperatorReply.ok("stopping"));
       }
       case GRACEFUL_STOP -> {
         // Every child first takes what was handed to it and lets its connections finish, then
@@ -260,7 +260,7 @@ public final class Supervisor {
           stopGrace = grace == 0 ? -1 : grace;
         }
         handle(new Event(Kind.STOP, 0, 0, event.text()));
-        reply(event, ControlReply.ok("graceful stop: stopping"));
+        reply(event, OperatorReply.ok("graceful stop: stopping"));
       }
       // httpd's restart: like a graceful one, but the old generation is cut short.
       case RESTART -> {
@@ -284,9 +284,9 @@ public final class Supervisor {
           int end = json.lastIndexOf('}');
           reply(
               event,
-              ControlReply.ok(json.substring(0, end) + ",\"hosts\":" + hosts.json() + "}\n"));
+              OperatorReply.ok(json.substring(0, end) + ",\"hosts\":" + hosts.json() + "}\n"));
         } else {
-          reply(event, ControlReply.ok(scoreboard().text() + hosts.text()));
+          reply(event, OperatorReply.ok(scoreboard().text() + hosts.text()));
         }
       }
       case CONTROL_EOF -> LOG.debug("control channel of {} closed", who(event.slot()));
@@ -295,8 +295,8 @@ public final class Supervisor {
   }
 
   /** A control-socket command, from its thread: the loop acts on it and completes the reply. */
-  private CompletableFuture<ControlReply> submit(ControlCommand command) {
-    CompletableFuture<ControlReply> reply = new CompletableFuture<>();
+  private CompletableFuture<OperatorReply> submit(OperatorCommand command) {
+    CompletableFuture<OperatorReply> reply = new CompletableFuture<>();
     String who = "-k " + command.line();
     Event event =
         switch (command) {
@@ -311,7 +311,7 @@ public final class Supervisor {
     return reply;
   }
 
-  private static void reply(Event event, ControlReply reply) {
+  private static void reply(Event event, OperatorReply reply) {
     if (event.reply() != null) {
       event.reply().complete(reply);
     }
@@ -496,13 +496,13 @@ public final class Supervisor {
    * one of them is READY, switch the acceptor to it in one go (see {@link #switchGeneration()});
    * the old generation then finishes its requests and exits.
    */
-  private ControlReply gracefulRestart(String why) {
+  private OperatorReply gracefulRestart(String why) {
     if (stopping) {
-      return ControlReply.error("the server is stopping");
+      return OperatorReply.error("the server is stopping");
     }
     if (!nextGeneration.isEmpty()) {
       LOG.warn("caught {}: a graceful restart is already under way", why);
-      return ControlReply.error("a graceful restart is already under way");
+      return OperatorReply.error("a graceful restart is already under way");
     }
     ServerConfig fresh;
     try {
@@ -511,7 +511,7 @@ public final class Supervisor {
       for (ConfigProblem problem : e.problems()) {
         LOG.error("graceful restart refused, still serving the running configuration: {}", problem);
       }
-      return ControlReply.error("the configuration is refused:\n" + e.getMessage());
+      return OperatorReply.error("the configuration is refused:\n" + e.getMessage());
     }
     for (ConfigProblem warning : fresh.warnings()) {
       LOG.warn("{}", warning);
@@ -560,14 +560,14 @@ public final class Supervisor {
       for (String refusal : refusals) {
         LOG.warn("graceful restart refused, still serving the running configuration: {}", refusal);
       }
-      return ControlReply.error(String.join("\n", refusals));
+      return OperatorReply.error(String.join("\n", refusals));
     }
     try {
       LogFiles.prepare(fresh, singleUser);
     } catch (IOException e) {
       LOG.error(
           "graceful restart refused, still serving the running configuration: {}", e.getMessage());
-      return ControlReply.error(e.getMessage());
+      return OperatorReply.error(e.getMessage());
     }
     int nextGen = generation + 1;
     LOG.info("caught {}: graceful restart, starting generation {}", why, nextGen);
@@ -588,14 +588,14 @@ public final class Supervisor {
           LOG.error(
               "graceful restart abandoned: could not start child {}: {}", child.slot, e.toString());
           abandonGeneration();
-          return ControlReply.error("could not start child " + child.slot + ": " + e);
+          return OperatorReply.error("could not start child " + child.slot + ": " + e);
         }
       }
     }
     if (nextGeneration.isEmpty()) {
       switchGeneration();
     }
-    return ControlReply.ok("graceful restart: starting generation " + nextGen);
+    return OperatorReply.ok("graceful restart: starting generation " + nextGen);
   }
 
   private static List<String> addresses(ServerConfig config) {
@@ -958,7 +958,8 @@ public final class Supervisor {
     }
     Account user = singleUser != null ? singleUser : config.user();
     int gid = singleUser != null ? singleUser.primaryGid() : config.group().gid();
-    List<String> argv = new ArrayList<>(java(List.of("-Xmx64m", "-XX:+UseSerialGC")));
+    List<String> argv =
+        new ArrayList<>(java(List.of("-Xmx64m", "-XX:+UseSerialGC"), ProcessClassPath.acceptor()));
     argv.add("org.perchild.acceptor.AcceptorMain");
     argv.addAll(common(user.name(), user.uid(), gid));
     argv.add("--listeners");
@@ -987,7 +988,7 @@ public final class Supervisor {
     ChildGroup group = child.group;
     Account user = singleUser != null ? singleUser : group.user();
     int gid = singleUser != null ? singleUser.primaryGid() : group.group().gid();
-    List<String> argv = new ArrayList<>(java(group.javaOptions()));
+    List<String> argv = new ArrayList<>(java(group.javaOptions(), ProcessClassPath.child()));
     argv.add("org.perchild.container.ChildMain");
     argv.addAll(common(user.name(), user.uid(), gid));
     if (singleUser != null) {
@@ -1066,13 +1067,13 @@ public final class Supervisor {
     return List.of(new InheritedFd(errorLogFd, 1), new InheritedFd(errorLogFd, 2));
   }
 
-  private static List<String> java(List<String> options) {
+  private static List<String> java(List<String> options, String classPath) {
     List<String> argv = new ArrayList<>();
     argv.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     argv.addAll(options);
     argv.addAll(JVM_FLAGS);
     argv.add("-cp");
-    argv.add(System.getProperty("java.class.path"));
+    argv.add(classPath);
     return argv;
   }
 

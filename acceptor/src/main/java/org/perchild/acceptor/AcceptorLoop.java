@@ -1,0 +1,596 @@
+package org.perchild.acceptor;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.Supplier;
+import org.perchild.config.ConnectionSettings;
+import org.perchild.config.Listener;
+import org.perchild.config.ServerConfig;
+import org.perchild.config.VirtualHost;
+import org.perchild.config.VirtualHostTable;
+import org.perchild.posix.PosixException;
+import org.perchild.posix.SeqPacketChannel;
+import org.perchild.protocol.HandoffMessage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The acceptor's one selector thread: accepts on every listen socket, reads each connection's
+ * request head without ever blocking on one client, routes it to a READY child of its virtual
+ * host's group and passes the socket on that child's hand-off channel, or answers it itself (400,
+ * 408, 414, 431, 505, 503). {@link AcceptorMain} builds it and runs it on the main thread; the
+ * control thread {@link #deliver delivers} the launcher's messages, which the loop applies on its
+ * next wake-up, so that every piece of state is touched by this thread only.
+ *
+ * <p>The selector wakes at least every {@link #TICK_MILLIS} ms to enforce deadlines: {@code
+ * Timeout} for a head to arrive (then 408), the same for a response to be written, {@link
+ * #LINGER_NANOS} for a client to close after our answer (httpd's lingering close, so that unread
+ * request bytes do not turn our answer into a reset).
+ */
+final class AcceptorLoop {
+
+  /**
+   * Most bytes read before the hand-off: the child's Jetty takes the bytes already read into its
+   * input buffer of 64 KiB, so a head that does not fit is 431.
+   */
+  static final int MAX_ALREADY_READ = 64 * 1024;
+
+  /** Retry-After of a 503: about the time the launcher takes to replace a child. */
+  static final long RETRY_AFTER_SECONDS = 5;
+
+  static final long TICK_MILLIS = 1000;
+  static final long LINGER_NANOS = 2_000_000_000L;
+  private static final int MAX_ACCEPTS_PER_WAKEUP = 64;
+
+  private static final Logger LOG = LoggerFactory.getLogger(AcceptorLoop.class);
+
+  /** A listen socket with what a hand-off says about it. */
+  record ListenSocket(int index, Listener listener, ServerSocketChannel channel, boolean inet6) {
+    boolean secure() {
+      return "https".equalsIgnoreCase(listener.protocol());
+    }
+  }
+
+  private final Selector selector;
+  private final List<ListenSocket> listenSockets = new ArrayList<>();
+  // Replaced as a whole by RELOAD (a graceful restart), on the loop thread only.
+  private VirtualHostTable virtualHosts;
+  private HeadLimits limits;
+  private long timeoutNanos;
+  private final Supplier<ServerConfig> reload;
+  private final ChildSlots slots = new ChildSlots();
+  private final AcceptorResponses responses = new AcceptorResponses();
+  private final AcceptorCounters counters;
+  private final Queue<ControlMessage> inbox = new ConcurrentLinkedQueue<>();
+  private final List<SocketChannel> toClose = new ArrayList<>();
+  private final ByteBuffer discard = ByteBuffer.allocate(8192);
+  // Each new connection's first read; its bytes move to a buffer of the connection's own only if
+  // the head is not complete (see ClientConnection).
+  private final ByteBuffer firstRead = ByteBuffer.allocate(MAX_ALREADY_READ);
+  private ControlMessage stoppedBy;
+
+  /** The launcher's latest scoreboard, for {@code /server-status}; null until the first. */
+  private org.perchild.protocol.Scoreboard scoreboard;
+
+  private final org.perchild.status.StatusMetrics metrics =
+      new org.perchild.status.StatusMetrics(this::statusPage);
+
+  /**
+   * Registers the listen sockets, {@code channels.get(i)} being {@code config.listeners().get(i)}.
+   *
+   * @param inet6 whether each is an {@code AF_INET6} socket
+   */
+  AcceptorLoop(
+      ServerConfig config,
+      List<ServerSocketChannel> channels,
+      List<Boolean> inet6,
+      AcceptorCounters counters,
+      Supplier<ServerConfig> reload)
+      throws IOException {
+    this.reload = reload;
+    useConfiguration(config);
+    this.counters = counters;
+    this.selector = Selector.open();
+    for (int i = 0; i < channels.size(); i++) {
+      ListenSocket socket =
+          new ListenSocket(i, config.listeners().get(i), channels.get(i), inet6.get(i));
+      socket.channel().configureBlocking(false);
+      socket.channel().register(selector, SelectionKey.OP_ACCEPT, socket);
+      listenSockets.add(socket);
+    }
+  }
+
+  /** Queues a message from the launcher for the loop; any thread. */
+  void deliver(ControlMessage message) {
+    inbox.add(message);
+    selector.wakeup();
+  }
+
+  /**
+   * Runs until {@code STOP} or the end of the control channel, then closes the listen sockets, the
+   * connections still held and the hand-off channels.
+   *
+   * @return the message that stopped it
+   * @throws UncheckedIOException if the selector itself fails (fatal)
+   */
+  ControlMessage run() {
+    try {
+      while (stoppedBy == null) {
+        selector.select(TICK_MILLIS);
+        applyControlMessages();
+        if (stoppedBy != null) {
+          break;
+        }
+        Iterator<SelectionKey> selected = selector.selectedKeys().iterator();
+        while (selected.hasNext()) {
+          SelectionKey key = selected.next();
+          selected.remove();
+          if (key.isValid()) {
+            handle(key);
+          }
+        }
+        enforceDeadlines(System.nanoTime());
+        closeReleased();
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("selector failed", e);
+    } finally {
+      shutdown();
+    }
+    return stoppedBy;
+  }
+
+  private void handle(SelectionKey key) {
+    if (key.attachment() instanceof ListenSocket socket) {
+      acceptAll(socket);
+      return;
+    }
+    ClientConnection connection = (ClientConnection) key.attachment();
+    try {
+      switch (connection.state) {
+        case READING_HEAD -> readHead(connection);
+        case RESPONDING -> writeResponse(connection);
+        case LINGERING -> drain(connection);
+      }
+    } catch (IOException | RuntimeException e) {
+      // One client's failure is that client's: the loop goes on.
+      LOG.debug("Connection from {} failed: {}", remoteOf(connection), e.toString());
+      release(connection);
+    }
+  }
+
+  private void acceptAll(ListenSocket socket) {
+    for (int i = 0; i < MAX_ACCEPTS_PER_WAKEUP; i++) {
+      SocketChannel channel;
+      try {
+        channel = socket.channel().accept();
+      } catch (IOException e) {
+        // EMFILE and the like: the connection stays in the backlog until the next wake-up.
+        LOG.warn("accept on {} failed: {}", socket.listener().address(), e.toString());
+        return;
+      }
+      if (channel == null) {
+        return;
+      }
+      counters.accepted();
+      ClientConnection connection =
+          new ClientConnection(
+              channel, socket, new RequestHeadReader(limits), System.nanoTime() + timeoutNanos);
+      try {
+        channel.configureBlocking(false);
+        if (LOG.isDebugEnabled()) {
+          LOG.debug("Accepted {} on {}", channel.getRemoteAddress(), socket.listener().address());
+        }
+        // Clients usually send the head with the connection: read at once, no selector round.
+        readHead(connection);
+      } catch (IOException | RuntimeException e) {
+        LOG.debug("Accepted connection lost at once: {}", e.toString());
+        release(connection);
+      }
+    }
+  }
+
+  private void readHead(ClientConnection connection) throws IOException {
+    ByteBuffer received = connection.received != null ? connection.received : firstRead.clear();
+    int before = received.position();
+    int count = connection.channel.read(received);
+    if (count < 0) {
+      counters.clientClosed();
+      LOG.debug("{} closed before a whole head", remoteOf(connection));
+      release(connection);
+      return;
+    }
+    if (count > 0) {
+      ByteBuffer fresh = received.duplicate().flip().position(before);
+      RequestHeadReader.Outcome outcome = connection.reader.read(fresh);
+      if (outcome instanceof RequestHeadReader.Head head) {
+        route(connection, head, received);
+        return;
+      }
+      if (outcome instanceof RequestHeadReader.Rejected rejected) {
+        LOG.debug("{}: {} {}", remoteOf(connection), rejected.status(), rejected.reason());
+        respond(connection, rejected.status(), responses.forStatus(rejected.status()));
+        return;
+      }
+      if (!received.hasRemaining()) {
+        LOG.debug("{}: no whole head in {} bytes", remoteOf(connection), MAX_ALREADY_READ);
+        respond(connection, 431, responses.forStatus(431));
+        return;
+      }
+    }
+    if (connection.received == null) {
+      // The head is not complete: its bytes move from the shared buffer to one of its own.
+      connection.received = ByteBuffer.allocate(MAX_ALREADY_READ).put(received.flip());
+    }
+    register(connection, SelectionKey.OP_READ);
+  }
+
+  /** Has the selector watch {@code ops} on the connection, registering it on first need. */
+  private void register(ClientConnection connection, int ops) throws IOException {
+    if (connection.key == null) {
+      connection.key = connection.channel.register(selector, ops, connection);
+    } else {
+      connection.key.interestOps(ops);
+    }
+  }
+
+  private void route(ClientConnection connection, RequestHeadReader.Head head, ByteBuffer received)
+      throws IOException {
+    InetSocketAddress local = (InetSocketAddress) connection.channel.getLocalAddress();
+    InetSocketAddress remote = (InetSocketAddress) connection.channel.getRemoteAddress();
+    VirtualHost vhost = virtualHosts.select(local.getAddress(), local.getPort(), head.host());
+    String target = head.target();
+    if (target.startsWith("http://") || target.startsWith("https://")) {
+      int slash = target.indexOf('/', target.indexOf("://") + 3);
+      target = slash < 0 ? "/" : target.substring(slash);
+    }
+    int question = target.indexOf('?');
+    String path = question < 0 ? target : target.substring(0, question);
+    java.util.Optional<org.perchild.config.StatusLocation> location = vhost.locationFor(path);
+    if (location.isPresent()) {
+      String query = question < 0 ? "" : target.substring(question + 1);
+      answerStatus(connection, location.get(), remote, vhost, query, head.method());
+      return;
+    }
+    long now = System.nanoTime();
+    List<ChildSlots.Slot> candidates = slots.candidates(vhost.group(), now);
+    if (!candidates.isEmpty()) {
+      ListenSocket socket = connection.listener;
+      byte[] payload =
+          HandoffMessage.encode(
+              socket.index(),
+              socket.inet6(),
+              socket.secure(),
+              false,
+              remote,
+              local,
+              received.duplicate().flip());
+      int fd = InheritedChannels.descriptorOf(connection.channel);
+      for (ChildSlots.Slot slot : candidates) {
+        if (handOff(slot, payload, fd)) {
+          // No read may happen between the send and here: from now on the bytes are the child's.
+          release(connection);
+          slot.handedOff(now);
+          counters.handedOff();
+          LOG.debug(
+              "{} {} {} host {} -> {}, slot {}, {} bytes",
+              remote,
+              head.method(),
+              head.target(),
+              head.host(),
+              vhost.serverName(),
+              slot.slot,
+              received.position());
+          return;
+        }
+      }
+    }
+    LOG.debug(
+        "{} host {} -> {}: no child of {} can take it ({} READY)",
+        remote,
+        head.host(),
+        vhost.serverName(),
+        vhost.group().label(),
+        candidates.size());
+    respond(connection, 503, responses.serviceUnavailable(RETRY_AFTER_SECONDS));
+  }
+
+  /**
+   * A request for a {@code <Location>} with {@code SetHandler server-status} or {@code metrics}:
+   * 403 for a client its {@code Require} lines do not let in, else the page, answered here.
+   */
+  private void answerStatus(
+      ClientConnection connection,
+      org.perchild.config.StatusLocation location,
+      InetSocketAddress remote,
+      VirtualHost vhost,
+      String query,
+      String method)
+      throws IOException {
+    if (!location.allows(remote.getAddress())) {
+      LOG.info("{} {}: forbidden by Require", remote, location.path());
+      respond(connection, 403, responses.forStatus(403));
+      return;
+    }
+    String contentType;
+    byte[] body;
+    if (location.handler() == org.perchild.config.StatusLocation.Handler.METRICS) {
+      contentType = metrics.contentType();
+      body = metrics.text();
+    } else {
+      org.perchild.status.ServerStatusPage page = statusPage(vhost.serverName());
+      if (query.equals("auto") || query.startsWith("auto&")) {
+        contentType = "text/plain; charset=ISO-8859-1";
+        body = page.auto().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+      } else if (query.equals("json") || query.startsWith("json&")) {
+        contentType = "application/json";
+        body = page.json().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      } else {
+        contentType = "text/html; charset=ISO-8859-1";
+        body = page.html().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+      }
+    }
+    respond(connection, 200, responses.ok(contentType, body, !method.equals("HEAD")));
+  }
+
+  private org.perchild.status.ServerStatusPage statusPage() {
+    return statusPage("localhost");
+  }
+
+  private org.perchild.status.ServerStatusPage statusPage(String serverName) {
+    java.time.Instant now = java.time.Instant.now();
+    org.perchild.protocol.Scoreboard board = scoreboard;
+    if (board == null) {
+      board =
+          new org.perchild.protocol.Scoreboard(
+              now,
+              0,
+              now,
+              new org.perchild.protocol.Scoreboard.Acceptor(
+                  0, org.perchild.protocol.Scoreboard.State.GONE, null, 0),
+              List.of(),
+              0);
+    }
+    AcceptorCounters.Snapshot snap = counters.snapshot();
+    return new org.perchild.status.ServerStatusPage(
+        board,
+        new org.perchild.protocol.Scoreboard.Counters(
+            snap.accepted(), snap.handedOff(), new java.util.TreeMap<>(snap.answeredByStatus())),
+        now,
+        serverName == null ? "localhost" : serverName);
+  }
+
+  private static boolean handOff(ChildSlots.Slot slot, byte[] payload, int fd) {
+    try {
+      if (slot.handoff.sendNonBlocking(payload, fd) == SeqPacketChannel.SendResult.SENT) {
+        return true;
+      }
+      LOG.debug("Hand-off channel of slot {} is full", slot.slot);
+    } catch (PosixException | RuntimeException e) {
+      LOG.warn("Hand-off to slot {} failed: {}", slot.slot, e.getMessage());
+    }
+    return false;
+  }
+
+  private void respond(ClientConnection connection, int status, ByteBuffer response)
+      throws IOException {
+    counters.answered(status);
+    connection.state = ClientConnection.State.RESPONDING;
+    connection.response = response;
+    connection.deadline = System.nanoTime() + timeoutNanos;
+    writeResponse(connection);
+  }
+
+  private void writeResponse(ClientConnection connection) throws IOException {
+    connection.channel.write(connection.response);
+    if (connection.response.hasRemaining()) {
+      register(connection, SelectionKey.OP_WRITE);
+      return;
+    }
+    connection.channel.shutdownOutput();
+    connection.state = ClientConnection.State.LINGERING;
+    connection.deadline = System.nanoTime() + LINGER_NANOS;
+    register(connection, SelectionKey.OP_READ);
+    drain(connection);
+  }
+
+  private void drain(ClientConnection connection) throws IOException {
+    while (true) {
+      discard.clear();
+      int count = connection.channel.read(discard);
+      if (count < 0) {
+        release(connection);
+        return;
+      }
+      if (count == 0) {
+        return;
+      }
+    }
+  }
+
+  private void enforceDeadlines(long now) {
+    for (SelectionKey key : selector.keys()) {
+      if (!key.isValid() || !(key.attachment() instanceof ClientConnection connection)) {
+        continue;
+      }
+      if (now - connection.deadline < 0) {
+        continue;
+      }
+      try {
+        if (connection.state == ClientConnection.State.READING_HEAD) {
+          LOG.debug(
+              "{}: no whole head within the Timeout ({} bytes)",
+              remoteOf(connection),
+              connection.receivedBytes());
+          respond(connection, 408, responses.forStatus(408));
+        } else {
+          release(connection);
+        }
+      } catch (IOException | RuntimeException e) {
+        LOG.debug("Connection from {} failed: {}", remoteOf(connection), e.toString());
+        release(connection);
+      }
+    }
+  }
+
+  /** Routes by this configuration's virtual hosts, and reads heads under its limits. */
+  private void useConfiguration(ServerConfig config) {
+    this.virtualHosts = config.virtualHostTable();
+    ConnectionSettings connection = config.mainServer().connection();
+    this.limits =
+        new HeadLimits(
+            connection.limitRequestLine(),
+            connection.limitRequestFieldSize(),
+            connection.limitRequestFields());
+    this.timeoutNanos = connection.timeout().toNanos();
+  }
+
+  private void applyControlMessages() {
+    ControlMessage message;
+    while ((message = inbox.poll()) != null) {
+      if (message instanceof ControlMessage.Child child) {
+        ChildSlots.Slot replaced =
+            slots.add(
+                child.slot(), child.uid(), child.gid(), new SeqPacketChannel(child.handoffFd()));
+        if (replaced != null) {
+          closeChannel(replaced);
+        }
+        LOG.info(
+            "Child slot {} ready: uid {}, gid {}, hand-off fd {}",
+            child.slot(),
+            child.uid(),
+            child.gid(),
+            child.handoffFd());
+      } else if (message instanceof ControlMessage.Gone gone) {
+        ChildSlots.Slot removed = slots.remove(gone.slot());
+        if (removed == null) {
+          LOG.warn("GONE for slot {}, which is not ready here", gone.slot());
+        } else {
+          closeChannel(removed);
+          LOG.info("Child slot {} gone", gone.slot());
+        }
+      } else if (message instanceof ControlMessage.Reload) {
+        ServerConfig fresh = reload.get();
+        if (fresh != null) {
+          useConfiguration(fresh);
+          LOG.info(
+              "Configuration read again: routing by its {} virtual hosts",
+              fresh.virtualHosts().size());
+        }
+        continue;
+      } else if (message instanceof ControlMessage.Status status) {
+        scoreboard = status.scoreboard();
+        continue;
+      } else if (message instanceof ControlMessage.Stop) {
+        LOG.info("STOP from the launcher");
+        stoppedBy = message;
+      } else {
+        LOG.info("Control channel closed: the launcher has gone");
+        stoppedBy = message;
+      }
+      if (stoppedBy != null) {
+        return;
+      }
+    }
+  }
+
+  /**
+   * Lets go of a connection: one never registered is closed now; a registered one is taken out of
+   * the selector and closed after this round of keys (see {@link #closeReleased}).
+   */
+  private void release(ClientConnection connection) {
+    if (connection.key == null) {
+      closeNow(connection.channel);
+      return;
+    }
+    connection.key.cancel();
+    toClose.add(connection.channel);
+  }
+
+  /**
+   * Closes the acceptor's copies of released sockets once the selector has dropped their keys.
+   *
+   * <p>Closed while still registered, a non-blocking JDK channel shuts the socket down for writing
+   * ({@code SHUT_WR}) and defers the close: that would end a handed-off connection under the child.
+   * Once deregistered, {@code close} is a plain {@code close(2)} of our descriptor and nothing
+   * else. The channel is deliberately left in non-blocking mode: {@code O_NONBLOCK} belongs to the
+   * open file description the child now shares, and switching it back to blocking here could undo
+   * the child's own {@code configureBlocking(false)} if the child were quicker than this loop.
+   */
+  private void closeReleased() throws IOException {
+    if (toClose.isEmpty()) {
+      return;
+    }
+    selector.selectNow();
+    for (SocketChannel channel : toClose) {
+      if (channel.isRegistered()) {
+        // Cannot happen after selectNow; never risk the SHUT_WR above for it.
+        LOG.error("{} still registered after its key was flushed; leaking it", channel);
+        continue;
+      }
+      closeNow(channel);
+    }
+    toClose.clear();
+  }
+
+  private static void closeNow(SocketChannel channel) {
+    try {
+      channel.close();
+    } catch (IOException e) {
+      LOG.debug("close: {}", e.toString());
+    }
+  }
+
+  private static void closeChannel(ChildSlots.Slot slot) {
+    try {
+      slot.handoff.close();
+    } catch (PosixException e) {
+      LOG.warn("Closing the hand-off channel of slot {}: {}", slot.slot, e.getMessage());
+    }
+  }
+
+  private void shutdown() {
+    for (ListenSocket socket : listenSockets) {
+      try {
+        socket.channel().close();
+      } catch (IOException e) {
+        LOG.warn("Closing {}: {}", socket.listener().address(), e.toString());
+      }
+    }
+    for (SelectionKey key : selector.keys()) {
+      if (key.attachment() instanceof ClientConnection connection) {
+        key.cancel();
+        toClose.add(connection.channel);
+      }
+    }
+    try {
+      closeReleased();
+      selector.close();
+    } catch (IOException e) {
+      LOG.warn("Closing the selector: {}", e.toString());
+    }
+    for (ChildSlots.Slot slot : slots.all()) {
+      closeChannel(slot);
+      slots.remove(slot.slot);
+    }
+  }
+
+  private static Object remoteOf(ClientConnection connection) {
+    try {
+      return connection.channel.getRemoteAddress();
+    } catch (IOException e) {
+      return "a client";
+    }
+  }
+}

@@ -1,0 +1,127 @@
+package org.perchild.status;
+
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.function.Supplier;
+import org.perchild.protocol.LoadReport;
+import org.perchild.protocol.Scoreboard;
+
+/**
+ * The {@code /metrics} exposition: the numbers of {@link ServerStatusPage} in the Prometheus text
+ * format, made by the Prometheus Java client (callback metrics read the latest page when scraped).
+ * One instance lives in the acceptor for its life.
+ */
+public final class StatusMetrics {
+
+  private final PrometheusRegistry registry = new PrometheusRegistry();
+  private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
+
+  /** Metrics that read {@code page} each time they are scraped. */
+  public StatusMetrics(Supplier<ServerStatusPage> page) {
+    GaugeWithCallback.builder()
+        .name("perchild_uptime_seconds")
+        .help("Seconds since the launcher started serving")
+        .callback(cb -> cb.call(page.get().uptimeSeconds()))
+        .register(registry);
+    CounterWithCallback.builder()
+        .name("perchild_accesses")
+        .help("Requests answered by the current children (mod_status Total Accesses)")
+        .callback(cb -> cb.call(page.get().totalAccesses()))
+        .register(registry);
+    CounterWithCallback.builder()
+        .name("perchild_sent_bytes")
+        .help("Response bytes written by the current children")
+        .callback(cb -> cb.call(page.get().totalBytes()))
+        .register(registry);
+    GaugeWithCallback.builder()
+        .name("perchild_workers")
+        .help("Threads of the current children by state (busy includes the selector's)")
+        .labelNames("state")
+        .callback(
+            cb -> {
+              ServerStatusPage p = page.get();
+              cb.call(p.busyWorkers(), "busy");
+              cb.call(p.idleWorkers(), "idle");
+            })
+        .register(registry);
+    childGauge(page, "perchild_child_threads", "Threads alive in a child", l -> l.total());
+    childGauge(page, "perchild_child_busy_threads", "Threads serving in a child", l -> l.busy());
+    childGauge(page, "perchild_child_idle_threads", "Idle threads of a child", l -> l.idle());
+    childGauge(page, "perchild_child_queued", "Jobs waiting for a thread", l -> l.queued());
+    childGauge(
+        page, "perchild_child_connections", "Connections held by a child", l -> l.connections());
+    CounterWithCallback.builder()
+        .name("perchild_child_requests")
+        .help("Requests answered by a child since it started")
+        .labelNames("slot", "user")
+        .callback(
+            cb -> {
+              for (Scoreboard.Child c : page.get().scoreboard().children()) {
+                cb.call(c.load().requests(), Integer.toString(c.slot()), c.user());
+              }
+            })
+        .register(registry);
+    CounterWithCallback.builder()
+        .name("perchild_acceptor_accepted_connections")
+        .help("Connections the acceptor accepted")
+        .callback(cb -> cb.call(page.get().acceptor().accepted()))
+        .register(registry);
+    CounterWithCallback.builder()
+        .name("perchild_acceptor_handed_off_connections")
+        .help("Connections the acceptor handed to a child")
+        .callback(cb -> cb.call(page.get().acceptor().handedOff()))
+        .register(registry);
+    CounterWithCallback.builder()
+        .name("perchild_acceptor_answered")
+        .help("Connections the acceptor answered itself, by status")
+        .labelNames("status")
+        .callback(
+            cb ->
+                page.get()
+                    .acceptor()
+                    .answered()
+                    .forEach((status, count) -> cb.call(count, Integer.toString(status))))
+        .register(registry);
+  }
+
+  private void childGauge(
+      Supplier<ServerStatusPage> page,
+      String name,
+      String help,
+      java.util.function.ToDoubleFunction<LoadReport> value) {
+    GaugeWithCallback.builder()
+        .name(name)
+        .help(help)
+        .labelNames("slot", "user")
+        .callback(
+            cb -> {
+              for (Scoreboard.Child c : page.get().scoreboard().children()) {
+                if (c.state() != Scoreboard.State.GONE) {
+                  cb.call(value.applyAsDouble(c.load()), Integer.toString(c.slot()), c.user());
+                }
+              }
+            })
+        .register(registry);
+  }
+
+  /** The content type of {@link #text()}. */
+  public String contentType() {
+    return writer.getContentType();
+  }
+
+  /** The exposition now. */
+  public byte[] text() {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try {
+      writer.write(out, registry.scrape());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toByteArray();
+  }
+}

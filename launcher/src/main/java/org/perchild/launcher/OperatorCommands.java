@@ -1,0 +1,99 @@
+package org.perchild.launcher;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.perchild.config.ServerConfig;
+import org.perchild.operator.OperatorClient;
+import org.perchild.operator.OperatorCommand;
+import org.perchild.operator.OperatorReply;
+import org.perchild.operator.OperatorSocket;
+
+/**
+ * {@code perchild -k stop|restart|graceful|graceful-stop} and {@code perchild status}: one command
+ * over the running launcher's control socket. A stop waits until the launcher has gone, so that an
+ * init system's {@code ExecStop} returns when the server has stopped.
+ */
+final class OperatorCommands {
+
+  /** How long a stop may take: the launcher's own stop timeout and its SIGKILLs, with room. */
+  static final Duration STOP_WAIT = Duration.ofSeconds(60);
+
+  private OperatorCommands() {}
+
+  /** {@code -k command}; returns the exit code. */
+  static int signal(ServerConfig config, String signal, PrintStream err) {
+    OperatorCommand command = OperatorCommand.parse(signal);
+    Path socket = OperatorSocket.pathFor(config.pidFile());
+    OperatorReply reply = send(socket, command, err);
+    if (reply == null) {
+      return 1;
+    }
+    if (!reply.ok()) {
+      err.print("perchild: -k " + signal + ": " + reply.text());
+      return 1;
+    }
+    if (command == OperatorCommand.STOP || command == OperatorCommand.GRACEFUL_STOP) {
+      if (!reply.text().strip().equals("stopping")) {
+        err.print("perchild: " + reply.text());
+      }
+      return awaitGone(socket, err);
+    }
+    return 0;
+  }
+
+  /** {@code status [--json]}; prints the scoreboard. */
+  static int status(ServerConfig config, boolean json, PrintStream out, PrintStream err) {
+    Path socket = OperatorSocket.pathFor(config.pidFile());
+    OperatorReply reply =
+        send(socket, json ? OperatorCommand.STATUS_JSON : OperatorCommand.STATUS, err);
+    if (reply == null) {
+      return 1;
+    }
+    if (!reply.ok()) {
+      err.print("perchild: status: " + reply.text());
+      return 1;
+    }
+    out.print(reply.text());
+    return 0;
+  }
+
+  /** The reply, or {@code null} after saying on {@code err} why there is none. */
+  private static OperatorReply send(Path socket, OperatorCommand command, PrintStream err) {
+    try {
+      return OperatorClient.send(socket, command);
+    } catch (OperatorClient.NoServerException e) {
+      // As apachectl's "httpd (no pid file) not running".
+      err.println("perchild: no server is running (" + e.getMessage() + ")");
+    } catch (IOException e) {
+      err.println(
+          "perchild: "
+              + e.getMessage()
+              + (e.getMessage().contains("Permission denied")
+                  ? " (the control socket is root's: run this as root)"
+                  : ""));
+    }
+    return null;
+  }
+
+  private static int awaitGone(Path socket, PrintStream err) {
+    long deadline = System.nanoTime() + STOP_WAIT.toNanos();
+    while (OperatorClient.answers(socket)) {
+      if (System.nanoTime() > deadline) {
+        err.println(
+            "perchild: the server is still running after "
+                + STOP_WAIT.toSeconds()
+                + " s: see the error log");
+        return 1;
+      }
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return 1;
+      }
+    }
+    return 0;
+  }
+}
