@@ -1,5 +1,7 @@
 package org.perchild.container.threads;
 
+import static org.perchild.container.threads.PoolThreadDump.topFrame;
+
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -491,19 +493,8 @@ public final class SpareThreadPool extends ContainerLifeCycle
    * with nothing to do, asleep or about to be, and is zero while jobs wait.
    */
   public SpareThreadStatus status() {
-    long c = counts.get();
-    int threads = AtomicBiInteger.getHi(c);
-    int spare = AtomicBiInteger.getLo(c);
-    int idle = Math.max(0, Math.min(spare, threads));
-    int leased = leased();
-    return new SpareThreadStatus(
-        threads,
-        idle,
-        Math.max(0, threads - idle - leased),
-        leased,
-        Math.max(0, -spare),
-        busyHighWater.get(),
-        policy.settings().maxThreadsPerChild());
+    return SpareThreadStatus.of(
+        counts.get(), leased(), busyHighWater.get(), policy.settings().maxThreadsPerChild());
   }
 
   /** Queued jobs that no idle thread is there for. */
@@ -666,12 +657,7 @@ public final class SpareThreadPool extends ContainerLifeCycle
     long now = ticker.nanoTime();
     List<String> lines = new ArrayList<>();
     for (Worker worker : workers) {
-      String state = worker.state(now);
-      lines.add(
-          worker.thread.getName()
-              + " "
-              + state
-              + (state.startsWith("IDLE") ? "" : " " + topFrame(worker.thread)));
+      lines.add(PoolThreadDump.line(worker.thread, worker.state(now)));
     }
     dumpObjects(
         out,
@@ -680,37 +666,11 @@ public final class SpareThreadPool extends ContainerLifeCycle
         new DumpableCollection("queued", new ArrayList<>(queue)));
   }
 
-  /** Where a thread is: its top frame, and the first frame outside the JDK if that differs. */
-  private static String topFrame(Thread thread) {
-    StackTraceElement[] trace = thread.getStackTrace();
-    if (trace.length == 0) {
-      return "@ ???";
-    }
-    for (StackTraceElement frame : trace) {
-      String type = frame.getClassName();
-      if (!type.startsWith("java.") && !type.startsWith("jdk.") && !type.startsWith("sun.")) {
-        return frame == trace[0] ? "@ " + frame : "@ " + trace[0] + " in " + frame;
-      }
-    }
-    return "@ " + trace[0];
-  }
-
   @Override
   public String toString() {
-    SpareThreadStatus s = status();
     return String.format(
-        "%s[%s]@%x{%s,total=%d,idle=%d,busy=%d/%d,leased=%d,queued=%d,highWater=%d}",
-        getClass().getSimpleName(),
-        name,
-        hashCode(),
-        getState(),
-        s.total(),
-        s.idle(),
-        s.busy(),
-        s.maxThreadsPerChild(),
-        s.leased(),
-        s.queued(),
-        s.busyHighWater());
+        "%s[%s]@%x{%s,%s}",
+        getClass().getSimpleName(), name, hashCode(), getState(), status().summary());
   }
 
   private void logAdjustments(SpareThreadPolicy adjusted) {
