@@ -1,7 +1,5 @@
 package org.perchild.container.threads;
 
-import static org.perchild.container.threads.PoolThreadDump.topFrame;
-
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -106,7 +104,6 @@ public final class SpareThreadPool extends ContainerLifeCycle
 
   private static final Logger LOG = LoggerFactory.getLogger(SpareThreadPool.class);
   private static final Duration DEFAULT_STOP_TIMEOUT = Duration.ofSeconds(5);
-  private static final long STOP_SWEEP_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
   private final String name;
   private final MaintenanceTicker ticker;
@@ -222,62 +219,17 @@ public final class SpareThreadPool extends ContainerLifeCycle
     }
     endSleeping();
     super.doStop();
-    long halfTimeout = stopTimeout.toNanos() / 2;
+    PoliteStop<Worker> stop =
+        new PoliteStop<>(name, workers, worker -> worker.thread, this::endSleeping, threadExited);
     lock.lock();
     try {
-      if (!awaitOthersExited(halfTimeout)) {
-        for (Worker worker : workers) {
-          if (worker.thread != Thread.currentThread()) {
-            LOG.debug("{}: interrupting {}", name, worker.thread);
-            worker.thread.interrupt();
-          }
-        }
-        awaitOthersExited(halfTimeout);
-      }
-      for (Worker worker : workers) {
-        if (worker.thread != Thread.currentThread()) {
-          LOG.warn("{}: could not stop {} {}", name, worker.thread, topFrame(worker.thread));
-        }
-      }
+      stop.awaitThreads(stopTimeout);
     } finally {
       lock.unlock();
     }
-    for (Runnable job; (job = queue.poll()) != null; ) {
-      if (!ThreadPool.reject(job, null)) {
-        LOG.warn("{}: stopped without running {}", name, job);
-      }
-    }
+    stop.rejectQueued(queue);
     budget.reset();
     stopped.countDown();
-  }
-
-  /** Waits up to {@code nanos} for every pool thread but the caller to exit. Lock held. */
-  private boolean awaitOthersExited(long nanos) {
-    // A pool thread may be the one stopping the server (Jetty's ShutdownHandler): never wait for
-    // it.
-    long deadline = System.nanoTime() + nanos;
-    boolean interrupted = false;
-    try {
-      while (workers.size() > (isPoolThread() ? 1 : 0)) {
-        // A thread that finished its job as the stop began may have gone to sleep since.
-        endSleeping();
-        long left = deadline - System.nanoTime();
-        if (left <= 0) {
-          return false;
-        }
-        try {
-          threadExited.awaitNanos(Math.min(left, STOP_SWEEP_NANOS));
-        } catch (InterruptedException e) {
-          // Finish stopping all the same (as QueuedThreadPool does); the caller keeps its flag.
-          interrupted = true;
-        }
-      }
-      return true;
-    } finally {
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
-    }
   }
 
   /** Ends every sleeping thread, taking it out of the counts; for stopping. */
@@ -287,15 +239,6 @@ public final class SpareThreadPool extends ContainerLifeCycle
       counts.add(-1, -1);
       worker.signal(Worker.END);
     }
-  }
-
-  private boolean isPoolThread() {
-    for (Worker worker : workers) {
-      if (worker.thread == Thread.currentThread()) {
-        return true;
-      }
-    }
-    return false;
   }
 
   @Override
