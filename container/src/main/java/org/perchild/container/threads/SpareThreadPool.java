@@ -32,21 +32,16 @@ import org.slf4j.LoggerFactory;
  * new Server(pool)}), which starts and stops it; the status page and the load report read {@link
  * #status()}.
  *
- * <ul>
- *   <li>{@code StartThreads} threads exist when the pool starts.
- *   <li>Work that finds no idle thread starts a thread at once, if the hard limit allows; otherwise
- *       it waits in an unbounded queue (Jetty must never have a job rejected for a full queue).
- *   <li>The hard limit is MaxThreadsPerChild plus the threads leased through {@link
- *       #getThreadPoolBudget()} by Jetty's acceptors and selectors: a lease grows the pool instead
- *       of eating into MaxThreadsPerChild, which therefore means what httpd means, requests served
- *       at once.
- *   <li>A maintenance tick (every {@link SpareThreadSettings#tick()}, driven by a {@link
- *       MaintenanceTicker}) starts threads until MinSpareThreads are idle and ends the idle threads
- *       above MaxSpareThreads, longest idle first; only threads that have been idle since the
- *       previous tick count as excess, so that a steady load does not have the pool end at one tick
- *       the threads it starts again right after (a thread that served within the last tick is in
- *       use). Threads are never ended on a timeout of their own, only by the tick.
- * </ul>
+ * <p>Threads come and go by httpd's rules, which {@link SpareThreadPolicy} decides: {@code
+ * StartThreads} at start; work that finds no idle thread starts one at once if the hard limit
+ * allows, else waits in an unbounded queue (Jetty must never have a job rejected for a full queue);
+ * the hard limit is MaxThreadsPerChild plus the threads leased through {@link
+ * #getThreadPoolBudget()} by Jetty's acceptors and selectors, so that MaxThreadsPerChild means what
+ * httpd means, requests served at once. A maintenance tick (every {@link
+ * SpareThreadSettings#tick()}, driven by a {@link MaintenanceTicker}) keeps the idle threads
+ * between MinSpareThreads and MaxSpareThreads, ending the longest idle first and only threads idle
+ * since the previous tick, so that a steady load does not have the pool end at one tick the threads
+ * it starts again right after. Threads are never ended on a timeout of their own, only by the tick.
  *
  * <p>Jobs wait in one queue that every pool thread takes from, as in Jetty's {@code
  * QueuedThreadPool}: a job that finds an idle thread is queued, and whichever thread is free first
@@ -76,28 +71,9 @@ import org.slf4j.LoggerFactory;
  * queueing the job, or, for the rare {@code ThreadPool.executeImmediately} (failing a request that
  * is already being served), to a thread of its own.
  *
- * <p>Lifecycle of a pool thread:
- *
- * <pre>
- *            start / tick                 arrival (no idle thread, room)
- *                 │                                    │
- *                 ▼   arrival / tryExecute: woken      ▼
- *               IDLE ─────────────────────────────▶ BUSY ──┐ job done, queue not empty:
- *                 ▲                                 │  ▲   │ take the next job
- *                 │  queue empty (job done, or      │  └───┘
- *                 │  woken but the job was taken)   │
- *                 └─────────────────────────────────┘
- *                 │                                 │ job done while stopping,
- *   tick: idle above MaxSpareThreads,               │ or above the hard limit
- *   longest idle first; or stopping                 │
- *                 ▼                                 ▼
- *              ENDING ──▶ (thread exits)  ◀──── ENDING
- * </pre>
- *
- * <p>Stopping is polite, as {@code QueuedThreadPool}'s: no new work is accepted and idle threads
- * end; busy threads get half the stop timeout to finish their job, then are interrupted and get the
- * other half; any still running are logged by name and top frame. Jobs still queued are not run:
- * they are closed if {@link java.io.Closeable} (Jetty's way of rejecting), else logged.
+ * <p>The package comment draws the life of a pool thread. Stopping is polite, as {@code
+ * QueuedThreadPool}'s ({@code PoliteStop}): no new work is accepted, idle threads end, busy ones
+ * get the stop timeout to finish, and jobs still queued are rejected, not run.
  */
 public final class SpareThreadPool extends ContainerLifeCycle
     implements ThreadPool.SizedThreadPool, TryExecutor {
