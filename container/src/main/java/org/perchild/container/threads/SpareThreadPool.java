@@ -32,21 +32,16 @@ import org.slf4j.LoggerFactory;
  * new Server(pool)}), which starts and stops it; the status page and the load report read {@link
  * #status()}.
  *
- * <ul>
- *   <li>{@code StartThreads} threads exist when the pool starts.
- *   <li>Work that finds no idle thread starts a thread at once, if the hard limit allows; otherwise
- *       it waits in an unbounded queue (Jetty must never have a job rejected for a full queue).
- *   <li>The hard limit is MaxThreadsPerChild plus the threads leased through {@link
- *       #getThreadPoolBudget()} by Jetty's acceptors and selectors: a lease grows the pool instead
- *       of eating into MaxThreadsPerChild, which therefore means what httpd means, requests served
- *       at once.
- *   <li>A maintenance tick (every {@link SpareThreadSettings#tick()}, driven by a {@link
- *       MaintenanceTicker}) starts threads until MinSpareThreads are idle and ends the idle threads
- *       above MaxSpareThreads, longest idle first; only threads that have been idle since the
- *       previous tick count as excess, so that a steady load does not have the pool end at one tick
- *       the threads it starts again right after (a thread that served within the last tick is in
- *       use). Threads are never ended on a timeout of their own, only by the tick.
- * </ul>
+ * <p>Threads come and go by httpd's rules, which {@link SpareThreadPolicy} decides: {@code
+ * StartThreads} at start; work that finds no idle thread starts one at once if the hard limit
+ * allows, else waits in an unbounded queue (Jetty must never have a job rejected for a full queue);
+ * the hard limit is MaxThreadsPerChild plus the threads leased through {@link
+ * #getThreadPoolBudget()} by Jetty's acceptors and selectors, so that MaxThreadsPerChild means what
+ * httpd means, requests served at once. A maintenance tick (every {@link
+ * SpareThreadSettings#tick()}, driven by a {@link MaintenanceTicker}) keeps the idle threads
+ * between MinSpareThreads and MaxSpareThreads, ending the longest idle first and only threads idle
+ * since the previous tick, so that a steady load does not have the pool end at one tick the threads
+ * it starts again right after. Threads are never ended on a timeout of their own, only by the tick.
  *
  * <p>Jobs wait in one queue that every pool thread takes from, as in Jetty's {@code
  * QueuedThreadPool}: a job that finds an idle thread is queued, and whichever thread is free first
@@ -76,35 +71,15 @@ import org.slf4j.LoggerFactory;
  * queueing the job, or, for the rare {@code ThreadPool.executeImmediately} (failing a request that
  * is already being served), to a thread of its own.
  *
- * <p>Lifecycle of a pool thread:
- *
- * <pre>
- *            start / tick                 arrival (no idle thread, room)
- *                 │                                    │
- *                 ▼   arrival / tryExecute: woken      ▼
- *               IDLE ─────────────────────────────▶ BUSY ──┐ job done, queue not empty:
- *                 ▲                                 │  ▲   │ take the next job
- *                 │  queue empty (job done, or      │  └───┘
- *                 │  woken but the job was taken)   │
- *                 └─────────────────────────────────┘
- *                 │                                 │ job done while stopping,
- *   tick: idle above MaxSpareThreads,               │ or above the hard limit
- *   longest idle first; or stopping                 │
- *                 ▼                                 ▼
- *              ENDING ──▶ (thread exits)  ◀──── ENDING
- * </pre>
- *
- * <p>Stopping is polite, as {@code QueuedThreadPool}'s: no new work is accepted and idle threads
- * end; busy threads get half the stop timeout to finish their job, then are interrupted and get the
- * other half; any still running are logged by name and top frame. Jobs still queued are not run:
- * they are closed if {@link java.io.Closeable} (Jetty's way of rejecting), else logged.
+ * <p>The package comment draws the life of a pool thread. Stopping is polite, as {@code
+ * QueuedThreadPool}'s ({@code PoliteStop}): no new work is accepted, idle threads end, busy ones
+ * get the stop timeout to finish, and jobs still queued are rejected, not run.
  */
 public final class SpareThreadPool extends ContainerLifeCycle
     implements ThreadPool.SizedThreadPool, TryExecutor {
 
   private static final Logger LOG = LoggerFactory.getLogger(SpareThreadPool.class);
   private static final Duration DEFAULT_STOP_TIMEOUT = Duration.ofSeconds(5);
-  private static final long STOP_SWEEP_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
   private final String name;
   private final MaintenanceTicker ticker;
@@ -220,62 +195,17 @@ public final class SpareThreadPool extends ContainerLifeCycle
     }
     endSleeping();
     super.doStop();
-    long halfTimeout = stopTimeout.toNanos() / 2;
+    PoliteStop<Worker> stop =
+        new PoliteStop<>(name, workers, worker -> worker.thread, this::endSleeping, threadExited);
     lock.lock();
     try {
-      if (!awaitOthersExited(halfTimeout)) {
-        for (Worker worker : workers) {
-          if (worker.thread != Thread.currentThread()) {
-            LOG.debug("{}: interrupting {}", name, worker.thread);
-            worker.thread.interrupt();
-          }
-        }
-        awaitOthersExited(halfTimeout);
-      }
-      for (Worker worker : workers) {
-        if (worker.thread != Thread.currentThread()) {
-          LOG.warn("{}: could not stop {} {}", name, worker.thread, topFrame(worker.thread));
-        }
-      }
+      stop.awaitThreads(stopTimeout);
     } finally {
       lock.unlock();
     }
-    for (Runnable job; (job = queue.poll()) != null; ) {
-      if (!ThreadPool.reject(job, null)) {
-        LOG.warn("{}: stopped without running {}", name, job);
-      }
-    }
+    stop.rejectQueued(queue);
     budget.reset();
     stopped.countDown();
-  }
-
-  /** Waits up to {@code nanos} for every pool thread but the caller to exit. Lock held. */
-  private boolean awaitOthersExited(long nanos) {
-    // A pool thread may be the one stopping the server (Jetty's ShutdownHandler): never wait for
-    // it.
-    long deadline = System.nanoTime() + nanos;
-    boolean interrupted = false;
-    try {
-      while (workers.size() > (isPoolThread() ? 1 : 0)) {
-        // A thread that finished its job as the stop began may have gone to sleep since.
-        endSleeping();
-        long left = deadline - System.nanoTime();
-        if (left <= 0) {
-          return false;
-        }
-        try {
-          threadExited.awaitNanos(Math.min(left, STOP_SWEEP_NANOS));
-        } catch (InterruptedException e) {
-          // Finish stopping all the same (as QueuedThreadPool does); the caller keeps its flag.
-          interrupted = true;
-        }
-      }
-      return true;
-    } finally {
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
-    }
   }
 
   /** Ends every sleeping thread, taking it out of the counts; for stopping. */
@@ -285,15 +215,6 @@ public final class SpareThreadPool extends ContainerLifeCycle
       counts.add(-1, -1);
       worker.signal(Worker.END);
     }
-  }
-
-  private boolean isPoolThread() {
-    for (Worker worker : workers) {
-      if (worker.thread == Thread.currentThread()) {
-        return true;
-      }
-    }
-    return false;
   }
 
   @Override
@@ -491,19 +412,8 @@ public final class SpareThreadPool extends ContainerLifeCycle
    * with nothing to do, asleep or about to be, and is zero while jobs wait.
    */
   public SpareThreadStatus status() {
-    long c = counts.get();
-    int threads = AtomicBiInteger.getHi(c);
-    int spare = AtomicBiInteger.getLo(c);
-    int idle = Math.max(0, Math.min(spare, threads));
-    int leased = leased();
-    return new SpareThreadStatus(
-        threads,
-        idle,
-        Math.max(0, threads - idle - leased),
-        leased,
-        Math.max(0, -spare),
-        busyHighWater.get(),
-        policy.settings().maxThreadsPerChild());
+    return SpareThreadStatus.of(
+        counts.get(), leased(), busyHighWater.get(), policy.settings().maxThreadsPerChild());
   }
 
   /** Queued jobs that no idle thread is there for. */
@@ -666,12 +576,7 @@ public final class SpareThreadPool extends ContainerLifeCycle
     long now = ticker.nanoTime();
     List<String> lines = new ArrayList<>();
     for (Worker worker : workers) {
-      String state = worker.state(now);
-      lines.add(
-          worker.thread.getName()
-              + " "
-              + state
-              + (state.startsWith("IDLE") ? "" : " " + topFrame(worker.thread)));
+      lines.add(PoolThreadDump.line(worker.thread, worker.state(now)));
     }
     dumpObjects(
         out,
@@ -680,37 +585,11 @@ public final class SpareThreadPool extends ContainerLifeCycle
         new DumpableCollection("queued", new ArrayList<>(queue)));
   }
 
-  /** Where a thread is: its top frame, and the first frame outside the JDK if that differs. */
-  private static String topFrame(Thread thread) {
-    StackTraceElement[] trace = thread.getStackTrace();
-    if (trace.length == 0) {
-      return "@ ???";
-    }
-    for (StackTraceElement frame : trace) {
-      String type = frame.getClassName();
-      if (!type.startsWith("java.") && !type.startsWith("jdk.") && !type.startsWith("sun.")) {
-        return frame == trace[0] ? "@ " + frame : "@ " + trace[0] + " in " + frame;
-      }
-    }
-    return "@ " + trace[0];
-  }
-
   @Override
   public String toString() {
-    SpareThreadStatus s = status();
     return String.format(
-        "%s[%s]@%x{%s,total=%d,idle=%d,busy=%d/%d,leased=%d,queued=%d,highWater=%d}",
-        getClass().getSimpleName(),
-        name,
-        hashCode(),
-        getState(),
-        s.total(),
-        s.idle(),
-        s.busy(),
-        s.maxThreadsPerChild(),
-        s.leased(),
-        s.queued(),
-        s.busyHighWater());
+        "%s[%s]@%x{%s,%s}",
+        getClass().getSimpleName(), name, hashCode(), getState(), status().summary());
   }
 
   private void logAdjustments(SpareThreadPolicy adjusted) {
@@ -830,60 +709,6 @@ public final class SpareThreadPool extends ContainerLifeCycle
         return "IDLE " + TimeUnit.NANOSECONDS.toMillis(now - idleSince) + "ms";
       }
       return "BUSY";
-    }
-  }
-
-  /**
-   * Leases grow the pool (see the class comment) instead of eating into MaxThreadsPerChild, so no
-   * number of acceptors or selectors can leave requests without threads. Keeps their sum at hand:
-   * {@code ThreadPoolBudget} adds the leases up on every call, and the pool asks on its busy paths.
-   */
-  private static final class GrowingBudget extends ThreadPoolBudget {
-    private volatile int leased;
-
-    GrowingBudget(ThreadPool.SizedThreadPool pool) {
-      super(pool);
-    }
-
-    @Override
-    public Lease leaseTo(Object leasee, int threads) {
-      Lease lease = super.leaseTo(leasee, threads);
-      recount();
-      return new Lease() {
-        @Override
-        public int getThreads() {
-          return lease.getThreads();
-        }
-
-        @Override
-        public void close() throws IOException {
-          lease.close();
-          recount();
-        }
-      };
-    }
-
-    @Override
-    public void reset() {
-      super.reset();
-      recount();
-    }
-
-    @Override
-    public int getLeasedThreads() {
-      return leased;
-    }
-
-    private synchronized void recount() {
-      leased = super.getLeasedThreads();
-    }
-
-    @Override
-    public boolean check(int maxThreads) {
-      if (maxThreads < 1) {
-        throw new IllegalStateException("no threads left for requests: max=" + maxThreads);
-      }
-      return true;
     }
   }
 }

@@ -1,5 +1,7 @@
 package org.perchild.container.threads;
 
+import org.eclipse.jetty.util.AtomicBiInteger;
+
 /**
  * A snapshot of a {@link SpareThreadPool}'s counts, read at one instant from one atomic word, for
  * the status page and the load report to the launcher.
@@ -23,4 +25,31 @@ public record SpareThreadStatus(
     int leased,
     int queued,
     int busyHighWater,
-    int maxThreadsPerChild) {}
+    int maxThreadsPerChild) {
+
+  /**
+   * The status a {@link SpareThreadPool} reports from its counts word ({@code counts}: threads
+   * high, spare low, where spare below zero counts the jobs no thread is free for) and the numbers
+   * it keeps beside it.
+   */
+  static SpareThreadStatus of(long counts, int leased, int busyHighWater, int maxThreadsPerChild) {
+    int threads = AtomicBiInteger.getHi(counts);
+    int spare = AtomicBiInteger.getLo(counts);
+    int idle = Math.max(0, Math.min(spare, threads));
+    return new SpareThreadStatus(
+        threads,
+        idle,
+        Math.max(0, threads - idle - leased),
+        leased,
+        Math.max(0, -spare),
+        busyHighWater,
+        maxThreadsPerChild);
+  }
+
+  /** The counts as the pool's {@code toString()} shows them, in Jetty's {@code key=value} style. */
+  String summary() {
+    return String.format(
+        "total=%d,idle=%d,busy=%d/%d,leased=%d,queued=%d,highWater=%d",
+        total, idle, busy, maxThreadsPerChild, leased, queued, busyHighWater);
+  }
+}
