@@ -1,9 +1,19 @@
 package org.perchild.config;
 
+import static org.perchild.config.DirectiveDefault.bytes;
+import static org.perchild.config.DirectiveDefault.described;
+import static org.perchild.config.DirectiveDefault.id;
+import static org.perchild.config.DirectiveDefault.none;
+import static org.perchild.config.DirectiveDefault.number;
+import static org.perchild.config.DirectiveDefault.onOff;
+import static org.perchild.config.DirectiveDefault.seconds;
+import static org.perchild.config.DirectiveDefault.word;
+import static org.perchild.config.DirectiveDefault.words;
 import static org.perchild.config.DirectiveSpec.Context.LOCATION;
 import static org.perchild.config.DirectiveSpec.Context.SERVER;
 import static org.perchild.config.DirectiveSpec.Context.VIRTUAL_HOST;
 
+import java.time.Duration;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -11,12 +21,16 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.perchild.config.DirectiveSpec.Application;
 import org.perchild.config.DirectiveSpec.Context;
 
 /**
- * Every directive Perchild knows, with its syntax, contexts, default and help: the second step of
- * parsing checks each {@link Directive} of the tree against this table before it gives it meaning.
- * Names are case-insensitive, as in httpd.
+ * Every directive Perchild knows, with its syntax, contexts, default, help and application: the
+ * second step of parsing checks each {@link Directive} of the tree against this table, then gives
+ * it meaning through its row. {@code perchild -L} and the README's directive reference are printed
+ * from the same rows, and the defaults the configuration takes are the typed values the rows print,
+ * so the reference, {@code -L} and the behaviour cannot disagree. Names are case-insensitive, as in
+ * httpd.
  */
 public final class DirectiveTable {
 
@@ -26,374 +40,293 @@ public final class DirectiveTable {
   private static final Set<Context> BOTH = EnumSet.of(SERVER, VIRTUAL_HOST);
   private static final Set<Context> LOCATION_ONLY = EnumSet.of(LOCATION);
 
+  /** The most children a server may ever run, in all and of one user. */
+  static final int HARD_SERVER_LIMIT = 20000;
+
+  /** The most threads of one child. */
+  static final int HARD_THREAD_LIMIT = 20000;
+
   /** The JVM options of every child unless {@code ChildJavaOptions} says otherwise. */
   public static final String DEFAULT_CHILD_JAVA_OPTIONS = "-Xmx256m -XX:+UseSerialGC -Xss512k";
+
+  // The defaults the configuration takes when a directive is not written; the rows below print
+  // them. Declared before the rows, which read them while the class is initialised.
+  static final DirectiveDefault<Integer> NUM_SERVERS = number(2);
+  static final DirectiveDefault<Integer> START_THREADS = number(5);
+  static final DirectiveDefault<Integer> MIN_SPARE_THREADS = number(5);
+  static final DirectiveDefault<Integer> MAX_SPARE_THREADS = number(10);
+  static final DirectiveDefault<Integer> MAX_THREADS_PER_CHILD = number(64);
+  static final DirectiveDefault<Integer> THREAD_LIMIT = number(64);
+  static final DirectiveDefault<Integer> SERVER_LIMIT = number(8);
+  static final DirectiveDefault<Integer> MAX_REQUESTS_PER_CHILD = number(10000);
+  static final DirectiveDefault<Integer> USER = id(65534);
+  static final DirectiveDefault<Integer> GROUP = id(65534);
+  static final DirectiveDefault<List<String>> CHILD_JAVA_OPTIONS =
+      words(List.of(DEFAULT_CHILD_JAVA_OPTIONS.split(" ")));
+  static final DirectiveDefault<String> SERVER_NAME = word("localhost");
+  static final DirectiveDefault<String> PID_FILE = word("logs/perchild.pid");
+  static final DirectiveDefault<String> ERROR_LOG = word("logs/error_log");
+  static final DirectiveDefault<String> LOG_LEVEL = word("warn");
+  static final DirectiveDefault<Duration> GRACEFUL_SHUTDOWN_TIMEOUT = seconds(Duration.ZERO);
+
+  /** httpd's connection defaults, which {@link HostScope#connection} starts from. */
+  private static final ConnectionSettings CONNECTION = ConnectionSettings.DEFAULTS;
+
+  /** Include and IncludeOptional: {@link DirectiveReader} reads them in place of the tree. */
+  private static final Application READ_BY_THE_READER =
+      (b, h, d) -> {
+        throw new IllegalStateException("directive in the table but not applied: " + d.name());
+      };
 
   private static final List<DirectiveSpec> SPECS =
       List.of(
           // perchild's own
-          spec(
-              "NumServers",
+          server(
               "NumServers number",
-              "2",
-              SERVER_ONLY,
-              1,
-              1,
+              NUM_SERVERS,
+              serverNumber(NUM_SERVERS, 1, HARD_SERVER_LIMIT),
               "Number of child processes in all: the ChildPerUserID children, and the rest run"
                   + " as User/Group."),
-          spec(
-              "ChildPerUserID",
-              "ChildPerUserID user group number",
-              "",
-              SERVER_ONLY,
-              3,
-              3,
-              "Runs this many of the NumServers children as this user and group (by name or"
-                  + " #number; never uid or gid 0)."),
-          spec(
-              "AssignUserID",
-              "AssignUserID user group",
-              "User Group",
-              VHOST_ONLY,
-              2,
-              2,
-              "Serves this virtual host from the children of the ChildPerUserID line with the same"
-                  + " user and group."),
-          spec(
-              "StartThreads",
+          server(
+                  "ChildPerUserID user group number",
+                  none(),
+                  (b, h, d) -> b.children().childPerUserId(d),
+                  "Runs this many of the NumServers children as this user and group (by name or"
+                      + " #number; never uid or gid 0).")
+              .arguments(3, 3),
+          vhost(
+                  "AssignUserID user group",
+                  described("User Group"),
+                  (b, h, d) -> h.assignUserId(d, b.values()),
+                  "Serves this virtual host from the children of the ChildPerUserID line with the"
+                      + " same user and group.")
+              .arguments(2, 2),
+          server(
               "StartThreads number",
-              "5",
-              SERVER_ONLY,
-              1,
-              1,
+              START_THREADS,
+              serverNumber(START_THREADS, 1, HARD_THREAD_LIMIT),
               "Threads each child starts with."),
-          spec(
-              "MinSpareThreads",
+          server(
               "MinSpareThreads number",
-              "5",
-              SERVER_ONLY,
-              1,
-              1,
+              MIN_SPARE_THREADS,
+              serverNumber(MIN_SPARE_THREADS, 1, HARD_THREAD_LIMIT),
               "Fewest idle threads a child keeps; below it, the child starts threads."),
-          spec(
-              "MaxSpareThreads",
+          server(
               "MaxSpareThreads number",
-              "10",
-              SERVER_ONLY,
-              1,
-              1,
+              MAX_SPARE_THREADS,
+              serverNumber(MAX_SPARE_THREADS, 1, HARD_THREAD_LIMIT),
               "Most idle threads a child keeps; above it, the child ends threads."),
-          spec(
-              "MaxThreadsPerChild",
+          server(
               "MaxThreadsPerChild number",
-              "64",
-              SERVER_ONLY,
-              1,
-              1,
+              MAX_THREADS_PER_CHILD,
+              serverNumber(MAX_THREADS_PER_CHILD, 1, HARD_THREAD_LIMIT),
               "Most requests one child serves at once; NumServers x MaxThreadsPerChild is the"
                   + " server's capacity."),
-          spec(
-              "ThreadLimit",
+          server(
               "ThreadLimit number",
-              "64",
-              SERVER_ONLY,
-              1,
-              1,
+              THREAD_LIMIT,
+              serverNumber(THREAD_LIMIT, 1, HARD_THREAD_LIMIT),
               "Ceiling of MaxThreadsPerChild for the server's life (a graceful restart cannot"
                   + " raise it)."),
-          spec(
-              "ServerLimit",
+          server(
               "ServerLimit number",
-              "8",
-              SERVER_ONLY,
-              1,
-              1,
+              SERVER_LIMIT,
+              serverNumber(SERVER_LIMIT, 1, HARD_SERVER_LIMIT),
               "Ceiling of NumServers for the server's life (a graceful restart cannot raise it)."),
-          spec(
-              "MaxRequestsPerChild",
+          server(
               "MaxRequestsPerChild number",
-              "10000",
-              SERVER_ONLY,
-              1,
-              1,
-              "Connections a child serves before it is replaced, 0 for no limit (counted as httpd"
-                  + " 2.4 counts them)."),
-          spec(
-              "MaxConnectionsPerChild",
+              MAX_REQUESTS_PER_CHILD,
+              serverNumber(MAX_REQUESTS_PER_CHILD, 0, MANY),
+              "Connections a child serves before it is replaced, 0 for no limit (counted as"
+                  + " httpd 2.4 counts them)."),
+          server(
               "MaxConnectionsPerChild number",
-              "10000",
-              SERVER_ONLY,
-              1,
-              1,
+              MAX_REQUESTS_PER_CHILD,
+              serverNumber(MAX_REQUESTS_PER_CHILD, 0, MANY),
               "httpd 2.4's name for MaxRequestsPerChild."),
-          spec(
-              "User",
+          server(
               "User unix-user",
-              "#65534",
-              SERVER_ONLY,
-              1,
-              1,
-              "The user of the acceptor and of the children that no ChildPerUserID claims (never"
-                  + " root)."),
-          spec(
-              "Group",
+              USER,
+              (b, h, d) -> b.server().user(d),
+              "The user of the acceptor and of the children that no ChildPerUserID claims"
+                  + " (never root)."),
+          server(
               "Group unix-group",
-              "#65534",
-              SERVER_ONLY,
-              1,
-              1,
-              "The group of the acceptor and of the children that no ChildPerUserID claims (never"
-                  + " gid 0)."),
-          spec(
-              "NameVirtualHost",
+              GROUP,
+              (b, h, d) -> b.server().group(d),
+              "The group of the acceptor and of the children that no ChildPerUserID claims"
+                  + " (never gid 0)."),
+          server(
               "NameVirtualHost addr[:port]",
-              "",
-              SERVER_ONLY,
-              1,
-              1,
+              none(),
+              (b, h, d) ->
+                  b.problems()
+                      .warning(
+                          d,
+                          "NameVirtualHost has no effect and will be removed in the next release"),
               "Accepted for old configurations; it has no effect, as in httpd 2.4."),
-          spec(
-              "ChildJavaOptions",
-              "ChildJavaOptions option ...",
-              DEFAULT_CHILD_JAVA_OPTIONS,
-              SERVER_ONLY,
-              1,
-              MANY,
-              "JVM options of every child; the default bounds each child's heap."),
-          spec(
-              "ChildPerUserJavaOptions",
-              "ChildPerUserJavaOptions user group option ...",
-              "",
-              SERVER_ONLY,
-              3,
-              MANY,
-              "More JVM options for the children of one ChildPerUserID group, after"
-                  + " ChildJavaOptions (a later -Xmx wins)."),
+          server(
+                  "ChildJavaOptions option ...",
+                  CHILD_JAVA_OPTIONS,
+                  (b, h, d) -> b.children().childJavaOptions(d),
+                  "JVM options of every child; the default bounds each child's heap.")
+              .arguments(1, MANY),
+          server(
+                  "ChildPerUserJavaOptions user group option ...",
+                  none(),
+                  (b, h, d) -> b.children().childPerUserJavaOptions(d),
+                  "More JVM options for the children of one ChildPerUserID group, after"
+                      + " ChildJavaOptions (a later -Xmx wins).")
+              .arguments(3, MANY),
           // the server's
-          spec(
-              "ServerRoot",
+          server(
               "ServerRoot directory",
-              "the installation directory, or -d",
-              SERVER_ONLY,
-              1,
-              1,
-              "The directory that relative paths in the configuration start" + " from."),
-          spec(
-              "Listen",
-              "Listen [addr:]port [protocol]",
-              "",
-              SERVER_ONLY,
-              1,
-              2,
-              "A socket to accept connections on; without addr, on every IPv4 and IPv6"
-                  + " address; protocol is http or https."),
-          spec(
-              "ServerName",
+              described("the installation directory, or -d"),
+              (b, h, d) -> b.server().serverRoot(d),
+              "The directory that relative paths in the configuration start from."),
+          server(
+                  "Listen [addr:]port [protocol]",
+                  none(),
+                  (b, h, d) -> b.server().listen(d),
+                  "A socket to accept connections on; without addr, on every IPv4 and IPv6"
+                      + " address; protocol is http or https.")
+              .arguments(1, 2),
+          host(
               "ServerName [scheme://]hostname[:port]",
-              "localhost",
-              BOTH,
-              1,
-              1,
-              "The name a host answers to; a virtual host without one takes the main"
-                  + " server's."),
-          spec(
-              "ServerAlias",
-              "ServerAlias hostname ...",
-              "",
-              VHOST_ONLY,
-              1,
-              MANY,
-              "More names of a virtual host; * and ? are wildcards."),
-          new DirectiveSpec(
-              "VirtualHost",
-              "<VirtualHost addr[:port] ...> ... </VirtualHost>",
-              "",
-              SERVER_ONLY,
-              1,
-              MANY,
-              true,
-              "A virtual host on these addresses (* for any); the first on an address is its"
-                  + " default."),
-          spec(
-              "Include",
+              SERVER_NAME,
+              (b, h, d) -> h.serverName(d, b.values()),
+              "The name a host answers to; a virtual host without one takes the main server's."),
+          vhost(
+                  "ServerAlias hostname ...",
+                  none(),
+                  (b, h, d) -> h.aliases.addAll(d.args()),
+                  "More names of a virtual host; * and ? are wildcards.")
+              .arguments(1, MANY),
+          server(
+                  "<VirtualHost addr[:port] ...> ... </VirtualHost>",
+                  none(),
+                  (b, h, d) -> b.virtualHost(d),
+                  "A virtual host on these addresses (* for any); the first on an address is its"
+                      + " default.")
+              .arguments(1, MANY),
+          host(
               "Include file-path|directory-path|wildcard",
-              "",
-              BOTH,
-              1,
-              1,
-              "Reads other configuration files here; a wildcard that matches nothing is an"
-                  + " error."),
-          spec(
-              "IncludeOptional",
+              none(),
+              READ_BY_THE_READER,
+              "Reads other configuration files here; a wildcard that matches nothing is an error."),
+          host(
               "IncludeOptional file-path|directory-path|wildcard",
-              "",
-              BOTH,
-              1,
-              1,
+              none(),
+              READ_BY_THE_READER,
               "Like Include, but a path or wildcard that matches nothing is ignored."),
-          spec(
-              "PidFile",
+          server(
               "PidFile file",
-              "logs/perchild.pid",
-              SERVER_ONLY,
-              1,
-              1,
+              PID_FILE,
+              (b, h, d) -> b.server().pidFile = b.values().path(d.args().get(0)),
               "Where the launcher writes its process id."),
-          spec(
-              "ErrorLog",
+          host(
               "ErrorLog file",
-              "logs/error_log",
-              BOTH,
-              1,
-              1,
+              ERROR_LOG,
+              (b, h, d) -> h.errorLog(d, b.values(), b.problems()),
               "The error log of the server, or of one virtual host."),
-          spec(
-              "LogLevel",
+          host(
               "LogLevel level",
-              "warn",
-              BOTH,
-              1,
-              1,
+              LOG_LEVEL,
+              (b, h, d) -> h.logLevel(d, b.values()),
               "Least severity logged: emerg, alert, crit, error, warn, notice, info, debug,"
                   + " trace1 to trace8."),
-          spec(
-              "LogFormat",
-              "LogFormat format [nickname]",
-              "",
-              BOTH,
-              1,
-              2,
-              "An access-log format in httpd's % notation, named for CustomLog; common and"
-                  + " combined are predefined."),
-          spec(
-              "CustomLog",
-              "CustomLog file format|nickname [env=[!]variable]",
-              "",
-              BOTH,
-              2,
-              3,
-              "An access log of the server, or of one virtual host."),
-          spec(
-              "Timeout",
+          host(
+                  "LogFormat format [nickname]",
+                  none(),
+                  (b, h, d) -> h.logFormat(d, b.values(), b.problems()),
+                  "An access-log format in httpd's % notation, named for CustomLog; common and"
+                      + " combined are predefined.")
+              .arguments(1, 2),
+          host(
+                  "CustomLog file format|nickname [env=[!]variable]",
+                  none(),
+                  (b, h, d) -> h.customLog(d, b.values(), b.problems()),
+                  "An access log of the server, or of one virtual host.")
+              .arguments(2, 3),
+          host(
               "Timeout seconds",
-              "60",
-              BOTH,
-              1,
-              1,
+              seconds(CONNECTION.timeout()),
+              (b, h, d) -> h.timeout = b.values().duration(d),
               "How long to wait for a client: the request head, then each read and write."),
-          spec(
-              "KeepAlive",
+          host(
               "KeepAlive On|Off",
-              "On",
-              BOTH,
-              1,
-              1,
+              onOff(CONNECTION.keepAlive()),
+              (b, h, d) -> h.keepAlive = b.values().onOff(d),
               "Whether a connection may carry more than one request."),
-          spec(
-              "KeepAliveTimeout",
+          host(
               "KeepAliveTimeout seconds[ms]",
-              "5",
-              BOTH,
-              1,
-              1,
+              seconds(CONNECTION.keepAliveTimeout()),
+              (b, h, d) -> h.keepAliveTimeout = b.values().duration(d),
               "How long an idle keep-alive connection waits for its next request."),
-          spec(
-              "MaxKeepAliveRequests",
+          host(
               "MaxKeepAliveRequests number",
-              "100",
-              BOTH,
-              1,
-              1,
+              number(CONNECTION.maxKeepAliveRequests()),
+              (b, h, d) -> h.maxKeepAliveRequests = b.values().integer(d, 0, MANY),
               "Requests one connection may carry, 0 for no limit."),
-          spec(
-              "LimitRequestLine",
+          host(
               "LimitRequestLine bytes",
-              "8190",
-              BOTH,
-              1,
-              1,
+              number(CONNECTION.limitRequestLine()),
+              (b, h, d) -> h.limitRequestLine = b.values().integer(d, 1, 1024 * 1024),
               "Longest request line; a longer one is answered 414."),
-          spec(
-              "LimitRequestFieldSize",
+          host(
               "LimitRequestFieldSize bytes",
-              "8190",
-              BOTH,
-              1,
-              1,
+              number(CONNECTION.limitRequestFieldSize()),
+              (b, h, d) -> h.limitRequestFieldSize = b.values().integer(d, 1, 1024 * 1024),
               "Longest request header field; a longer one is answered 431."),
-          spec(
-              "LimitRequestFields",
+          host(
               "LimitRequestFields number",
-              "100",
-              BOTH,
-              1,
-              1,
+              number(CONNECTION.limitRequestFields()),
+              (b, h, d) -> h.limitRequestFields = b.values().integer(d, 1, 32767),
               "Most request header fields; more are answered 431."),
-          spec(
-              "LimitRequestBody",
+          host(
               "LimitRequestBody bytes",
-              "1073741824",
-              BOTH,
-              1,
-              1,
+              bytes(CONNECTION.limitRequestBody()),
+              (b, h, d) -> h.limitRequestBody = b.values().bytes(d),
               "Largest request body, 0 for no limit; a larger one is answered 413."),
-          spec(
-              "GracefulShutdownTimeout",
+          server(
               "GracefulShutdownTimeout seconds",
-              "0",
-              SERVER_ONLY,
-              1,
-              1,
+              GRACEFUL_SHUTDOWN_TIMEOUT,
+              (b, h, d) -> b.server().gracefulShutdownTimeout(d),
               "How long a graceful stop or restart waits for requests in progress, 0 for no"
                   + " limit."),
           // the container's own
-          spec(
-              "AppBase",
+          host(
               "AppBase directory",
-              "",
-              BOTH,
-              1,
-              1,
-              "The directory whose WAR files and exploded WARs a host serves: ROOT.war or ROOT/"
-                  + " at /, name.war at /name."),
-          spec(
-              "DocumentRoot",
+              none(),
+              (b, h, d) -> h.appBase(d, b.values()),
+              "The directory whose WAR files and exploded WARs a host serves: ROOT.war or"
+                  + " ROOT/ at /, name.war at /name."),
+          host(
               "DocumentRoot directory",
-              "",
-              BOTH,
-              1,
-              1,
+              none(),
+              (b, h, d) -> h.documentRoot(d, b.values()),
               "The directory whose static files a host serves at / (no directory listings); a"
                   + " ROOT webapp in the AppBase wins over it."),
           // monitoring: answered by the acceptor itself
-          new DirectiveSpec(
-              "Location",
+          host(
               "<Location URL-path> ... </Location>",
-              "",
-              BOTH,
-              1,
-              1,
-              true,
-              "A URL path (and what lies below it) that the acceptor answers itself: it must hold"
-                  + " SetHandler server-status or metrics."),
-          spec(
-              "SetHandler",
+              none(),
+              LocationSection::read,
+              "A URL path (and what lies below it) that the acceptor answers itself: it must"
+                  + " hold SetHandler server-status or metrics."),
+          location(
               "SetHandler server-status|metrics",
-              "",
-              LOCATION_ONLY,
-              1,
-              1,
-              "What a Location serves: mod_status's page (HTML, ?auto, ?json) or the Prometheus"
-                  + " metrics; other handlers are refused."),
-          spec(
-              "Require",
-              "Require all granted|all denied|local|ip addr|cidr ...",
-              "all granted",
-              LOCATION_ONLY,
-              1,
-              MANY,
-              "Who may read a Location: any Require line that matches lets the client in (httpd's"
-                  + " RequireAny); others get 403. local is 127.0.0.0/8 and ::1."));
+              none(),
+              (b, h, d) -> b.location().setHandler(d),
+              "What a Location serves: mod_status's page (HTML, ?auto, ?json) or the"
+                  + " Prometheus metrics; other handlers are refused."),
+          location(
+                  "Require all granted|all denied|local|ip addr|cidr ...",
+                  described("all granted"),
+                  (b, h, d) -> b.location().require(d),
+                  "Who may read a Location: any Require line that matches lets the client in"
+                      + " (httpd's RequireAny); others get 403. local is 127.0.0.0/8 and ::1.")
+              .arguments(1, MANY));
 
   private static final Map<String, DirectiveSpec> BY_NAME = new LinkedHashMap<>();
 
@@ -405,15 +338,50 @@ public final class DirectiveTable {
 
   private DirectiveTable() {}
 
-  private static DirectiveSpec spec(
-      String name,
+  // A row takes one argument unless DirectiveSpec.arguments says otherwise.
+
+  /** A directive of the main server only. */
+  private static DirectiveSpec server(
+      String syntax, DirectiveDefault<?> dflt, Application apply, String help) {
+    return row(syntax, SERVER_ONLY, 1, 1, dflt, apply, help);
+  }
+
+  /** A directive of {@code <VirtualHost>} only. */
+  private static DirectiveSpec vhost(
+      String syntax, DirectiveDefault<?> dflt, Application apply, String help) {
+    return row(syntax, VHOST_ONLY, 1, 1, dflt, apply, help);
+  }
+
+  /** A directive of the main server and of each virtual host. */
+  private static DirectiveSpec host(
+      String syntax, DirectiveDefault<?> dflt, Application apply, String help) {
+    return row(syntax, BOTH, 1, 1, dflt, apply, help);
+  }
+
+  /** A directive of {@code <Location>} only. */
+  private static DirectiveSpec location(
+      String syntax, DirectiveDefault<?> dflt, Application apply, String help) {
+    return row(syntax, LOCATION_ONLY, 1, 1, dflt, apply, help);
+  }
+
+  /** A row whose name is the syntax's first word; a syntax that starts with {@code <} a section. */
+  private static DirectiveSpec row(
       String syntax,
-      String dflt,
       Set<Context> contexts,
       int min,
       int max,
+      DirectiveDefault<?> dflt,
+      Application apply,
       String help) {
-    return new DirectiveSpec(name, syntax, dflt, contexts, min, max, false, help);
+    boolean section = syntax.startsWith("<");
+    String first = syntax.split("[ >]", 2)[0];
+    String name = section ? first.substring(1) : first;
+    return new DirectiveSpec(name, syntax, dflt, contexts, min, max, section, help, apply);
+  }
+
+  /** A number of the whole server, kept as {@code setting} when from {@code min} to {@code max}. */
+  private static Application serverNumber(DirectiveDefault<Integer> setting, int min, int max) {
+    return (b, h, d) -> b.server().number(setting, d, min, max);
   }
 
   /** Every directive, in the order of the reference. */

@@ -11,8 +11,9 @@ import org.perchild.posix.GroupAccount;
 
 /**
  * What the directives of one host (the main server or one {@code <VirtualHost>}) said, while the
- * tree is walked; {@link ConfigBuilder} merges it with the main server's into a {@link
- * VirtualHost}. A field left {@code null} was not set here.
+ * tree is walked; {@link VirtualHostAssembly} merges it with the main server's into a {@link
+ * VirtualHost}. A field left {@code null} was not set here. The methods below are the applications
+ * of the {@link DirectiveTable}'s per-host directives that take more than one assignment.
  */
 final class HostScope {
 
@@ -47,6 +48,72 @@ final class HostScope {
 
   HostScope(Directive section) {
     this.section = section;
+  }
+
+  void assignUserId(Directive d, DirectiveValues values) {
+    assign = d;
+    assignUser = values.user(d, d.args().get(0));
+    assignGroup = values.group(d, d.args().get(1));
+  }
+
+  void serverName(Directive d, DirectiveValues values) {
+    String name = values.serverName(d);
+    if (name != null) {
+      serverName = name;
+      serverNameDirective = d;
+    }
+  }
+
+  void appBase(Directive d, DirectiveValues values) {
+    appBase = values.path(d.args().get(0));
+    appBaseDirective = d;
+  }
+
+  void documentRoot(Directive d, DirectiveValues values) {
+    documentRoot = values.path(d.args().get(0));
+    documentRootDirective = d;
+  }
+
+  void errorLog(Directive d, DirectiveValues values, ConfigProblems problems) {
+    String file = d.args().get(0);
+    if (file.startsWith("|") || file.startsWith("syslog")) {
+      problems.error(d, "ErrorLog " + file + ": only a file is supported");
+    } else {
+      errorLog = values.path(file);
+    }
+  }
+
+  void logLevel(Directive d, DirectiveValues values) {
+    String level = values.logLevel(d);
+    if (level != null) {
+      logLevel = level;
+    }
+  }
+
+  void logFormat(Directive d, DirectiveValues values, ConfigProblems problems) {
+    List<String> a = d.args();
+    if (a.size() == 1) {
+      problems.warning(
+          d, "LogFormat without a nickname has no effect: name it and use it in CustomLog");
+    } else if (values.logFormat(d, "LogFormat", a.get(0))) {
+      logFormats.put(a.get(1), a.get(0));
+    }
+  }
+
+  void customLog(Directive d, DirectiveValues values, ConfigProblems problems) {
+    List<String> a = d.args();
+    if (a.get(0).startsWith("|")) {
+      problems.error(
+          d, "CustomLog " + a.get(0) + ": piped logs are not supported; write to a file");
+      return;
+    }
+    if (a.size() == 3) {
+      problems.warning(
+          d, "CustomLog condition '" + a.get(2) + "' is not supported: every request is logged");
+    }
+    if (a.get(1).indexOf('%') < 0 || values.logFormat(d, "CustomLog", a.get(1))) {
+      customLogs.add(new PendingLog(d, values.path(a.get(0)), a.get(1)));
+    }
   }
 
   /** This scope's settings over {@code base}'s: httpd's merge of a virtual host's config. */

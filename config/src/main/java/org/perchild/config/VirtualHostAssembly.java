@@ -1,0 +1,296 @@
+package org.perchild.config;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Merges what each host's section said with the main server's into the {@link VirtualHost}s, as
+ * httpd merges server configurations: a virtual host inherits the main server's name, logs,
+ * connection settings and locations unless it sets its own, and is served by the children of its
+ * {@code AssignUserID} (else {@code User}/{@code Group}'s). Then it checks what only the assembled
+ * hosts tell: directories the children cannot read, addresses no {@code Listen} reaches, names
+ * written twice. {@link ConfigBuilder} runs it once the child groups are planned.
+ */
+final class VirtualHostAssembly {
+
+  private final ServerScope server;
+  private final ChildGroupPlan plan;
+  private final ConfigProblems problems;
+  private final Path configFile;
+  private final Path mainErrorLog;
+  private VirtualHost mainServer;
+  private final List<VirtualHost> hosts = new ArrayList<>();
+
+  VirtualHostAssembly(
+      ServerScope server,
+      ChildGroupPlan plan,
+      DirectiveValues values,
+      ConfigProblems problems,
+      Path configFile) {
+    this.server = server;
+    this.plan = plan;
+    this.problems = problems;
+    this.configFile = configFile;
+    HostScope main = server.main;
+    this.mainErrorLog =
+        main.errorLog != null ? main.errorLog : values.path(DirectiveTable.ERROR_LOG.value());
+  }
+
+  /** Builds the main server, then each virtual host in file order, reporting as it goes. */
+  void assemble() {
+    HostScope main = server.main;
+    ChildGroup serverChildren = plan.serverChildren();
+    ConnectionSettings mainConnection = main.connection(ConnectionSettings.DEFAULTS);
+    String mainLogLevel = main.logLevel != null ? main.logLevel : DirectiveTable.LOG_LEVEL.value();
+    String mainName =
+        main.serverName != null ? main.serverName : DirectiveTable.SERVER_NAME.value();
+    checkDirectories(main);
+    checkReadable(main, serverChildren);
+    mainServer =
+        new VirtualHost(
+            mainName,
+            List.of(),
+            List.of(),
+            serverChildren,
+            main.appBase,
+            main.documentRoot,
+            mainErrorLog,
+            mainLogLevel,
+            customLogs(main, null),
+            mainConnection,
+            configFile,
+            0,
+            main.locations);
+
+    for (HostScope scope : server.vhosts) {
+      ChildGroup served = servedBy(scope, mainName);
+      if (served == null) {
+        continue; // already reported
+      }
+      checkDirectories(scope);
+      checkReadable(scope, served);
+      hosts.add(
+          new VirtualHost(
+              scope.serverName != null ? scope.serverName : mainName,
+              scope.aliases,
+              scope.addresses,
+              served,
+              scope.appBase,
+              scope.documentRoot,
+              scope.errorLog != null ? scope.errorLog : mainErrorLog,
+              scope.logLevel != null ? scope.logLevel : mainLogLevel,
+              // A tenant writes only its own logs: the main server's are User/Group's files.
+              customLogs(scope, served == serverChildren ? mainServer : null),
+              scope.connection(mainConnection),
+              scope.section.file(),
+              scope.section.line(),
+              LocationSection.withInherited(scope, main)));
+    }
+    for (Listener listener : server.listeners) {
+      if (!coveredByVirtualHost(listener) && plan.left() == 0) {
+        problems.error(
+            listener.file(),
+            listener.line(),
+            "Listen "
+                + listener.address()
+                + " has no <VirtualHost>, so the main server answers it, but no child is left for User/Group");
+      }
+    }
+    warnAboutAddresses();
+    warnAboutErrorLogs();
+  }
+
+  VirtualHost mainServer() {
+    return mainServer;
+  }
+
+  List<VirtualHost> virtualHosts() {
+    return hosts;
+  }
+
+  /** The children that serve {@code scope}, or {@code null} when its AssignUserID names none. */
+  private ChildGroup servedBy(HostScope scope, String mainName) {
+    if (scope.assign != null) {
+      if (scope.assignUser == null || scope.assignGroup == null) {
+        return null; // already reported
+      }
+      ChildGroup served = plan.perUser(scope.assignUser, scope.assignGroup);
+      if (served == null) {
+        problems.error(
+            scope.assign,
+            "AssignUserID "
+                + scope.assign.args().get(0)
+                + " "
+                + scope.assign.args().get(1)
+                + ": no ChildPerUserID for this user and group");
+      }
+      return served;
+    }
+    if (plan.left() == 0) {
+      problems.error(
+          scope.section,
+          "virtual host "
+              + (scope.serverName != null ? scope.serverName : mainName)
+              + " has no AssignUserID, and no child is left for User/Group (ChildPerUserID takes all "
+              + plan.numServers()
+              + " of NumServers)");
+    }
+    return plan.serverChildren();
+  }
+
+  private void checkDirectories(HostScope scope) {
+    checkDirectory("AppBase", scope.appBase, scope.appBaseDirective);
+    checkDirectory("DocumentRoot", scope.documentRoot, scope.documentRootDirective);
+  }
+
+  private void checkDirectory(String name, Path directory, Directive d) {
+    if (directory != null && !Files.isDirectory(directory)) {
+      problems.error(d, name + " " + d.args().get(0) + ": no such directory " + directory);
+    }
+  }
+
+  /**
+   * Warns when the children that serve a host will not be able to read its AppBase or DocumentRoot
+   * once they have dropped root: only a warning, since the operator may fix the mode before
+   * starting, and a child that cannot read a directory serves 404s, it does not fail.
+   */
+  private void checkReadable(HostScope scope, ChildGroup served) {
+    checkReadable("AppBase", scope.appBase, scope.appBaseDirective, served);
+    checkReadable("DocumentRoot", scope.documentRoot, scope.documentRootDirective, served);
+  }
+
+  private void checkReadable(String name, Path directory, Directive d, ChildGroup served) {
+    if (directory == null || d == null || !Files.isDirectory(directory)) {
+      return;
+    }
+    String why =
+        DirectoryAccess.whyUnreadable(directory, served.user().uid(), served.group().gid());
+    if (why != null) {
+      problems.warning(
+          d,
+          name
+              + " "
+              + d.args().get(0)
+              + ": user "
+              + served.user().name()
+              + " (uid "
+              + served.user().uid()
+              + ", gid "
+              + served.group().gid()
+              + ") cannot read it: "
+              + why);
+    }
+  }
+
+  private List<CustomLog> customLogs(HostScope scope, VirtualHost inheritFrom) {
+    if (scope.customLogs.isEmpty() && inheritFrom != null) {
+      // httpd: a virtual host without access logs of its own writes to the main server's.
+      return inheritFrom.customLogs();
+    }
+    List<CustomLog> logs = new ArrayList<>();
+    for (HostScope.PendingLog pending : scope.customLogs) {
+      String format = scope.logFormats.get(pending.formatOrNickname());
+      if (format == null) {
+        format = server.main.logFormats.get(pending.formatOrNickname());
+      }
+      if (format == null) {
+        if (pending.formatOrNickname().indexOf('%') < 0) {
+          problems.error(
+              pending.directive(),
+              "CustomLog: no LogFormat is named '" + pending.formatOrNickname() + "'");
+          continue;
+        }
+        format = pending.formatOrNickname();
+      }
+      logs.add(
+          new CustomLog(
+              pending.path(), format, pending.directive().file(), pending.directive().line()));
+    }
+    return logs;
+  }
+
+  private boolean coveredByVirtualHost(Listener listener) {
+    for (HostScope scope : server.vhosts) {
+      for (VirtualHostAddress address : scope.addresses) {
+        boolean portMatches = address.port() == 0 || address.port() == listener.port();
+        if (portMatches
+            && (address.anyHost()
+                || listener.host() == null
+                || address.host().equalsIgnoreCase(listener.host()))) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /** The children of one group write one error log: their virtual hosts should agree on it. */
+  private void warnAboutErrorLogs() {
+    Map<ChildGroup, VirtualHost> first = new LinkedHashMap<>();
+    for (VirtualHost vhost : hosts) {
+      VirtualHost earlier = first.putIfAbsent(vhost.group(), vhost);
+      if (earlier != null && !earlier.errorLog().equals(vhost.errorLog())) {
+        problems.warning(
+            vhost.file(),
+            vhost.line(),
+            "ErrorLog "
+                + vhost.errorLog()
+                + " differs from "
+                + earlier.errorLog()
+                + " of "
+                + earlier.serverName()
+                + ", served by the same children ("
+                + vhost.group().label()
+                + "): they write to the main server's ErrorLog "
+                + mainErrorLog);
+      }
+    }
+  }
+
+  private void warnAboutAddresses() {
+    List<Listener> listeners = server.listeners;
+    Map<String, VirtualHost> seen = new HashMap<>();
+    for (VirtualHost vhost : hosts) {
+      for (VirtualHostAddress address : vhost.addresses()) {
+        boolean listened =
+            listeners.stream().anyMatch(l -> address.port() == 0 || l.port() == address.port());
+        if (!listened && !listeners.isEmpty()) {
+          problems.warning(
+              vhost.file(),
+              vhost.line(),
+              "<VirtualHost "
+                  + address
+                  + ">: no Listen on port "
+                  + address.port()
+                  + ", so this virtual host is never reached");
+        }
+        String key =
+            (address.anyHost() ? "*" : address.host())
+                + ":"
+                + address.port()
+                + "/"
+                + vhost.serverName();
+        VirtualHost first = seen.putIfAbsent(key, vhost);
+        if (first != null) {
+          problems.warning(
+              vhost.file(),
+              vhost.line(),
+              "ServerName "
+                  + vhost.serverName()
+                  + " on "
+                  + address
+                  + " is also the name of the virtual host at "
+                  + first.file()
+                  + ":"
+                  + first.line()
+                  + "; requests for it go to the first");
+        }
+      }
+    }
+  }
+}
