@@ -80,11 +80,8 @@ final class AcceptorLoop {
   private final ByteBuffer firstRead = ByteBuffer.allocate(MAX_ALREADY_READ);
   private ControlMessage stoppedBy;
 
-  /** The launcher's latest scoreboard, for {@code /server-status}; null until the first. */
-  private org.perchild.protocol.Scoreboard scoreboard;
-
-  private final org.perchild.status.StatusMetrics metrics =
-      new org.perchild.status.StatusMetrics(this::statusPage);
+  /** {@code /server-status} and {@code /metrics}, with the launcher's latest scoreboard. */
+  private final StatusEndpoint status;
 
   /**
    * Registers the listen sockets, {@code channels.get(i)} being {@code config.listeners().get(i)}.
@@ -101,6 +98,7 @@ final class AcceptorLoop {
     this.reload = reload;
     useConfiguration(config);
     this.counters = counters;
+    this.status = new StatusEndpoint(counters, responses);
     this.selector = Selector.open();
     for (int i = 0; i < channels.size(); i++) {
       ListenSocket socket =
@@ -260,7 +258,9 @@ final class AcceptorLoop {
     java.util.Optional<org.perchild.config.StatusLocation> location = vhost.locationFor(path);
     if (location.isPresent()) {
       String query = question < 0 ? "" : target.substring(question + 1);
-      answerStatus(connection, location.get(), remote, vhost, query, head.method());
+      StatusEndpoint.Answer answer =
+          status.answer(location.get(), remote, vhost.serverName(), query, head.method());
+      respond(connection, answer.status(), answer.response());
       return;
     }
     long now = System.nanoTime();
@@ -304,71 +304,6 @@ final class AcceptorLoop {
         vhost.group().label(),
         candidates.size());
     respond(connection, 503, responses.serviceUnavailable(RETRY_AFTER_SECONDS));
-  }
-
-  /**
-   * A request for a {@code <Location>} with {@code SetHandler server-status} or {@code metrics}:
-   * 403 for a client its {@code Require} lines do not let in, else the page, answered here.
-   */
-  private void answerStatus(
-      ClientConnection connection,
-      org.perchild.config.StatusLocation location,
-      InetSocketAddress remote,
-      VirtualHost vhost,
-      String query,
-      String method)
-      throws IOException {
-    if (!location.allows(remote.getAddress())) {
-      LOG.info("{} {}: forbidden by Require", remote, location.path());
-      respond(connection, 403, responses.forStatus(403));
-      return;
-    }
-    String contentType;
-    byte[] body;
-    if (location.handler() == org.perchild.config.StatusLocation.Handler.METRICS) {
-      contentType = metrics.contentType();
-      body = metrics.text();
-    } else {
-      org.perchild.status.ServerStatusPage page = statusPage(vhost.serverName());
-      if (query.equals("auto") || query.startsWith("auto&")) {
-        contentType = "text/plain; charset=ISO-8859-1";
-        body = page.auto().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
-      } else if (query.equals("json") || query.startsWith("json&")) {
-        contentType = "application/json";
-        body = page.json().getBytes(java.nio.charset.StandardCharsets.UTF_8);
-      } else {
-        contentType = "text/html; charset=ISO-8859-1";
-        body = page.html().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
-      }
-    }
-    respond(connection, 200, responses.ok(contentType, body, !method.equals("HEAD")));
-  }
-
-  private org.perchild.status.ServerStatusPage statusPage() {
-    return statusPage("localhost");
-  }
-
-  private org.perchild.status.ServerStatusPage statusPage(String serverName) {
-    java.time.Instant now = java.time.Instant.now();
-    org.perchild.protocol.Scoreboard board = scoreboard;
-    if (board == null) {
-      board =
-          new org.perchild.protocol.Scoreboard(
-              now,
-              0,
-              now,
-              new org.perchild.protocol.Scoreboard.Acceptor(
-                  0, org.perchild.protocol.Scoreboard.State.GONE, null, 0),
-              List.of(),
-              0);
-    }
-    AcceptorCounters.Snapshot snap = counters.snapshot();
-    return new org.perchild.status.ServerStatusPage(
-        board,
-        new org.perchild.protocol.Scoreboard.Counters(
-            snap.accepted(), snap.handedOff(), new java.util.TreeMap<>(snap.answeredByStatus())),
-        now,
-        serverName == null ? "localhost" : serverName);
   }
 
   private static boolean handOff(ChildSlots.Slot slot, byte[] payload, int fd) {
@@ -490,7 +425,7 @@ final class AcceptorLoop {
         }
         continue;
       } else if (message instanceof ControlMessage.Status status) {
-        scoreboard = status.scoreboard();
+        this.status.update(status.scoreboard());
         continue;
       } else if (message instanceof ControlMessage.Stop) {
         LOG.info("STOP from the launcher");
