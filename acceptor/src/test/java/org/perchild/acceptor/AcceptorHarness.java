@@ -3,7 +3,6 @@ package org.perchild.acceptor;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
@@ -34,7 +33,6 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.awaitility.core.ConditionTimeoutException;
-import org.junit.jupiter.api.Assumptions;
 import org.perchild.posix.ChannelPair;
 import org.perchild.posix.ChildProcesses;
 import org.perchild.posix.Descriptors;
@@ -44,6 +42,7 @@ import org.perchild.posix.PosixSpawn;
 import org.perchild.posix.ReceivedPacket;
 import org.perchild.posix.SeqPacketChannel;
 import org.perchild.protocol.HandoffMessage;
+import org.perchild.testsupport.RootRequirement;
 
 /**
  * A real acceptor process, started as the launcher starts it (root, {@link PosixSpawn}, control
@@ -73,22 +72,8 @@ final class AcceptorHarness implements AutoCloseable {
   private ExitStatus exit;
 
   /** Skips the test without root, unless {@code CI=true}, where that is a failure. */
-  static void requireRoot() throws IOException {
-    String uid =
-        Files.readAllLines(Path.of("/proc/self/status")).stream()
-            .filter(line -> line.startsWith("Uid:"))
-            .findFirst()
-            .orElseThrow()
-            .split("\\s+")[2];
-    if (uid.equals("0")) {
-      return;
-    }
-    String reason =
-        "the acceptor test starts the acceptor as the root launcher does; running as uid " + uid;
-    if ("true".equals(System.getenv("CI"))) {
-      fail(reason + ", and with CI=true a skipped root test is a failure");
-    }
-    Assumptions.abort(reason);
+  static void requireRoot() {
+    RootRequirement.require("starting the acceptor as the root launcher does");
   }
 
   private AcceptorHarness(

@@ -4,7 +4,6 @@ import static java.nio.charset.StandardCharsets.ISO_8859_1;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -32,7 +31,6 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 import jnr.constants.platform.OpenFlags;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.Assumptions;
 import org.perchild.container.testapp.SlowServlet;
 import org.perchild.container.testapp.WhoAmIServlet;
 import org.perchild.posix.ChannelPair;
@@ -45,6 +43,7 @@ import org.perchild.posix.PosixSpawn;
 import org.perchild.posix.ReceivedPacket;
 import org.perchild.posix.SeqPacketChannel;
 import org.perchild.protocol.HandoffMessage;
+import org.perchild.testsupport.RootRequirement;
 
 /**
  * A real child process, spawned as root the way the launcher spawns it, with this test playing
@@ -78,17 +77,8 @@ final class ChildProcessFixture implements AutoCloseable {
   private ExitStatus exit;
 
   /** Skips (or, with {@code CI=true}, fails) unless this JVM runs as root. */
-  static void assumeRoot() throws IOException {
-    int uid = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
-    if (uid == 0) {
-      return;
-    }
-    String reason =
-        "spawning a child that drops to uid " + TENANT + " needs root; this test runs as " + uid;
-    if ("true".equals(System.getenv("CI"))) {
-      fail(reason + " (CI=true: root tests must run in CI)");
-    }
-    Assumptions.abort(reason);
+  static void assumeRoot() {
+    RootRequirement.require("spawning a child that drops to uid " + TENANT);
   }
 
   /** Spawns a child that will drop to {@code uid}/{@code gid}, configured for {@link #TENANT}. */

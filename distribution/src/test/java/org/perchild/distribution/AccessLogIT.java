@@ -22,6 +22,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.perchild.testsupport.Http;
 
 /**
  * Per-tenant access logs in the real process model: two tenants, each with its own {@code
@@ -102,23 +103,19 @@ class AccessLogIT {
   /** curl with a known Referer and User-Agent; returns "status bytes" as curl saw them. */
   private static String curl(
       String method, String host, String target, String referer, String agent) throws Exception {
-    return LaunchedServer.run(
-            "curl",
-            "-sS",
+    return Http.curl(
+            server.port,
+            host,
+            target,
             method.equals("HEAD") ? "--head" : "--get",
             "-o",
             "/dev/null",
             "-w",
             "%{http_code} %{size_download}",
-            "--max-time",
-            "20",
-            "-H",
-            "Host: " + host,
             "-e",
             referer,
             "-A",
-            agent,
-            "http://127.0.0.1:" + server.port + target)
+            agent)
         .trim();
   }
 

@@ -23,6 +23,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.perchild.testsupport.Commands;
+import org.perchild.testsupport.Http;
+import org.perchild.testsupport.RootRequirement;
 
 /**
  * {@code bin/perchild -X} run for real: one JVM, every virtual host, Jetty listening itself on a
@@ -140,24 +143,11 @@ class DebugModeIT {
   }
 
   private static String run(String... command) throws Exception {
-    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-    String text = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertTrue(process.waitFor(60, SECONDS));
-    assertEquals(0, process.exitValue(), String.join(" ", command) + ": " + text);
-    return text;
+    return Commands.run(command);
   }
 
   private static String curl(String address, String host, String path) throws Exception {
-    return run(
-        "curl",
-        "-sS",
-        "--max-time",
-        "10",
-        "-H",
-        "Host: " + host,
-        "-w",
-        "\n%{http_code}",
-        "http://" + address + ":" + port + path);
+    return Http.curl(address, port, host, path, "-w", "\n%{http_code}");
   }
 
   private static String field(String json, String name) {
@@ -210,7 +200,7 @@ class DebugModeIT {
 
   @Test
   void asRootItIsRefused() throws Exception {
-    assumeTrue(IS_ROOT, "needs root to show that -X refuses root");
+    RootRequirement.require("showing that -X refuses root");
     Process process =
         new ProcessBuilder(perchild("-d", root.toString(), "-X")).redirectErrorStream(true).start();
     String text = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

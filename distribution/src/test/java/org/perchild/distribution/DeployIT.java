@@ -10,7 +10,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,7 +17,6 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
@@ -30,6 +28,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.perchild.testsupport.Http;
+import org.perchild.testsupport.Http.Reply;
 
 /**
  * Hot deployment in a running child, over real sockets: a WAR written slowly into an AppBase is
@@ -121,48 +121,12 @@ class DeployIT {
             .toList());
   }
 
-  /** A response, as far as these tests read it. */
-  private record Reply(int statusCode, Map<String, String> headers, String body) {
-    String header(String name) {
-      String value = headers.get(name.toLowerCase(Locale.ROOT));
-      if (value == null) {
-        throw new AssertionError("no " + name + " in " + headers);
-      }
-      return value;
-    }
-  }
-
   /**
    * {@code GET path} for {@code host} as HTTP/1.0 on a new connection (so the body ends with the
    * connection, never chunked), with extra header lines.
    */
   private static Reply get(String host, String path, String... headers) throws IOException {
-    try (Socket socket = new Socket("127.0.0.1", server.port)) {
-      socket.setSoTimeout(20_000);
-      StringBuilder head = new StringBuilder("GET " + path + " HTTP/1.0\r\nHost: " + host + "\r\n");
-      for (String header : headers) {
-        head.append(header).append("\r\n");
-      }
-      socket
-          .getOutputStream()
-          .write(head.append("\r\n").toString().getBytes(StandardCharsets.ISO_8859_1));
-      String response =
-          new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
-      int end = response.indexOf("\r\n\r\n");
-      if (end < 0) {
-        throw new IOException("no complete head: " + response);
-      }
-      List<String> lines = List.of(response.substring(0, end).split("\r\n"));
-      Map<String, String> fields = new LinkedHashMap<>();
-      for (String line : lines.subList(1, lines.size())) {
-        int colon = line.indexOf(':');
-        fields.put(
-            line.substring(0, colon).trim().toLowerCase(Locale.ROOT),
-            line.substring(colon + 1).trim());
-      }
-      return new Reply(
-          Integer.parseInt(lines.get(0).split(" ")[1]), fields, response.substring(end + 4));
-    }
+    return Http.get(server.port, host, path, headers);
   }
 
   @Test

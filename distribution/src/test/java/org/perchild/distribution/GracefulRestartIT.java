@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
+import org.perchild.testsupport.Http;
 
 /**
  * A graceful restart (SIGUSR1) under load: the new configuration (a virtual host added, a tenant's
@@ -89,14 +90,7 @@ class GracefulRestartIT {
   }
 
   private static String get(String host) throws Exception {
-    return LaunchedServer.run(
-        "curl",
-        "-sS",
-        "--max-time",
-        "10",
-        "-H",
-        "Host: " + host,
-        "http://127.0.0.1:" + server.port + "/");
+    return Http.curl(server.port, host, "/");
   }
 
   private static String field(Pattern pattern, String json) {

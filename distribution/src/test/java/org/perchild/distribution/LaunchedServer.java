@@ -4,11 +4,9 @@ import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -21,6 +19,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.IntFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.perchild.testsupport.Commands;
+import org.perchild.testsupport.RootRequirement;
 
 /**
  * The assembled {@code bin/perchild -D FOREGROUND}, started as root from a temporary server root
@@ -50,11 +50,7 @@ final class LaunchedServer {
 
   /** Skips without root, but fails in CI, where a skipped root test would prove nothing. */
   static void requireRoot() {
-    boolean isRoot = "root".equals(System.getProperty("user.name"));
-    if (!isRoot && "true".equals(System.getenv("CI"))) {
-      throw new AssertionError("CI runs the process tests as root, but this JVM is not root");
-    }
-    assumeTrue(isRoot, "the process model needs root to start children as other users");
+    RootRequirement.require("the process model (children started as other users)");
   }
 
   /** Creates the group and the user (no home, no shell) unless they exist. */
@@ -247,19 +243,12 @@ final class LaunchedServer {
   }
 
   static String run(String... command) throws Exception {
-    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-    String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertTrue(process.waitFor(60, SECONDS));
-    assertEquals(0, process.exitValue(), String.join(" ", command) + ": " + out);
-    return out;
+    return Commands.run(command);
   }
 
   /** Runs {@code command}, whatever its exit: {@code "exit N\n"} and its output. */
   static String runStatus(String... command) throws Exception {
-    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-    String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertTrue(process.waitFor(60, SECONDS));
-    return "exit " + process.exitValue() + "\n" + out;
+    return Commands.runStatus(command);
   }
 
   static int uidOf(String user) throws Exception {

@@ -1,14 +1,11 @@
 package org.perchild.distribution;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.perchild.testsupport.Http;
 
 /**
  * Requests in a loop on new connections, from a few threads, while a test breaks something: counts
@@ -52,19 +49,11 @@ final class LoadLoop implements AutoCloseable {
 
   /** Null for a 200, else what went wrong. */
   private static String request(int port, String host, String path) {
-    try (Socket socket = new Socket()) {
-      socket.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
-      socket.setSoTimeout(20_000);
-      socket
-          .getOutputStream()
-          .write(
-              ("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
-                  .getBytes(StandardCharsets.US_ASCII));
-      InputStream in = socket.getInputStream();
-      String response = new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
-      return response.startsWith("HTTP/1.1 200 ")
+    try {
+      Http.Reply reply = Http.exchange(port, "GET", path, "HTTP/1.1", host, "Connection: close");
+      return reply.statusLine().startsWith("HTTP/1.1 200 ")
           ? null
-          : host + path + ": " + response.lines().findFirst().orElse("(empty response)");
+          : host + path + ": " + reply.statusLine();
     } catch (IOException e) {
       return host + ": " + e;
     }

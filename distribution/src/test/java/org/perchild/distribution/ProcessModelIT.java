@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -30,6 +29,8 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
+import org.perchild.testsupport.Http;
+import org.perchild.testsupport.RootRequirement;
 
 /**
  * The perchild manual's example, run for real: the assembled {@code bin/perchild} started as root,
@@ -50,11 +51,7 @@ class ProcessModelIT {
 
   @BeforeAll
   static void startServer() throws Exception {
-    boolean isRoot = "root".equals(System.getProperty("user.name"));
-    if (!isRoot && "true".equals(System.getenv("CI"))) {
-      throw new AssertionError("CI runs the process tests as root, but this JVM is not root");
-    }
-    assumeTrue(isRoot, "the process model needs root to start children as other users");
+    RootRequirement.require("the process model (children started as other users)");
     for (String name : List.of("user1", "user2")) {
       LaunchedServer.ensureAccount(name, "group" + name.charAt(name.length() - 1));
     }
@@ -148,8 +145,7 @@ class ProcessModelIT {
   }
 
   private static String curl(String host) throws Exception {
-    return LaunchedServer.run(
-        "curl", "-sS", "--max-time", "10", "-H", "Host: " + host, "http://127.0.0.1:" + port + "/");
+    return Http.curl(port, host, "/");
   }
 
   /** This server's processes running {@code mainClass}: never another server's on the machine. */

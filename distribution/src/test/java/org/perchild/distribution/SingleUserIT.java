@@ -4,7 +4,6 @@ import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -22,6 +21,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.perchild.testsupport.Commands;
+import org.perchild.testsupport.RootRequirement;
 
 /**
  * A launcher started by an ordinary user: refused unless single-user mode is asked for, and then
@@ -38,11 +39,7 @@ class SingleUserIT {
 
   @BeforeAll
   static void startServer() throws Exception {
-    boolean isRoot = "root".equals(System.getProperty("user.name"));
-    if (!isRoot && "true".equals(System.getenv("CI"))) {
-      throw new AssertionError("CI runs the process tests as root, but this JVM is not root");
-    }
-    assumeTrue(isRoot, "becoming another user (setpriv) needs root");
+    RootRequirement.require("becoming another user (setpriv)");
     root = Files.createTempDirectory("perchild-su");
     for (String host : List.of("fallback", "tenant")) {
       Path appBase = Files.createDirectories(root.resolve("webapps").resolve(host));
@@ -109,7 +106,7 @@ class SingleUserIT {
   }
 
   private static String run(String... command) throws Exception {
-    return run(List.of(command), 0);
+    return Commands.run(command);
   }
 
   private static String run(List<String> command, int expectedExit) throws Exception {

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
+import org.perchild.testsupport.Http;
 
 /**
  * A tenant's own error log (its children's messages, in a file the tenant owns), and logs opened
@@ -50,16 +51,7 @@ class TenantLogsIT {
   }
 
   private static void get(String host, String path) throws Exception {
-    LaunchedServer.run(
-        "curl",
-        "-sS",
-        "-o",
-        "/dev/null",
-        "--max-time",
-        "10",
-        "-H",
-        "Host: " + host,
-        "http://127.0.0.1:" + server.port + path);
+    Http.curl(server.port, host, path, "-o", "/dev/null");
   }
 
   private static void assertTenantOwns(Path file) throws Exception {

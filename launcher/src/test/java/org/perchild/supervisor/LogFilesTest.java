@@ -3,7 +3,6 @@ package org.perchild.supervisor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -16,6 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.perchild.config.ConfigLoader;
 import org.perchild.config.ServerConfig;
 import org.perchild.posix.SystemAccounts;
+import org.perchild.testsupport.RootRequirement;
 
 /**
  * The launcher makes each tenant's access log its own before the children start, and refuses a log
@@ -28,11 +28,7 @@ class LogFilesTest {
 
   @BeforeEach
   void requireRoot() throws IOException {
-    boolean isRoot = "root".equals(System.getProperty("user.name"));
-    if (!isRoot && "true".equals(System.getenv("CI"))) {
-      throw new AssertionError("CI runs this test as root, but this JVM is not root");
-    }
-    assumeTrue(isRoot, "giving a file to another user needs root");
+    RootRequirement.require("giving a file to another user");
     Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxr-xr-x"));
   }
 

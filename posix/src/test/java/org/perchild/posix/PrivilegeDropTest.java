@@ -2,7 +2,6 @@ package org.perchild.posix;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -11,11 +10,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import jnr.ffi.byref.IntByReference;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.perchild.testsupport.RootRequirement;
 
 /**
  * {@link PrivilegeDrop} in a separate JVM ({@link PrivilegeDropProbe}), started as root: by {@code
@@ -27,18 +26,7 @@ class PrivilegeDropTest {
 
   @BeforeEach
   void needsRoot() {
-    IntByReference real = new IntByReference();
-    IntByReference effective = new IntByReference();
-    IntByReference saved = new IntByReference();
-    LibC.get().getresuid(real, effective, saved);
-    if (effective.intValue() == 0) {
-      return;
-    }
-    String reason = "dropping privileges needs root; running as uid " + effective.intValue();
-    if ("true".equals(System.getenv("CI"))) {
-      fail(reason + ", and with CI=true a skipped root test is a failure");
-    }
-    Assumptions.abort(reason);
+    RootRequirement.require("dropping privileges");
   }
 
   /** What a probe JVM printed and how it exited. */
