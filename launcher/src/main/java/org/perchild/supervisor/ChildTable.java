@@ -2,7 +2,6 @@ package org.perchild.supervisor;
 
 import java.io.IOException;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -16,9 +15,7 @@ import org.perchild.posix.Descriptors;
 import org.perchild.posix.ExitStatus;
 import org.perchild.posix.PosixException;
 import org.perchild.posix.SeqPacketChannel;
-import org.perchild.protocol.HostTable;
 import org.perchild.protocol.LoadReport;
-import org.perchild.protocol.Scoreboard;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -374,47 +371,8 @@ final class ChildTable {
     return null;
   }
 
-  /** The per-host rows of {@code perchild status}: the running slots' latest HOSTS. */
-  HostTable hosts() {
-    HostTable hosts = new HostTable();
-    for (ChildSlot child : children) {
-      if (child.pid != 0) {
-        hosts.add(child.hosts);
-      }
-    }
-    return hosts;
-  }
-
-  /** The scoreboard's rows: every running slot, then every retired process. */
-  List<Scoreboard.Child> rows(Instant now, long nanos) {
-    List<Scoreboard.Child> rows = new ArrayList<>();
-    for (ChildSlot child : children) {
-      Scoreboard.State state =
-          child.pid == 0
-              ? Scoreboard.State.GONE
-              : child.retiring
-                  ? Scoreboard.State.RETIRING
-                  : child.ready ? Scoreboard.State.READY : Scoreboard.State.STARTING;
-      rows.add(row(child, state, child.pid == 0 ? LoadReport.NONE : child.load, now, nanos));
-    }
-    for (ChildSlot child : retired) {
-      rows.add(row(child, Scoreboard.State.RETIRING, LoadReport.NONE, now, nanos));
-    }
-    return rows;
-  }
-
-  private Scoreboard.Child row(
-      ChildSlot child, Scoreboard.State state, LoadReport load, Instant now, long nanos) {
-    RunAs runAs = RunAs.child(child.group, singleUser);
-    return new Scoreboard.Child(
-        child.slot,
-        child.pid,
-        runAs.user().name(),
-        runAs.groupName(),
-        child.generation,
-        state,
-        child.pid == 0 ? null : now.minusNanos(nanos - child.startedAt),
-        Math.max(0, child.starts - 1),
-        load);
+  /** The retired processes still running. */
+  List<ChildSlot> retired() {
+    return Collections.unmodifiableList(retired);
   }
 }

@@ -20,8 +20,6 @@ import org.perchild.posix.Accounts;
 import org.perchild.posix.ExitStatus;
 import org.perchild.posix.PosixException;
 import org.perchild.posix.SystemAccounts;
-import org.perchild.protocol.HostTable;
-import org.perchild.protocol.Scoreboard;
 import org.perchild.supervisor.SupervisorEvent.Kind;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,10 +35,10 @@ import sun.misc.Signal;
  * creates and runs it.
  *
  * <p>What it acts on lives in its parts: {@link AcceptorProcess}, {@link ChildTable} (the slots),
- * {@link Generations}, {@link GracefulRestart}, {@link ControlDispatch} (every control message) and
- * {@link StopEscalation}; processes are started through a {@link ProcessSpawner} and time is read
- * from a monotonic clock, both injected so that the unit tests can play the processes and the
- * clock.
+ * {@link Generations}, {@link GracefulRestart}, {@link ControlDispatch} (every control message),
+ * {@link ServerStatus} and {@link StopEscalation}; processes are started through a {@link
+ * ProcessSpawner} and time is read from a monotonic clock, both injected so that the unit tests can
+ * play the processes and the clock.
  *
  * <pre>
  *   start ──▶ RUNNING ──TERM/INT/WINCH/stop──▶ STOPPING ──all exited (escalation: TERM 3/5/7 s, KILL 9 s)──▶ stopped
@@ -64,6 +62,7 @@ public final class Supervisor {
   private ChildTable children;
   private Generations generations;
   private GracefulRestart restart;
+  private ServerStatus serverStatus;
 
   private boolean stopping;
   private long stoppingSince;
@@ -162,6 +161,7 @@ public final class Supervisor {
             singleUser,
             initialConfig.serverLimit(),
             initialConfig.threads().threadLimit());
+    serverStatus = new ServerStatus(acceptor, children, nanoTime, serverStartedAt, singleUser);
     dispatch.attach(acceptor, children, generations);
     acceptor.start(config());
     children.startFirstGeneration();
@@ -230,18 +230,7 @@ public final class Supervisor {
         generations.cutOldGenerationShort(false);
         event.answer(restart.begin(event.text(), stopping));
       }
-      case STATUS -> {
-        HostTable hosts = children.hosts();
-        if (event.text().equals("json")) {
-          // The scoreboard's object, with the per-host rows as one more member.
-          String json = scoreboard().json();
-          int end = json.lastIndexOf('}');
-          event.answer(
-              OperatorReply.ok(json.substring(0, end) + ",\"hosts\":" + hosts.json() + "}\n"));
-        } else {
-          event.answer(OperatorReply.ok(scoreboard().text() + hosts.text()));
-        }
-      }
+      case STATUS -> event.answer(serverStatus.reply(event.text().equals("json")));
       case CONTROL_EOF ->
           LOG.debug("control channel of {} closed", ControlDispatch.who(event.slot()));
       case CONTROL -> dispatch.control(event.slot(), event.pid(), event.text());
@@ -338,21 +327,7 @@ public final class Supervisor {
       return;
     }
     scoreboardPushedAt = now;
-    dispatch.send(acceptor.control(), scoreboard().message(), -1);
-  }
-
-  /** The scoreboard of {@code perchild status}, from the slots as this thread sees them. */
-  private Scoreboard scoreboard() {
-    Instant now = Instant.now();
-    long nanos = nanoTime.getAsLong();
-    List<Scoreboard.Child> rows = children.rows(now, nanos);
-    return new Scoreboard(
-        now,
-        ProcessHandle.current().pid(),
-        serverStartedAt,
-        acceptor.row(now, nanos),
-        rows,
-        config().threads().maxThreadsPerChild());
+    dispatch.send(acceptor.control(), serverStatus.scoreboard().message(), -1);
   }
 
   /** Signals every process that has not stopped yet, as httpd's escalation does. */

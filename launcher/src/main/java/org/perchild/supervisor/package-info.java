@@ -17,6 +17,7 @@
  *       org.perchild.supervisor.GracefulRestart}: a graceful restart's new generation and the
  *       switch to it; {@link org.perchild.supervisor.RestartCompatibility} decides, as a pure
  *       function, what a restart refuses.
+ *   <li>{@link org.perchild.supervisor.ServerStatus}: the scoreboard and {@code perchild status}.
  *   <li>{@link org.perchild.supervisor.RespawnBackoff} and {@link
  *       org.perchild.supervisor.StopEscalation}: the waits, as data.
  *   <li>{@link org.perchild.supervisor.ProcessLaunch} (argv, environment, descriptors), {@link
