@@ -22,6 +22,7 @@ import org.perchild.config.ConfigLoader;
 import org.perchild.config.ServerConfig;
 import org.perchild.operator.OperatorCommand;
 import org.perchild.operator.OperatorReply;
+import org.perchild.protocol.Scoreboard;
 import org.perchild.supervisor.FakeProcesses.Process;
 import org.perchild.supervisor.FakeProcesses.Sent;
 
@@ -170,6 +171,29 @@ class SupervisorStateMachineTest {
     successor.say("READY " + successor.pid);
     assertEquals("CHILD 1 1001 1001", next(acceptor));
     assertNull(successor.poll());
+  }
+
+  @Test
+  void theScoreboardIsPushedEverySecondAndShowsTheRetiringSlotAndTheRetiredProcess()
+      throws Exception {
+    serving();
+    Process acceptor = processes.acceptor();
+    Process old = processes.latest(1);
+    Process successor = retire(old);
+    assertEquals(
+        List.of("1 " + old.pid + " RETIRING", "2 " + processes.latest(2).pid + " READY"),
+        rows(nextScoreboard(acceptor)));
+    supervisor.turn(0);
+    assertNull(acceptor.poll(), "not again within the second");
+
+    successor.say("READY " + successor.pid);
+    assertEquals("CHILD 1 1001 1001", next(acceptor));
+    assertEquals(
+        List.of(
+            "1 " + successor.pid + " READY",
+            "2 " + processes.latest(2).pid + " READY",
+            "1 " + old.pid + " RETIRING"),
+        rows(nextScoreboard(acceptor)));
   }
 
   // ---------------------------------------------------------------- generations
@@ -349,6 +373,20 @@ class SupervisorStateMachineTest {
     assertEquals(List.of("CHILD 1 1001 1001", "CHILD 2 1002 1002"), announced);
   }
 
+  /** The scoreboard pushed to the acceptor once a second has passed; nothing else is waiting. */
+  private Scoreboard nextScoreboard(Process acceptor) {
+    assertNothingFor(acceptor);
+    advance(Duration.ofSeconds(1));
+    supervisor.turn(0);
+    String message = acceptor.poll();
+    assertTrue(message != null && message.startsWith("SCOREBOARD "), String.valueOf(message));
+    return Scoreboard.parse(message);
+  }
+
+  private static List<String> rows(Scoreboard board) {
+    return board.children().stream().map(c -> c.slot() + " " + c.pid() + " " + c.state()).toList();
+  }
+
   /** {@code child} says RETIRING; returns its successor, once it is spawned. */
   private Process retire(Process child) {
     int before = processes.slot(child.slot()).size();
@@ -419,7 +457,7 @@ class SupervisorStateMachineTest {
   }
 
   /** A few turns let what is in flight arrive: then nothing but scoreboards for {@code process}. */
-  private void assertNothingFor(Process process) throws IOException {
+  private void assertNothingFor(Process process) {
     for (int i = 0; i < 10; i++) {
       supervisor.turn(5);
     }
