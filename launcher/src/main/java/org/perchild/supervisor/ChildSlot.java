@@ -6,7 +6,7 @@ import org.perchild.posix.SeqPacketChannel;
 /**
  * One child process as the launcher tracks it: its slot (its number for the server's life), its
  * group, its pid, the launcher's ends of its control and hand-off channels, and whether it has said
- * READY. Only the supervisor thread touches it.
+ * READY. {@link ChildTable} holds them and only the supervisor thread touches them.
  */
 final class ChildSlot {
 
@@ -50,5 +50,32 @@ final class ChildSlot {
     this.slot = slot;
     this.group = group;
     this.generation = generation;
+  }
+
+  /**
+   * Makes the successor this slot's current process, not yet announced to the acceptor. The one
+   * place a successor is adopted: when it says READY while the retiring process still serves
+   * ({@link ChildTable#takeOver}), and when the retiring process exits first. The caller has
+   * already dealt with the old process's channels.
+   */
+  void adoptSuccessor() {
+    ChildSlot next = successor;
+    pid = next.pid;
+    control = next.control;
+    handoffFd = next.handoffFd;
+    startedAt = next.startedAt;
+    announced = false;
+    retiring = false;
+    successor = null;
+    successorDueAt = -1;
+  }
+
+  /**
+   * Closes the launcher's copy of the hand-off channel: once the acceptor's is closed too, the
+   * child reads it to its end.
+   */
+  void closeHandoff() {
+    ControlDispatch.close(handoffFd);
+    handoffFd = -1;
   }
 }

@@ -43,4 +43,9 @@ final class RespawnBackoff {
     }
     return delay.compareTo(cap) > 0 ? cap : delay;
   }
+
+  /** Whether a process that ran {@code ranNanos} before it died counts as healthy again. */
+  static boolean healthy(long ranNanos) {
+    return ranNanos >= HEALTHY_AFTER.toNanos();
+  }
 }

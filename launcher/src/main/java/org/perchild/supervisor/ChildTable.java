@@ -1,0 +1,378 @@
+package org.perchild.supervisor;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.function.LongSupplier;
+import org.perchild.config.ChildGroup;
+import org.perchild.config.ServerConfig;
+import org.perchild.posix.Account;
+import org.perchild.posix.ChannelPair;
+import org.perchild.posix.Descriptors;
+import org.perchild.posix.ExitStatus;
+import org.perchild.posix.PosixException;
+import org.perchild.posix.SeqPacketChannel;
+import org.perchild.protocol.LoadReport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Every child process the launcher has, by slot and generation: the running generation's slots
+ * (each with the successor of a retiring child while it starts), a graceful restart's next
+ * generation until all of it is READY, and the retired processes that finish their requests. It
+ * starts children and acts on their exits (backoff and respawn, a successor adopting its slot);
+ * {@link Generations} moves the next generation in. The {@link Supervisor} routes exits and the
+ * respawn tick here; {@link ControlDispatch} routes READY and RETIRING.
+ *
+ * <p>One slot (its {@link ChildSlot}):
+ *
+ * <pre>
+ *   STARTING ──READY──▶ READY ──RETIRING──▶ RETIRING: its successor starts
+ *     ▲   │               │                   ├─successor READY──▶ READY (the successor; the old one retired)
+ *     │   └─────exit──────┴──▶ GONE           ├─it exits first───▶ STARTING (the successor)
+ *     └───backoff over────────┘               └─successor exits──▶ another successor after a backoff
+ * </pre>
+ */
+final class ChildTable {
+
+  private static final Logger LOG = LoggerFactory.getLogger("perchild");
+
+  private final ProcessSpawner spawner;
+  private final LongSupplier nanoTime;
+  private final ControlDispatch dispatch;
+  private final AcceptorProcess acceptor;
+  private final ErrorLogs logs;
+  private final Account singleUser;
+
+  /** The configuration in force: replaced by a graceful restart once its generation is READY. */
+  private ServerConfig config;
+
+  private final List<ChildSlot> children = new ArrayList<>();
+
+  /** The children of a graceful restart's new generation, until all of them are READY. */
+  private final List<ChildSlot> nextGeneration = new ArrayList<>();
+
+  /** Children that retired (MaxRequestsPerChild, an old generation) and finish their requests. */
+  private final List<ChildSlot> retired = new ArrayList<>();
+
+  ChildTable(
+      ServerConfig config,
+      ProcessSpawner spawner,
+      LongSupplier nanoTime,
+      ControlDispatch dispatch,
+      AcceptorProcess acceptor,
+      ErrorLogs logs,
+      Account singleUser) {
+    this.config = config;
+    this.spawner = spawner;
+    this.nanoTime = nanoTime;
+    this.dispatch = dispatch;
+    this.acceptor = acceptor;
+    this.logs = logs;
+    this.singleUser = singleUser;
+  }
+
+  /** Starts generation 1: every group's children, slots numbered from 1 in configuration order. */
+  void startFirstGeneration() throws PosixException {
+    int slot = 0;
+    for (ChildGroup group : config.childGroups()) {
+      for (int i = 0; i < group.children(); i++) {
+        ChildSlot child = new ChildSlot(++slot, group, 1);
+        children.add(child);
+        startChild(child);
+      }
+    }
+  }
+
+  /** Spawns the process of a running generation's {@code child}. */
+  void startChild(ChildSlot child) throws PosixException {
+    startChild(child, config);
+  }
+
+  /**
+   * Spawns the process of {@code child} with its control and hand-off channels; its standard output
+   * and error go to its group's error log in {@code own}, its generation's configuration.
+   */
+  private void startChild(ChildSlot child, ServerConfig own) throws PosixException {
+    ChannelPair control = ChannelPair.open();
+    ChannelPair handoff = ChannelPair.open();
+    int logFd = logs.childLogFd(own, child.group);
+    RunAs runAs = RunAs.child(child.group, singleUser);
+    SpawnCommand command =
+        ProcessLaunch.child(
+            config,
+            runAs,
+            singleUser != null,
+            child.group,
+            child.slot,
+            child.generation,
+            logFd,
+            control.childFd(),
+            handoff.childFd());
+    child.pid = spawner.spawn(command);
+    child.startedAt = nanoTime.getAsLong();
+    child.load = LoadReport.NONE;
+    child.hosts = Map.of();
+    child.starts++;
+    Descriptors.close(control.childFd());
+    Descriptors.close(handoff.childFd());
+    child.control = new SeqPacketChannel(control.parentFd());
+    child.handoffFd = handoff.parentFd();
+    dispatch.readControl(child.control, child.slot, child.pid);
+    LOG.info(
+        "child {} started: pid {}, gen {}, user {}, group {}",
+        child.slot,
+        child.pid,
+        child.generation,
+        runAs.user().name(),
+        runAs.groupName());
+  }
+
+  /** Starts the successor of a retiring child; if it cannot start, tries again after a backoff. */
+  void startSuccessor(ChildSlot slot) {
+    ChildSlot successor = new ChildSlot(slot.slot, slot.group, slot.generation);
+    try {
+      startChild(successor);
+      slot.successor = successor;
+    } catch (IOException | RuntimeException e) {
+      slot.failures++;
+      LOG.error("could not start the replacement of child {}: {}", slot.slot, e.toString());
+      slot.successorDueAt =
+          nanoTime.getAsLong() + RespawnBackoff.delay(slot.failures, false).toNanos();
+    }
+  }
+
+  /**
+   * The successor of a retiring child is READY: the acceptor stops routing to the old process and
+   * starts routing to the new one, and the old one is told to finish what it has and stop.
+   */
+  void takeOver(ChildSlot slot) {
+    ChildSlot old = new ChildSlot(slot.slot, slot.group, slot.generation);
+    old.pid = slot.pid;
+    old.control = slot.control;
+    // No GONE before the CHILD that follows: a CHILD for a slot the acceptor has replaces it in
+    // one step (the acceptor closes the old channel), so there is no moment without a child.
+    // Once the acceptor and the launcher have closed their copies, the old child reads its
+    // hand-off channel to the end: every connection already handed to it is served.
+    ControlDispatch.close(slot.handoffFd);
+    dispatch.send(old.control, "STOP", -1);
+    retired.add(old);
+    LoadReport load = slot.successor.load;
+    slot.adoptSuccessor();
+    slot.load = load;
+    slot.ready = true;
+    slot.failures = 0;
+    if (!dispatch.announce(slot) && acceptor.ready()) {
+      LOG.warn("child {}: the acceptor could not be told of its replacement", slot.slot);
+    }
+  }
+
+  /** Whether {@code status} was a retired child's exit; if so, it is forgotten. */
+  boolean retiredExited(ExitStatus status) {
+    for (ChildSlot retiredChild : retired) {
+      if (retiredChild.pid == status.pid()) {
+        LOG.info("child {} (retired) exited: {}", retiredChild.slot, status);
+        ControlDispatch.close(retiredChild.control);
+        retired.remove(retiredChild);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * A process of the running generation exited, or a successor: the acceptor stops routing to it,
+   * and its slot starts again after {@link RespawnBackoff}'s wait, or is taken by the successor
+   * already starting. While stopping, it is only logged.
+   */
+  void exited(ExitStatus status, boolean stopping) {
+    for (ChildSlot child : children) {
+      ChildSlot successor = child.successor;
+      if (successor != null && successor.pid == status.pid()) {
+        ControlDispatch.close(successor.control);
+        ControlDispatch.close(successor.handoffFd);
+        child.successor = null;
+        if (stopping) {
+          LOG.info("child {} (replacement) exited: {}", child.slot, status);
+          return;
+        }
+        child.failures++;
+        Duration delay = RespawnBackoff.delay(child.failures, status.exitedWith(2));
+        LOG.warn(
+            "the replacement of child {} exited before it was ready: {}; trying again in {} ms",
+            child.slot,
+            status,
+            delay.toMillis());
+        child.successorDueAt = nanoTime.getAsLong() + delay.toNanos();
+        return;
+      }
+      if (child.pid == status.pid()) {
+        currentExited(child, status, stopping);
+        return;
+      }
+    }
+  }
+
+  private void currentExited(ChildSlot child, ExitStatus status, boolean stopping) {
+    child.pid = 0;
+    child.ready = false;
+    if (child.announced) {
+      dispatch.send(acceptor.control(), "GONE " + child.slot, -1);
+      child.announced = false;
+    }
+    ControlDispatch.close(child.control);
+    child.control = null;
+    child.closeHandoff();
+    if (stopping) {
+      if (status.exitedWith(0)) {
+        LOG.info("child {} exited: {}", child.slot, status);
+      } else {
+        LOG.warn("child {} exited: {}", child.slot, status);
+      }
+      return;
+    }
+    if (child.successor != null) {
+      // Its replacement is already on the way: it takes the slot when READY.
+      LOG.warn("child {} exited: {}; its replacement is starting", child.slot, status);
+      child.adoptSuccessor();
+      return;
+    }
+    child.failures =
+        RespawnBackoff.healthy(nanoTime.getAsLong() - child.startedAt) ? 1 : child.failures + 1;
+    boolean fatal = status.exitedWith(2);
+    Duration delay = RespawnBackoff.delay(child.failures, fatal);
+    LOG.warn(
+        "child {} exited: {}{}; starting it again in {} ms",
+        child.slot,
+        status,
+        fatal ? " (fatal: see the lines above)" : "",
+        delay.toMillis());
+    child.respawnAt = nanoTime.getAsLong() + delay.toNanos();
+  }
+
+  /** Starts again the children and successors that died and whose wait is over at {@code now}. */
+  void respawnDue(long now) {
+    for (ChildSlot child : children) {
+      if (child.retiring
+          && child.successor == null
+          && child.successorDueAt != -1
+          && now - child.successorDueAt >= 0) {
+        child.successorDueAt = -1;
+        startSuccessor(child);
+      }
+      if (child.pid == 0 && child.respawnAt != -1 && now - child.respawnAt >= 0) {
+        child.respawnAt = -1;
+        try {
+          startChild(child);
+        } catch (IOException | RuntimeException e) {
+          child.failures++;
+          LOG.error("could not start child {}: {}", child.slot, e.toString());
+          child.respawnAt = now + RespawnBackoff.delay(child.failures, false).toNanos();
+        }
+      }
+    }
+  }
+
+  /** The acceptor is gone: a new one must be told every ready child again. */
+  void acceptorGone() {
+    for (ChildSlot child : children) {
+      child.announced = false;
+    }
+  }
+
+  // ---------------------------------------------------------------- generations
+
+  /** The configuration in force: the running generation's. */
+  ServerConfig config() {
+    return config;
+  }
+
+  /** Adds a child of the next generation and starts it under its own configuration. */
+  void startInNextGeneration(ChildSlot child, ServerConfig own) throws PosixException {
+    nextGeneration.add(child);
+    startChild(child, own);
+  }
+
+  /** Whether {@code child} belongs to the next generation, still starting. */
+  boolean inNextGeneration(ChildSlot child) {
+    return nextGeneration.contains(child);
+  }
+
+  /** The next generation's children, still starting. */
+  List<ChildSlot> nextGeneration() {
+    return Collections.unmodifiableList(nextGeneration);
+  }
+
+  /**
+   * The next generation becomes the running one, under {@code fresh}; returns the old one's slots,
+   * for {@link Generations} to retire.
+   */
+  List<ChildSlot> promoteNextGeneration(ServerConfig fresh) {
+    config = fresh;
+    List<ChildSlot> old = new ArrayList<>(children);
+    children.clear();
+    children.addAll(nextGeneration);
+    nextGeneration.clear();
+    return old;
+  }
+
+  /** The next generation is abandoned: its children are retired. */
+  void abandonNextGeneration() {
+    for (ChildSlot child : nextGeneration) {
+      retire(child);
+    }
+    nextGeneration.clear();
+  }
+
+  /** Tells a child of an old generation to finish what it has and stop. */
+  void retire(ChildSlot child) {
+    child.closeHandoff();
+    if (child.pid != 0) {
+      dispatch.send(child.control, "STOP", -1);
+      retired.add(child);
+    }
+  }
+
+  // ---------------------------------------------------------------- views
+
+  /** The running generation's slots. */
+  List<ChildSlot> current() {
+    return Collections.unmodifiableList(children);
+  }
+
+  /** The current process of every slot, their successors, and the retired ones still running. */
+  List<ChildSlot> everyChild() {
+    List<ChildSlot> all = new ArrayList<>(children);
+    for (ChildSlot child : children) {
+      if (child.successor != null) {
+        all.add(child.successor);
+      }
+    }
+    all.addAll(retired);
+    all.addAll(nextGeneration);
+    return all;
+  }
+
+  /** The slot of the running or the next generation numbered {@code slot}, or null. */
+  ChildSlot slotNumbered(int slot) {
+    for (ChildSlot child : children) {
+      if (child.slot == slot) {
+        return child;
+      }
+    }
+    for (ChildSlot child : nextGeneration) {
+      if (child.slot == slot) {
+        return child;
+      }
+    }
+    return null;
+  }
+
+  /** The retired processes still running. */
+  List<ChildSlot> retired() {
+    return Collections.unmodifiableList(retired);
+  }
+}

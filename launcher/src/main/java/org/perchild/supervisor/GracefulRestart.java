@@ -1,0 +1,121 @@
+package org.perchild.supervisor;
+
+import java.io.IOException;
+import org.perchild.config.ChildGroup;
+import org.perchild.config.ConfigException;
+import org.perchild.config.ConfigLoader;
+import org.perchild.config.ConfigProblem;
+import org.perchild.config.ServerConfig;
+import org.perchild.operator.OperatorReply;
+import org.perchild.posix.Account;
+import org.perchild.posix.Accounts;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A graceful restart (httpd's USR1, and HUP): read the configuration again; if it is refused (it
+ * does not parse, {@link RestartCompatibility} refuses it, or its logs cannot be prepared), say why
+ * and go on serving the running one. Else start a new generation of children for it in the {@link
+ * Generations}, which switches the acceptor to it in one go once every one of them is READY; the
+ * old generation then finishes its requests and exits. The {@link Supervisor}'s loop calls {@link
+ * #begin} for the signal or the operator's command.
+ */
+final class GracefulRestart {
+
+  private static final Logger LOG = LoggerFactory.getLogger("perchild");
+
+  private final ChildTable children;
+  private final Generations generations;
+  private final ErrorLogs logs;
+  private final Accounts accounts;
+  private final Account singleUser;
+
+  /** ServerLimit and ThreadLimit of the first start: they change only on a full start. */
+  private final int serverLimitInForce;
+
+  private final int threadLimitInForce;
+
+  GracefulRestart(
+      ChildTable children,
+      Generations generations,
+      ErrorLogs logs,
+      Accounts accounts,
+      Account singleUser,
+      int serverLimitInForce,
+      int threadLimitInForce) {
+    this.children = children;
+    this.generations = generations;
+    this.logs = logs;
+    this.accounts = accounts;
+    this.singleUser = singleUser;
+    this.serverLimitInForce = serverLimitInForce;
+    this.threadLimitInForce = threadLimitInForce;
+  }
+
+  /**
+   * Begins a graceful restart caught as {@code why}; the reply tells the operator whether a new
+   * generation is starting or why not.
+   */
+  OperatorReply begin(String why, boolean stopping) {
+    if (stopping) {
+      return OperatorReply.error("the server is stopping");
+    }
+    if (generations.restartUnderWay()) {
+      LOG.warn("caught {}: a graceful restart is already under way", why);
+      return OperatorReply.error("a graceful restart is already under way");
+    }
+    ServerConfig running = children.config();
+    ServerConfig fresh;
+    try {
+      fresh = new ConfigLoader(accounts).load(running.serverRoot(), running.configFile());
+    } catch (ConfigException e) {
+      for (ConfigProblem problem : e.problems()) {
+        LOG.error("graceful restart refused, still serving the running configuration: {}", problem);
+      }
+      return OperatorReply.error("the configuration is refused:\n" + e.getMessage());
+    }
+    for (ConfigProblem warning : fresh.warnings()) {
+      LOG.warn("{}", warning);
+    }
+    RestartCompatibility.Verdict verdict =
+        RestartCompatibility.check(running, fresh, serverLimitInForce, threadLimitInForce);
+    for (String warning : verdict.warnings()) {
+      LOG.warn("{}", warning);
+    }
+    if (!verdict.accepted()) {
+      for (String refusal : verdict.refusals()) {
+        LOG.warn("graceful restart refused, still serving the running configuration: {}", refusal);
+      }
+      return OperatorReply.error(String.join("\n", verdict.refusals()));
+    }
+    try {
+      LogFiles.prepare(fresh, singleUser);
+    } catch (IOException e) {
+      LOG.error(
+          "graceful restart refused, still serving the running configuration: {}", e.getMessage());
+      return OperatorReply.error(e.getMessage());
+    }
+    int nextGen = generations.generation() + 1;
+    LOG.info("caught {}: graceful restart, starting generation {}", why, nextGen);
+    // The new generation opens its error logs anew: after logrotate, the new files.
+    logs.closeChildLogs();
+    int slot = generations.beginNextGeneration(fresh);
+    for (ChildGroup group : fresh.childGroups()) {
+      for (int i = 0; i < group.children(); i++) {
+        ChildSlot child = new ChildSlot(slot++, group, nextGen);
+        try {
+          generations.startInNextGeneration(child);
+        } catch (IOException | RuntimeException e) {
+          LOG.error(
+              "graceful restart abandoned: could not start child {}: {}", child.slot, e.toString());
+          generations.abandonGeneration();
+          return OperatorReply.error("could not start child " + child.slot + ": " + e);
+        }
+      }
+    }
+    if (!generations.restartUnderWay()) {
+      generations.switchGeneration();
+    }
+    return OperatorReply.ok("graceful restart: starting generation " + nextGen);
+  }
+}

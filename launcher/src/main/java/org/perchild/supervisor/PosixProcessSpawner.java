@@ -1,0 +1,37 @@
+package org.perchild.supervisor;
+
+import java.util.Optional;
+import org.perchild.posix.ChildProcesses;
+import org.perchild.posix.ExitStatus;
+import org.perchild.posix.PosixException;
+import org.perchild.posix.PosixSpawn;
+
+/**
+ * The {@link ProcessSpawner} of a running server: {@code posix_spawnp} with the command's
+ * descriptors dup'ed into place ({@link PosixSpawn}), {@code kill} and {@code waitpid(-1, WNOHANG)}
+ * ({@link ChildProcesses}).
+ */
+final class PosixProcessSpawner implements ProcessSpawner {
+
+  @Override
+  public int spawn(SpawnCommand command) throws PosixException {
+    return PosixSpawn.spawn(
+        command.program(), command.argv(), command.environment(), command.fds());
+  }
+
+  @Override
+  public boolean signal(int pid, int signal) throws PosixException {
+    return ChildProcesses.signal(pid, signal);
+  }
+
+  @Override
+  public Optional<ExitStatus> reap() {
+    ExitStatus status;
+    try {
+      status = ChildProcesses.reapAny();
+    } catch (PosixException e) {
+      return Optional.empty(); // ECHILD: nothing left to reap
+    }
+    return status.state() == ExitStatus.State.RUNNING ? Optional.empty() : Optional.of(status);
+  }
+}

@@ -1,0 +1,143 @@
+package org.perchild.supervisor;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.perchild.config.ChildGroup;
+import org.perchild.config.ServerConfig;
+import org.perchild.posix.Account;
+import org.perchild.posix.InheritedFd;
+
+/**
+ * The command line, environment and inherited descriptors of every process the launcher spawns: the
+ * acceptor ({@link #acceptor}) and a child ({@link #child}). All argv is built here and only here,
+ * in four parts that each have one method: the JVM ({@link #java}: binary, options, flags, class
+ * path from {@link ProcessClassPath}), the main class, the arguments every process gets ({@link
+ * #common}) and the process's own; then {@link #environment}. {@link AcceptorProcess} and {@link
+ * ChildTable} call it and hand the result to the {@link ProcessSpawner}.
+ */
+final class ProcessLaunch {
+
+  /** The JVM flags of every spawned process, after its own options. */
+  static final List<String> JVM_FLAGS =
+      List.of(
+          "--add-opens",
+          "java.base/sun.nio.ch=ALL-UNNAMED",
+          "--enable-native-access=ALL-UNNAMED",
+          "-Dorg.slf4j.simpleLogger.showDateTime=true",
+          "-Dorg.slf4j.simpleLogger.dateTimeFormat=yyyy-MM-dd'T'HH:mm:ss.SSSZ");
+
+  static final String ACCEPTOR_MAIN = "org.perchild.acceptor.AcceptorMain";
+  static final String CHILD_MAIN = "org.perchild.container.ChildMain";
+
+  /** The acceptor's own JVM options: it holds no application, only buffers and channels. */
+  private static final List<String> ACCEPTOR_JVM_OPTIONS = List.of("-Xmx64m", "-XX:+UseSerialGC");
+
+  private ProcessLaunch() {}
+
+  /**
+   * The acceptor: standard output and error to the error log, its control channel at 3 and the
+   * listen sockets from 4 on.
+   *
+   * @param running the configuration in force
+   * @param runAs who it runs as ({@link RunAs#acceptor})
+   */
+  static SpawnCommand acceptor(
+      ServerConfig running, RunAs runAs, int errorLogFd, int controlFd, List<Integer> listenFds) {
+    List<InheritedFd> fds = new ArrayList<>(standardFds(errorLogFd));
+    fds.add(new InheritedFd(controlFd, 3));
+    for (int i = 0; i < listenFds.size(); i++) {
+      fds.add(new InheritedFd(listenFds.get(i), 4 + i));
+    }
+    Account user = runAs.user();
+    List<String> argv = new ArrayList<>(java(ACCEPTOR_JVM_OPTIONS, ProcessClassPath.acceptor()));
+    argv.add(ACCEPTOR_MAIN);
+    argv.addAll(common(running, user.name(), user.uid(), runAs.gid()));
+    argv.add("--listeners");
+    argv.add(Integer.toString(listenFds.size()));
+    return new SpawnCommand(argv, environment(user), fds);
+  }
+
+  /**
+   * A child of {@code group}: standard output and error to its error log, its control channel at 3
+   * and its hand-off channel at 4.
+   *
+   * @param running the configuration in force (also while a graceful restart starts the next
+   *     generation: the server root and the configuration file do not change)
+   * @param runAs who it runs as ({@link RunAs#child})
+   * @param singleUser whether every process runs as the launcher's user
+   */
+  static SpawnCommand child(
+      ServerConfig running,
+      RunAs runAs,
+      boolean singleUser,
+      ChildGroup group,
+      int slot,
+      int generation,
+      int logFd,
+      int controlFd,
+      int handoffFd) {
+    List<InheritedFd> fds = new ArrayList<>(standardFds(logFd));
+    fds.add(new InheritedFd(controlFd, 3));
+    fds.add(new InheritedFd(handoffFd, 4));
+    Account user = runAs.user();
+    List<String> argv = new ArrayList<>(java(group.javaOptions(), ProcessClassPath.child()));
+    argv.add(CHILD_MAIN);
+    argv.addAll(common(running, user.name(), user.uid(), runAs.gid()));
+    if (singleUser) {
+      // The child finds its virtual hosts by the group it serves, not by who it runs as.
+      argv.addAll(
+          List.of(
+              "--serve-uid",
+              Integer.toString(group.user().uid()),
+              "--serve-gid",
+              Integer.toString(group.group().gid())));
+    }
+    argv.addAll(
+        List.of("--slot", Integer.toString(slot), "--generation", Integer.toString(generation)));
+    return new SpawnCommand(argv, environment(user), fds);
+  }
+
+  /** Standard output and error of a spawned process: both to {@code logFd}. */
+  static List<InheritedFd> standardFds(int logFd) {
+    return List.of(new InheritedFd(logFd, 1), new InheritedFd(logFd, 2));
+  }
+
+  /**
+   * The JVM part of argv: this JVM's {@code java}, the options, {@link #JVM_FLAGS}, the class path.
+   */
+  static List<String> java(List<String> options, String classPath) {
+    List<String> argv = new ArrayList<>();
+    argv.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    argv.addAll(options);
+    argv.addAll(JVM_FLAGS);
+    argv.add("-cp");
+    argv.add(classPath);
+    return argv;
+  }
+
+  /** The arguments after the main class that the acceptor and every child get. */
+  static List<String> common(ServerConfig running, String user, int uid, int gid) {
+    return List.of(
+        "--server-root",
+        running.serverRoot().toString(),
+        "--config",
+        running.configFile().toString(),
+        "--user",
+        user,
+        "--uid",
+        Integer.toString(uid),
+        "--gid",
+        Integer.toString(gid));
+  }
+
+  /** A clean environment: nothing of root's leaks into a tenant's process. */
+  static List<String> environment(Account user) {
+    return List.of(
+        "PATH=/usr/local/bin:/usr/bin:/bin",
+        "HOME=" + user.home(),
+        "USER=" + user.name(),
+        "LOGNAME=" + user.name(),
+        "LANG=C.UTF-8");
+  }
+}

@@ -1,0 +1,104 @@
+package org.perchild.supervisor;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.LongSupplier;
+import org.perchild.operator.OperatorReply;
+import org.perchild.posix.Account;
+import org.perchild.protocol.HostTable;
+import org.perchild.protocol.LoadReport;
+import org.perchild.protocol.Scoreboard;
+
+/**
+ * The server's status as the launcher sees it: the {@link Scoreboard} of the acceptor and every
+ * slot (and retired process), and the per-host rows of their latest HOSTS reports. The {@link
+ * Supervisor}'s loop pushes the scoreboard to the acceptor every second (it renders {@code
+ * /server-status} and {@code /metrics} from it) and answers {@code perchild status} with {@link
+ * #reply}. It reads the processes as the loop's thread sees them and changes nothing.
+ */
+final class ServerStatus {
+
+  private final AcceptorProcess acceptor;
+  private final ChildTable children;
+  private final LongSupplier nanoTime;
+  private final Instant serverStartedAt;
+  private final Account singleUser;
+
+  ServerStatus(
+      AcceptorProcess acceptor,
+      ChildTable children,
+      LongSupplier nanoTime,
+      Instant serverStartedAt,
+      Account singleUser) {
+    this.acceptor = acceptor;
+    this.children = children;
+    this.nanoTime = nanoTime;
+    this.serverStartedAt = serverStartedAt;
+    this.singleUser = singleUser;
+  }
+
+  /** The answer to {@code perchild status}: text, or the scoreboard's JSON with the hosts in it. */
+  OperatorReply reply(boolean json) {
+    HostTable hosts = hosts();
+    if (json) {
+      // The scoreboard's object, with the per-host rows as one more member.
+      String object = scoreboard().json();
+      int end = object.lastIndexOf('}');
+      return OperatorReply.ok(object.substring(0, end) + ",\"hosts\":" + hosts.json() + "}\n");
+    }
+    return OperatorReply.ok(scoreboard().text() + hosts.text());
+  }
+
+  /** The scoreboard of {@code perchild status}, from the slots as this thread sees them. */
+  Scoreboard scoreboard() {
+    Instant now = Instant.now();
+    long nanos = nanoTime.getAsLong();
+    List<Scoreboard.Child> rows = new ArrayList<>();
+    for (ChildSlot child : children.current()) {
+      Scoreboard.State state =
+          child.pid == 0
+              ? Scoreboard.State.GONE
+              : child.retiring
+                  ? Scoreboard.State.RETIRING
+                  : child.ready ? Scoreboard.State.READY : Scoreboard.State.STARTING;
+      rows.add(row(child, state, child.pid == 0 ? LoadReport.NONE : child.load, now, nanos));
+    }
+    for (ChildSlot child : children.retired()) {
+      rows.add(row(child, Scoreboard.State.RETIRING, LoadReport.NONE, now, nanos));
+    }
+    return new Scoreboard(
+        now,
+        ProcessHandle.current().pid(),
+        serverStartedAt,
+        acceptor.row(now, nanos),
+        rows,
+        children.config().threads().maxThreadsPerChild());
+  }
+
+  /** The per-host rows: the running slots' latest HOSTS. */
+  private HostTable hosts() {
+    HostTable hosts = new HostTable();
+    for (ChildSlot child : children.current()) {
+      if (child.pid != 0) {
+        hosts.add(child.hosts);
+      }
+    }
+    return hosts;
+  }
+
+  private Scoreboard.Child row(
+      ChildSlot child, Scoreboard.State state, LoadReport load, Instant now, long nanos) {
+    RunAs runAs = RunAs.child(child.group, singleUser);
+    return new Scoreboard.Child(
+        child.slot,
+        child.pid,
+        runAs.user().name(),
+        runAs.groupName(),
+        child.generation,
+        state,
+        child.pid == 0 ? null : now.minusNanos(nanos - child.startedAt),
+        Math.max(0, child.starts - 1),
+        load);
+  }
+}

@@ -1,0 +1,42 @@
+package org.perchild.supervisor;
+
+import java.util.concurrent.CompletableFuture;
+import org.perchild.operator.OperatorReply;
+
+/**
+ * Something the {@link Supervisor}'s loop must act on. Signal handlers, the operator's socket and
+ * the control-channel readers of {@link ControlDispatch} only create these and put them on the
+ * loop's queue; an operator's command also carries its reply.
+ *
+ * @param kind what happened
+ * @param slot the child's slot for a control message, {@link ControlDispatch#ACCEPTOR} for the
+ *     acceptor's, else 0
+ * @param pid the process whose channel a control message came on, else 0
+ * @param text the message, the signal's or command's name, or the status format
+ * @param reply completed by the loop for an operator's command, else null
+ */
+record SupervisorEvent(
+    Kind kind, int slot, int pid, String text, CompletableFuture<OperatorReply> reply) {
+
+  /** What happened. */
+  enum Kind {
+    CONTROL,
+    CONTROL_EOF,
+    STOP,
+    GRACEFUL_STOP,
+    RESTART,
+    GRACEFUL,
+    STATUS
+  }
+
+  SupervisorEvent(Kind kind, int slot, int pid, String text) {
+    this(kind, slot, pid, text, null);
+  }
+
+  /** Completes the operator's reply, if an operator asked. */
+  void answer(OperatorReply answer) {
+    if (reply != null) {
+      reply.complete(answer);
+    }
+  }
+}

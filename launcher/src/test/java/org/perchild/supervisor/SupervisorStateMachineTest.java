@@ -1,0 +1,468 @@
+package org.perchild.supervisor;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.perchild.config.ConfigLoader;
+import org.perchild.config.ServerConfig;
+import org.perchild.operator.OperatorCommand;
+import org.perchild.operator.OperatorReply;
+import org.perchild.protocol.Scoreboard;
+import org.perchild.supervisor.FakeProcesses.Process;
+import org.perchild.supervisor.FakeProcesses.Sent;
+
+/**
+ * The supervisor's state machine with no real process: the real {@link Supervisor} and its parts,
+ * driven one turn at a time by the test, with {@link FakeProcesses} in place of {@code
+ * posix_spawn}/{@code kill}/{@code waitpid} and a manual clock. The control channels are real
+ * socketpairs: the test speaks as the acceptor and the children and reads what the launcher sends
+ * them. The process tests in distribution (SupervisionIT, RecyclingIT, GracefulRestartIT) run the
+ * same paths with real processes.
+ */
+@Timeout(30)
+class SupervisorStateMachineTest {
+
+  private static final String[] TWO_TENANTS = {
+    "Listen 127.0.0.1:8080",
+    "User nobody",
+    "Group nogroup",
+    "NumServers 2",
+    "ChildPerUserID user1 group1 1",
+    "ChildPerUserID user2 group2 1",
+    "<VirtualHost *:8080>",
+    "  ServerName a.test",
+    "  AssignUserID user1 group1",
+    "</VirtualHost>",
+    "<VirtualHost *:8080>",
+    "  ServerName b.test",
+    "  AssignUserID user2 group2",
+    "</VirtualHost>"
+  };
+
+  @TempDir Path root;
+
+  private final FakeProcesses processes = new FakeProcesses();
+  private long now = 1_000_000_000_000L;
+  private Supervisor supervisor;
+
+  @AfterEach
+  void closeProcesses() {
+    processes.closeAll();
+  }
+
+  // ---------------------------------------------------------------- crashes
+
+  @Test
+  void aCrashIsReplacedAtOnceThenTheWaitDoublesAndAHealthyRunCountsAnew() throws Exception {
+    serving();
+    Process acceptor = processes.acceptor();
+
+    processes.exit(processes.latest(1), 1);
+    supervisor.turn(0);
+    assertEquals("GONE 1", next(acceptor));
+    assertEquals(2, processes.slot(1).size(), "the first crash is replaced at once");
+
+    processes.exit(processes.latest(1), 1);
+    assertRespawnAfter(1, Duration.ofSeconds(1));
+    processes.exit(processes.latest(1), 1);
+    assertRespawnAfter(1, Duration.ofSeconds(2));
+    processes.exit(processes.latest(1), 1);
+    assertRespawnAfter(1, Duration.ofSeconds(4));
+
+    advance(RespawnBackoff.HEALTHY_AFTER);
+    processes.exit(processes.latest(1), 1);
+    supervisor.turn(0);
+    assertEquals(6, processes.slot(1).size(), "after a healthy run a crash is replaced at once");
+    assertEquals(1, processes.slot(2).size(), "the other slot is left alone");
+    assertEquals(1, processes.latest(1).generation());
+  }
+
+  @Test
+  void aFatalExitWaitsFiveSecondsThenTwiceAsLong() throws Exception {
+    serving();
+    processes.exit(processes.latest(2), 2);
+    assertRespawnAfter(2, Duration.ofSeconds(5));
+    processes.exit(processes.latest(2), 2);
+    assertRespawnAfter(2, Duration.ofSeconds(10));
+  }
+
+  @Test
+  void aCrashedAcceptorIsReplacedAndToldEveryReadyChildAgain() throws Exception {
+    serving();
+    Process first = processes.acceptor();
+    processes.exit(first, 1);
+    supervisor.turn(0);
+    Process second = processes.acceptor();
+    assertTrue(second.pid != first.pid, "a new acceptor at once");
+    second.say("READY " + second.pid);
+    assertEquals(List.of("CHILD 1 1001 1001", "CHILD 2 1002 1002"), next(second, 2));
+  }
+
+  // ---------------------------------------------------------------- recycling
+
+  @Test
+  void aRetiringChildsSuccessorTakesTheSlotWhenReadyAndTheOldOneIsStopped() throws Exception {
+    serving();
+    Process acceptor = processes.acceptor();
+    Process old = processes.latest(1);
+    Process successor = retire(old);
+    assertEquals(1, successor.generation());
+
+    successor.say("READY " + successor.pid);
+    assertEquals("CHILD 1 1001 1001", next(acceptor), "the CHILD replaces the slot: no GONE first");
+    assertEquals("STOP", next(old));
+
+    processes.exit(old, 0);
+    supervisor.turn(0);
+    assertEquals(2, processes.slot(1).size(), "a retired child is not replaced");
+    assertNothingFor(acceptor);
+
+    // The slot is the successor's now: its crash is that slot's.
+    processes.exit(successor, 1);
+    supervisor.turn(0);
+    assertEquals("GONE 1", next(acceptor));
+    assertEquals(3, processes.slot(1).size());
+  }
+
+  @Test
+  void aSuccessorThatExitsBeforeReadyIsTriedAgainWithBackoff() throws Exception {
+    serving();
+    Process acceptor = processes.acceptor();
+    Process old = processes.latest(1);
+    processes.exit(retire(old), 1);
+    supervisor.turn(0);
+    assertEquals(3, processes.slot(1).size(), "a first failure is tried again at once");
+    processes.exit(processes.latest(1), 1);
+    assertRespawnAfter(1, Duration.ofSeconds(1));
+
+    Process successor = processes.latest(1);
+    successor.say("READY " + successor.pid);
+    assertEquals("CHILD 1 1001 1001", next(acceptor));
+    assertEquals("STOP", next(old));
+  }
+
+  @Test
+  void aRetiringChildThatExitsFirstLeavesTheSlotToItsStartingSuccessor() throws Exception {
+    serving();
+    Process acceptor = processes.acceptor();
+    Process old = processes.latest(1);
+    Process successor = retire(old);
+
+    processes.exit(old, 0);
+    supervisor.turn(0);
+    assertEquals("GONE 1", next(acceptor));
+    assertEquals(2, processes.slot(1).size(), "no respawn: the successor is on its way");
+
+    successor.say("READY " + successor.pid);
+    assertEquals("CHILD 1 1001 1001", next(acceptor));
+    assertNull(successor.poll());
+  }
+
+  @Test
+  void theScoreboardIsPushedEverySecondAndShowsTheRetiringSlotAndTheRetiredProcess()
+      throws Exception {
+    serving();
+    Process acceptor = processes.acceptor();
+    Process old = processes.latest(1);
+    Process successor = retire(old);
+    assertEquals(
+        List.of("1 " + old.pid + " RETIRING", "2 " + processes.latest(2).pid + " READY"),
+        rows(nextScoreboard(acceptor)));
+    supervisor.turn(0);
+    assertNull(acceptor.poll(), "not again within the second");
+
+    successor.say("READY " + successor.pid);
+    assertEquals("CHILD 1 1001 1001", next(acceptor));
+    assertEquals(
+        List.of(
+            "1 " + successor.pid + " READY",
+            "2 " + processes.latest(2).pid + " READY",
+            "1 " + old.pid + " RETIRING"),
+        rows(nextScoreboard(acceptor)));
+  }
+
+  // ---------------------------------------------------------------- generations
+
+  @Test
+  void aGracefulRestartSwitchesOnceTheWholeNewGenerationIsReady() throws Exception {
+    serving();
+    Process acceptor = processes.acceptor();
+    Process old1 = processes.latest(1);
+    Process old2 = processes.latest(2);
+    rewrite("MaxRequestsPerChild 500");
+
+    OperatorReply reply = await(supervisor.submit(OperatorCommand.GRACEFUL));
+    assertEquals(OperatorReply.ok("graceful restart: starting generation 2"), reply);
+    List<Process> fresh = processes.generation(2);
+    assertEquals(List.of(3, 4), fresh.stream().map(Process::slot).toList());
+
+    fresh.get(0).say("READY " + fresh.get(0).pid);
+    assertNothingFor(acceptor);
+    fresh.get(1).say("READY " + fresh.get(1).pid);
+    assertEquals(
+        List.of("RELOAD", "CHILD 3 1001 1001", "CHILD 4 1002 1002", "GONE 1", "GONE 2"),
+        next(acceptor, 5));
+    assertEquals("STOP", next(old1));
+    assertEquals("STOP", next(old2));
+    assertEquals(List.of(), processes.signals(), "a graceful restart lets them finish");
+
+    // The old ones are retired: their exits start nothing.
+    processes.exit(old1, 0);
+    processes.exit(old2, 0);
+    supervisor.turn(0);
+    assertEquals(4, processes.spawned().size() - 1);
+  }
+
+  @Test
+  void aRestartCutsTheOldGenerationShort() throws Exception {
+    serving();
+    Process old1 = processes.latest(1);
+    Process old2 = processes.latest(2);
+    rewrite("MaxRequestsPerChild 500");
+    assertTrue(await(supervisor.submit(OperatorCommand.RESTART)).ok());
+    for (Process child : processes.generation(2)) {
+      child.say("READY " + child.pid);
+    }
+    awaitTurning(() -> processes.signals().size() == 2);
+    assertEquals(List.of(new Sent(old1.pid, 9), new Sent(old2.pid, 9)), processes.signals());
+  }
+
+  @Test
+  void aRefusedConfigurationKeepsTheRunningGeneration() throws Exception {
+    serving();
+    Process acceptor = processes.acceptor();
+    rewrite();
+    Files.writeString(
+        root.resolve("conf/perchild.conf"),
+        Files.readString(root.resolve("conf/perchild.conf"))
+            .replace("Listen 127.0.0.1:8080", "Listen 127.0.0.2:8080"));
+
+    OperatorReply reply = await(supervisor.submit(OperatorCommand.GRACEFUL));
+    assertFalse(reply.ok());
+    assertTrue(reply.text().startsWith("the Listen directives changed"), reply.text());
+
+    rewrite("NoSuchDirective on");
+    reply = await(supervisor.submit(OperatorCommand.GRACEFUL));
+    assertFalse(reply.ok());
+    assertTrue(reply.text().startsWith("the configuration is refused"), reply.text());
+
+    assertEquals(3, processes.spawned().size(), "no child of a new generation");
+    assertNothingFor(acceptor);
+    processes.exit(processes.latest(1), 1);
+    supervisor.turn(0);
+    assertEquals(1, processes.latest(1).generation(), "generation 1 still serves");
+  }
+
+  @Test
+  void aNewChildThatExitsBeforeReadyAbandonsTheRestart() throws Exception {
+    serving();
+    Process acceptor = processes.acceptor();
+    rewrite("MaxRequestsPerChild 500");
+    assertTrue(await(supervisor.submit(OperatorCommand.GRACEFUL)).ok());
+    List<Process> fresh = processes.generation(2);
+
+    processes.exit(fresh.get(0), 2);
+    supervisor.turn(0);
+    assertEquals("STOP", next(fresh.get(1)), "the rest of the new generation is stopped");
+    assertNothingFor(acceptor);
+    assertNull(processes.latest(1).poll(), "the running generation is not stopped");
+
+    processes.exit(fresh.get(1), 0);
+    OperatorReply again = await(supervisor.submit(OperatorCommand.GRACEFUL));
+    assertEquals(OperatorReply.ok("graceful restart: starting generation 2"), again);
+  }
+
+  // ---------------------------------------------------------------- stop
+
+  @Test
+  void aStopEscalatesToTermAtThreeFiveAndSevenSecondsAndKillAtNine() throws Exception {
+    serving();
+    Process acceptor = processes.acceptor();
+    Process child1 = processes.latest(1);
+    Process child2 = processes.latest(2);
+    assertTrue(await(supervisor.submit(OperatorCommand.STOP)).ok());
+    assertEquals("STOP", next(acceptor));
+    assertEquals("STOP", next(child1));
+    assertEquals("STOP", next(child2));
+
+    List<Sent> expected = new ArrayList<>();
+    long elapsed = 0;
+    for (StopEscalation.Step step : StopEscalation.STEPS) {
+      Duration due = Duration.ofSeconds(step.seconds());
+      advance(due.minusMillis(1).minusNanos(elapsed));
+      supervisor.turn(0);
+      assertEquals(expected, processes.signals(), "nothing before " + due);
+      advance(Duration.ofMillis(1));
+      supervisor.turn(0);
+      expected.add(new Sent(child1.pid, step.signal()));
+      expected.add(new Sent(child2.pid, step.signal()));
+      expected.add(new Sent(acceptor.pid, step.signal()));
+      assertEquals(expected, processes.signals(), "at " + due);
+      elapsed = due.toNanos();
+    }
+    assertEquals(
+        List.of(15, 15, 15, 9), StopEscalation.STEPS.stream().map(s -> s.signal()).toList());
+    assertEquals(List.of(3, 5, 7, 9), StopEscalation.STEPS.stream().map(s -> s.seconds()).toList());
+
+    advance(Duration.ofMinutes(1));
+    supervisor.turn(0);
+    assertEquals(expected, processes.signals(), "nothing after the KILL");
+    processes.exit(child1, 0);
+    processes.exit(child2, 0);
+    processes.exit(acceptor, 0);
+    assertFalse(supervisor.turn(0), "the loop ends once every process has exited");
+  }
+
+  @Test
+  void aGracefulStopEscalatesOnlyAfterGracefulShutdownTimeout() throws Exception {
+    serving("GracefulShutdownTimeout 10");
+    assertTrue(await(supervisor.submit(OperatorCommand.GRACEFUL_STOP)).ok());
+    advance(Duration.ofSeconds(13).minusMillis(1));
+    supervisor.turn(0);
+    assertEquals(List.of(), processes.signals());
+    advance(Duration.ofMillis(1));
+    supervisor.turn(0);
+    assertEquals(3, processes.signals().size());
+    assertTrue(processes.signals().stream().allMatch(s -> s.signal() == 15));
+  }
+
+  @Test
+  void aStopStopsReplacingProcesses() throws Exception {
+    serving();
+    assertTrue(await(supervisor.submit(OperatorCommand.STOP)).ok());
+    processes.exit(processes.latest(1), 1);
+    processes.exit(processes.acceptor(), 1);
+    advance(Duration.ofMinutes(1));
+    assertTrue(supervisor.turn(0));
+    assertEquals(3, processes.spawned().size(), "nothing is started again while stopping");
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  /** Starts a server of two tenants, with {@code extra} lines, and makes everything READY. */
+  private void serving(String... extra) throws Exception {
+    rewrite(extra);
+    ServerConfig config =
+        new ConfigLoader(FakeAccounts.standard()).load(root, Path.of("conf/perchild.conf"));
+    supervisor = new Supervisor(config, null, processes, () -> now, FakeAccounts.standard());
+    supervisor.start(ErrorLogs.open(config, false), List.of());
+    assertEquals(3, processes.spawned().size());
+    Process acceptor = processes.acceptor();
+    acceptor.say("READY " + acceptor.pid);
+    for (int slot = 1; slot <= 2; slot++) {
+      Process child = processes.latest(slot);
+      child.say("READY " + child.pid);
+    }
+    List<String> announced = next(acceptor, 2);
+    announced.sort(null);
+    assertEquals(List.of("CHILD 1 1001 1001", "CHILD 2 1002 1002"), announced);
+  }
+
+  /** The scoreboard pushed to the acceptor once a second has passed; nothing else is waiting. */
+  private Scoreboard nextScoreboard(Process acceptor) {
+    assertNothingFor(acceptor);
+    advance(Duration.ofSeconds(1));
+    supervisor.turn(0);
+    String message = acceptor.poll();
+    assertTrue(message != null && message.startsWith("SCOREBOARD "), String.valueOf(message));
+    return Scoreboard.parse(message);
+  }
+
+  private static List<String> rows(Scoreboard board) {
+    return board.children().stream().map(c -> c.slot() + " " + c.pid() + " " + c.state()).toList();
+  }
+
+  /** {@code child} says RETIRING; returns its successor, once it is spawned. */
+  private Process retire(Process child) {
+    int before = processes.slot(child.slot()).size();
+    child.say("RETIRING");
+    awaitTurning(() -> processes.slot(child.slot()).size() == before + 1);
+    return processes.latest(child.slot());
+  }
+
+  /** Writes the configuration file anew: two tenants and {@code extra}. */
+  private void rewrite(String... extra) throws IOException {
+    List<String> lines = new ArrayList<>(List.of(TWO_TENANTS));
+    lines.addAll(List.of(extra));
+    Files.createDirectories(root.resolve("conf"));
+    Files.writeString(root.resolve("conf/perchild.conf"), String.join("\n", lines) + "\n");
+  }
+
+  private void advance(Duration duration) {
+    now += duration.toNanos();
+  }
+
+  /** The slot's process has just exited: nothing until {@code wait} has passed, then a new one. */
+  private void assertRespawnAfter(int slot, Duration wait) {
+    int before = processes.slot(slot).size();
+    supervisor.turn(0);
+    assertEquals(before, processes.slot(slot).size(), "not at once, but after " + wait);
+    advance(wait.minusMillis(1));
+    supervisor.turn(0);
+    assertEquals(before, processes.slot(slot).size(), "not before " + wait);
+    advance(Duration.ofMillis(1));
+    supervisor.turn(0);
+    assertEquals(before + 1, processes.slot(slot).size(), "after " + wait);
+  }
+
+  /** Turns the loop until {@code condition} holds; the channels' readers are threads. */
+  private void awaitTurning(BooleanSupplier condition) {
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        fail("not within 10 s");
+      }
+      supervisor.turn(5);
+    }
+  }
+
+  private OperatorReply await(CompletableFuture<OperatorReply> reply) throws Exception {
+    awaitTurning(reply::isDone);
+    return reply.get();
+  }
+
+  /** The next message the launcher sends {@code process}, scoreboards aside. */
+  private String next(Process process) {
+    return next(process, 1).get(0);
+  }
+
+  private List<String> next(Process process, int count) {
+    List<String> messages = new ArrayList<>();
+    awaitTurning(
+        () -> {
+          for (String m = process.poll(); m != null; m = process.poll()) {
+            if (!m.startsWith("SCOREBOARD ")) {
+              messages.add(m);
+            }
+          }
+          return messages.size() >= count;
+        });
+    assertEquals(count, messages.size(), "messages to " + process + ": " + messages);
+    return messages;
+  }
+
+  /** A few turns let what is in flight arrive: then nothing but scoreboards for {@code process}. */
+  private void assertNothingFor(Process process) {
+    for (int i = 0; i < 10; i++) {
+      supervisor.turn(5);
+    }
+    for (String m = process.poll(); m != null; m = process.poll()) {
+      assertTrue(m.startsWith("SCOREBOARD "), "unexpected message to " + process + ": " + m);
+    }
+  }
+}
