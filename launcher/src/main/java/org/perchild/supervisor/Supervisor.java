@@ -35,11 +35,21 @@ import org.perchild.posix.InheritedFd;
 import org.perchild.posix.Native;
 import org.perchild.posix.PosixException;
 import org.perchild.posix.PosixSpawn;
-import org.perchild.posix.ReceivedPacket;
 import org.perchild.posix.SeqPacketChannel;
 import org.perchild.posix.SystemAccounts;
+import org.perchild.protocol.AcceptorArguments;
+import org.perchild.protocol.AcceptorToLauncher;
+import org.perchild.protocol.ChildArguments;
+import org.perchild.protocol.ChildToLauncher;
+import org.perchild.protocol.ControlChannel;
+import org.perchild.protocol.ControlMessage;
+import org.perchild.protocol.ExitCodes;
+import org.perchild.protocol.HostReports;
 import org.perchild.protocol.HostTable;
+import org.perchild.protocol.LauncherToAcceptor;
+import org.perchild.protocol.LauncherToChild;
 import org.perchild.protocol.LoadReport;
+import org.perchild.protocol.ProcessFds;
 import org.perchild.protocol.Scoreboard;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -76,9 +86,18 @@ public final class Supervisor {
 
   /** Something the loop must act on; a control-socket command also carries its reply. */
   private record Event(
-      Kind kind, int slot, int pid, String text, CompletableFuture<OperatorReply> reply) {
+      Kind kind,
+      int slot,
+      int pid,
+      String text,
+      ControlMessage message,
+      CompletableFuture<OperatorReply> reply) {
     Event(Kind kind, int slot, int pid, String text) {
-      this(kind, slot, pid, text, null);
+      this(kind, slot, pid, text, null, null);
+    }
+
+    Event(Kind kind, int slot, int pid, String text, CompletableFuture<OperatorReply> reply) {
+      this(kind, slot, pid, text, null, reply);
     }
   }
 
@@ -119,7 +138,7 @@ public final class Supervisor {
   private final Map<Path, Integer> childLogFds = new HashMap<>();
   private ListenSockets sockets;
   private int acceptorPid;
-  private SeqPacketChannel acceptorControl;
+  private ControlChannel<AcceptorToLauncher, LauncherToAcceptor> acceptorControl;
   private boolean acceptorReady;
   private int acceptorFailures;
   private long acceptorStartedAt;
@@ -241,9 +260,9 @@ public final class Supervisor {
           LOG.info("caught {}, shutting down", event.text());
           stopping = true;
           stoppingSince = System.nanoTime();
-          send(acceptorControl, "STOP", -1);
+          send(acceptorControl, new LauncherToAcceptor.Stop());
           for (ChildSlot child : everyChild()) {
-            send(child.control, "STOP", -1);
+            send(child.control, new LauncherToChild.Stop());
             // The child drains its hand-off channel to its end before it stops: let it end.
             closeFd(child.handoffFd);
             child.handoffFd = -1;
@@ -290,7 +309,7 @@ public final class Supervisor {
         }
       }
       case CONTROL_EOF -> LOG.debug("control channel of {} closed", who(event.slot()));
-      case CONTROL -> control(event.slot(), event.pid(), event.text());
+      case CONTROL -> control(event.slot(), event.pid(), event.message());
     }
   }
 
@@ -337,7 +356,7 @@ public final class Supervisor {
       return;
     }
     scoreboardPushedAt = now;
-    send(acceptorControl, scoreboard().message(), -1);
+    send(acceptorControl, new LauncherToAcceptor.Status(scoreboard()));
   }
 
   /** The scoreboard of {@code perchild status}, from the slots as this thread sees them. */
@@ -391,48 +410,45 @@ public final class Supervisor {
         load);
   }
 
-  private void control(int slot, int pid, String text) {
-    String word = text.split(" ")[0];
+  private void control(int slot, int pid, ControlMessage message) {
     if (slot == ACCEPTOR) {
-      if (word.equals("READY") && pid == acceptorPid) {
+      if (message instanceof AcceptorToLauncher.Ready && pid == acceptorPid) {
         acceptorReady = true;
         LOG.info("acceptor ready: pid {}", acceptorPid);
         for (ChildSlot child : children) {
           announce(child);
         }
-      } else if (word.equals("COUNTERS") && pid == acceptorPid) {
-        try {
-          acceptorCounters = Scoreboard.Counters.parse(text.split(" "), 1);
-        } catch (IllegalArgumentException e) {
-          LOG.warn("the acceptor (pid {}) sent a bad COUNTERS: {}: {}", pid, text, e.getMessage());
-        }
-      } else {
-        LOG.warn("the acceptor (pid {}) said something unexpected: {}", pid, text);
+      } else if (message instanceof AcceptorToLauncher.Counters counters && pid == acceptorPid) {
+        acceptorCounters = counters.counters();
       }
       return;
     }
-    if (word.equals("LOAD")) {
-      load(slot, pid, text);
+    if (message instanceof ChildToLauncher.Load load) {
+      ChildSlot child = slotNumbered(slot);
+      // Kept for the slot whose current process sent it; a retiring one's is dropped.
+      if (child != null && child.pid == pid) {
+        child.load = load.load();
+      }
       return;
     }
-    if (word.equals("HOSTS")) {
+    if (message instanceof ChildToLauncher.Hosts part) {
       ChildSlot reporting = slotNumbered(slot);
       if (reporting != null && reporting.pid == pid) {
-        try {
-          reporting.hosts = HostTable.parse(text);
-        } catch (IllegalArgumentException e) {
-          LOG.warn("child {} (pid {}) sent a bad HOSTS: {}: {}", slot, pid, text, e.getMessage());
+        Map<String, long[]> whole = reporting.hostReports.add(part);
+        if (whole != null) {
+          reporting.hosts = whole;
         }
       }
       return;
     }
+    boolean ready = message instanceof ChildToLauncher.Ready;
     ChildSlot child = slotNumbered(slot);
     if (child == null) {
-      LOG.debug("child {} (pid {}) is no longer current: {}", slot, pid, text);
+      LOG.debug("child {} (pid {}) is no longer current: {}", slot, pid, message.name());
       return;
     }
     if (nextGeneration.contains(child)) {
-      if (word.equals("READY") && pid == child.pid) {
+      if (ready && pid == child.pid) {
         child.ready = true;
         LOG.info("child {} ready: pid {}, gen {}", slot, pid, child.generation);
         if (nextGeneration.stream().allMatch(c -> c.ready)) {
@@ -442,14 +458,17 @@ public final class Supervisor {
       return;
     }
     ChildSlot successor = child.successor;
-    if (word.equals("READY") && pid == child.pid) {
+    if (ready && pid == child.pid) {
       child.ready = true;
       LOG.info("child {} ready: pid {}", slot, child.pid);
       announce(child);
-    } else if (word.equals("READY") && successor != null && pid == successor.pid) {
+    } else if (ready && successor != null && pid == successor.pid) {
       LOG.info("child {} ready: pid {}, replacing retiring pid {}", slot, pid, child.pid);
       takeOver(child);
-    } else if (word.equals("RETIRING") && pid == child.pid && !child.retiring && !stopping) {
+    } else if (message instanceof ChildToLauncher.Retiring
+        && pid == child.pid
+        && !child.retiring
+        && !stopping) {
       child.retiring = true;
       LOG.info(
           "child {} retiring: pid {} has served MaxRequestsPerChild {} connections; starting"
@@ -459,20 +478,7 @@ public final class Supervisor {
           config.maxRequestsPerChild());
       startSuccessor(child);
     } else {
-      LOG.warn("child {} (pid {}) said something unexpected: {}", slot, pid, text);
-    }
-  }
-
-  /** A child's LOAD: kept for the slot whose current process sent it; a retiring one's dropped. */
-  private void load(int slot, int pid, String text) {
-    ChildSlot child = slotNumbered(slot);
-    if (child == null || child.pid != pid) {
-      return;
-    }
-    try {
-      child.load = LoadReport.parse(text.split(" "), 1);
-    } catch (IllegalArgumentException e) {
-      LOG.warn("child {} (pid {}) sent a bad LOAD: {}: {}", slot, pid, text, e.getMessage());
+      LOG.warn("child {} (pid {}) said something unexpected: {}", slot, pid, message.name());
     }
   }
 
@@ -611,7 +617,7 @@ public final class Supervisor {
     generation = nextGeneration.isEmpty() ? generation + 1 : nextGeneration.get(0).generation;
     config = nextConfig;
     nextConfig = null;
-    send(acceptorControl, "RELOAD", -1);
+    send(acceptorControl, new LauncherToAcceptor.Reload());
     List<ChildSlot> old = new ArrayList<>(children);
     children.clear();
     children.addAll(nextGeneration);
@@ -621,7 +627,7 @@ public final class Supervisor {
     }
     for (ChildSlot child : old) {
       if (child.announced) {
-        send(acceptorControl, "GONE " + child.slot, -1);
+        send(acceptorControl, new LauncherToAcceptor.Gone(child.slot));
       }
       retire(child);
       if (child.successor != null) {
@@ -647,7 +653,7 @@ public final class Supervisor {
     closeFd(child.handoffFd);
     child.handoffFd = -1;
     if (child.pid != 0) {
-      send(child.control, "STOP", -1);
+      send(child.control, new LauncherToChild.Stop());
       retired.add(child);
     }
   }
@@ -658,7 +664,7 @@ public final class Supervisor {
       closeFd(child.handoffFd);
       child.handoffFd = -1;
       if (child.pid != 0) {
-        send(child.control, "STOP", -1);
+        send(child.control, new LauncherToChild.Stop());
         retired.add(child);
       }
     }
@@ -679,7 +685,7 @@ public final class Supervisor {
     // Once the acceptor and the launcher have closed their copies, the old child reads its
     // hand-off channel to the end: every connection already handed to it is served.
     closeFd(slot.handoffFd);
-    send(old.control, "STOP", -1);
+    send(old.control, new LauncherToChild.Stop());
     retired.add(old);
     ChildSlot next = slot.successor;
     slot.pid = next.pid;
@@ -729,25 +735,18 @@ public final class Supervisor {
     if (!acceptorReady || !child.ready || child.announced || child.pid == 0 || stopping) {
       return false;
     }
-    String message =
-        "CHILD " + child.slot + " " + child.group.user().uid() + " " + child.group.group().gid();
-    if (send(acceptorControl, message, child.handoffFd)) {
+    LauncherToAcceptor.Child message =
+        new LauncherToAcceptor.Child(
+            child.slot, child.group.user().uid(), child.group.group().gid(), child.handoffFd);
+    if (send(acceptorControl, message)) {
       child.announced = true;
     }
     return child.announced;
   }
 
-  private boolean send(SeqPacketChannel channel, String text, int fd) {
-    if (channel == null) {
-      return false;
-    }
-    try {
-      channel.send(text.getBytes(StandardCharsets.UTF_8), fd);
-      return true;
-    } catch (PosixException e) {
-      LOG.warn("could not send '{}': {}", text, e.getMessage());
-      return false;
-    }
+  /** Sends on the loop's thread, which may wait; false (logged) if it was not sent. */
+  private static <M extends ControlMessage> boolean send(ControlChannel<?, M> channel, M message) {
+    return channel != null && channel.send(message);
   }
 
   private void reap() throws PosixException {
@@ -780,7 +779,7 @@ public final class Supervisor {
         return;
       }
       acceptorFailures = healthy(acceptorStartedAt) ? 1 : acceptorFailures + 1;
-      Duration delay = RespawnBackoff.delay(acceptorFailures, status.exitedWith(2));
+      Duration delay = RespawnBackoff.delay(acceptorFailures, status.exitedWith(ExitCodes.FATAL));
       LOG.warn(
           "acceptor exited: {}; starting a new one in {} ms (the listen sockets stay open)",
           status,
@@ -821,7 +820,7 @@ public final class Supervisor {
           return;
         }
         child.failures++;
-        Duration delay = RespawnBackoff.delay(child.failures, status.exitedWith(2));
+        Duration delay = RespawnBackoff.delay(child.failures, status.exitedWith(ExitCodes.FATAL));
         LOG.warn(
             "the replacement of child {} exited before it was ready: {}; trying again in {} ms",
             child.slot,
@@ -834,7 +833,7 @@ public final class Supervisor {
         child.pid = 0;
         child.ready = false;
         if (child.announced) {
-          send(acceptorControl, "GONE " + child.slot, -1);
+          send(acceptorControl, new LauncherToAcceptor.Gone(child.slot));
           child.announced = false;
         }
         closeQuietly(child.control);
@@ -842,7 +841,7 @@ public final class Supervisor {
         closeFd(child.handoffFd);
         child.handoffFd = -1;
         if (stopping) {
-          if (status.exitedWith(0)) {
+          if (status.exitedWith(ExitCodes.NORMAL)) {
             LOG.info("child {} exited: {}", child.slot, status);
           } else {
             LOG.warn("child {} exited: {}", child.slot, status);
@@ -862,7 +861,7 @@ public final class Supervisor {
           return;
         }
         child.failures = healthy(child.startedAt) ? 1 : child.failures + 1;
-        boolean fatal = status.exitedWith(2);
+        boolean fatal = status.exitedWith(ExitCodes.FATAL);
         Duration delay = RespawnBackoff.delay(child.failures, fatal);
         LOG.warn(
             "child {} exited: {}{}; starting it again in {} ms",
@@ -951,25 +950,36 @@ public final class Supervisor {
   private void startAcceptor() throws PosixException {
     ChannelPair control = ChannelPair.open();
     List<InheritedFd> fds = new ArrayList<>(standardFds());
-    fds.add(new InheritedFd(control.childFd(), 3));
+    fds.add(new InheritedFd(control.childFd(), ProcessFds.CONTROL));
+    // ProcessFds.ACCEPTOR_CONFIG stays free: it is where the validated configuration will go.
     List<Integer> listenFds = sockets.fds();
     for (int i = 0; i < listenFds.size(); i++) {
-      fds.add(new InheritedFd(listenFds.get(i), 4 + i));
+      fds.add(new InheritedFd(listenFds.get(i), ProcessFds.ACCEPTOR_FIRST_LISTENER + i));
     }
     Account user = singleUser != null ? singleUser : config.user();
     int gid = singleUser != null ? singleUser.primaryGid() : config.group().gid();
     List<String> argv =
         new ArrayList<>(java(List.of("-Xmx64m", "-XX:+UseSerialGC"), ProcessClassPath.acceptor()));
     argv.add("org.perchild.acceptor.AcceptorMain");
-    argv.addAll(common(user.name(), user.uid(), gid));
-    argv.add("--listeners");
-    argv.add(Integer.toString(listenFds.size()));
+    argv.addAll(
+        new AcceptorArguments(
+                config.serverRoot(),
+                config.configFile(),
+                user.name(),
+                user.uid(),
+                gid,
+                listenFds.size())
+            .toArgv());
     acceptorPid = PosixSpawn.spawn(argv.get(0), argv, environment(user), fds);
     acceptorStartedAt = System.nanoTime();
     acceptorStarts++;
     Descriptors.close(control.childFd());
-    acceptorControl = new SeqPacketChannel(control.parentFd());
-    readControl(acceptorControl, ACCEPTOR, acceptorPid);
+    acceptorControl =
+        new ControlChannel<>(
+            new SeqPacketChannel(control.parentFd()),
+            "the acceptor (pid " + acceptorPid + ")",
+            AcceptorToLauncher::decode);
+    listen(acceptorControl, ACCEPTOR, acceptorPid);
     LOG.info(
         "acceptor started: pid {}, user {}, group {}",
         acceptorPid,
@@ -983,39 +993,42 @@ public final class Supervisor {
     int logFd = childLogFd(configOf(child), child.group);
     List<InheritedFd> fds =
         new ArrayList<>(List.of(new InheritedFd(logFd, 1), new InheritedFd(logFd, 2)));
-    fds.add(new InheritedFd(control.childFd(), 3));
-    fds.add(new InheritedFd(handoff.childFd(), 4));
+    fds.add(new InheritedFd(control.childFd(), ProcessFds.CONTROL));
+    fds.add(new InheritedFd(handoff.childFd(), ProcessFds.CHILD_HANDOFF));
     ChildGroup group = child.group;
     Account user = singleUser != null ? singleUser : group.user();
     int gid = singleUser != null ? singleUser.primaryGid() : group.group().gid();
     List<String> argv = new ArrayList<>(java(group.javaOptions(), ProcessClassPath.child()));
     argv.add("org.perchild.container.ChildMain");
-    argv.addAll(common(user.name(), user.uid(), gid));
-    if (singleUser != null) {
-      // The child finds its virtual hosts by the group it serves, not by who it runs as.
-      argv.addAll(
-          List.of(
-              "--serve-uid",
-              Integer.toString(group.user().uid()),
-              "--serve-gid",
-              Integer.toString(group.group().gid())));
-    }
+    // In single-user mode the child finds its virtual hosts by the group it serves, not by who it
+    // runs as: the serve uid and gid say which.
     argv.addAll(
-        List.of(
-            "--slot",
-            Integer.toString(child.slot),
-            "--generation",
-            Integer.toString(child.generation)));
+        new ChildArguments(
+                configOf(child).serverRoot(),
+                configOf(child).configFile(),
+                child.slot,
+                child.generation,
+                user.name(),
+                user.uid(),
+                gid,
+                group.user().uid(),
+                group.group().gid())
+            .toArgv());
     child.pid = PosixSpawn.spawn(argv.get(0), argv, environment(user), fds);
     child.startedAt = System.nanoTime();
     child.load = LoadReport.NONE;
-    child.hosts = java.util.Map.of();
+    child.hosts = Map.of();
+    child.hostReports = new HostReports();
     child.starts++;
     Descriptors.close(control.childFd());
     Descriptors.close(handoff.childFd());
-    child.control = new SeqPacketChannel(control.parentFd());
+    child.control =
+        new ControlChannel<>(
+            new SeqPacketChannel(control.parentFd()),
+            "child " + child.slot + " (pid " + child.pid + ")",
+            ChildToLauncher::decode);
     child.handoffFd = handoff.parentFd();
-    readControl(child.control, child.slot, child.pid);
+    listen(child.control, child.slot, child.pid);
     LOG.info(
         "child {} started: pid {}, gen {}, user {}, group {}",
         child.slot,
@@ -1077,20 +1090,6 @@ public final class Supervisor {
     return argv;
   }
 
-  private List<String> common(String user, int uid, int gid) {
-    return List.of(
-        "--server-root",
-        config.serverRoot().toString(),
-        "--config",
-        config.configFile().toString(),
-        "--user",
-        user,
-        "--uid",
-        Integer.toString(uid),
-        "--gid",
-        Integer.toString(gid));
-  }
-
   /** A clean environment: nothing of root's leaks into a tenant's process. */
   private static List<String> environment(Account user) {
     return List.of(
@@ -1101,34 +1100,26 @@ public final class Supervisor {
         "LANG=C.UTF-8");
   }
 
-  private void readControl(SeqPacketChannel channel, int slot, int pid) {
-    Thread reader =
-        new Thread(
-            () -> {
-              try {
-                while (true) {
-                  ReceivedPacket packet = channel.receive(4096);
-                  if (packet.isEndOfStream()) {
-                    events.add(new Event(Kind.CONTROL_EOF, slot, pid, ""));
-                    return;
-                  }
-                  if (packet.hasFd()) {
-                    Descriptors.close(packet.fd());
-                  }
-                  events.add(
-                      new Event(
-                          Kind.CONTROL,
-                          slot,
-                          pid,
-                          new String(packet.payload(), StandardCharsets.UTF_8)));
-                }
-              } catch (IOException e) {
-                events.add(new Event(Kind.CONTROL_EOF, slot, pid, e.getMessage()));
-              }
-            },
-            "control-" + (slot == ACCEPTOR ? "acceptor" : "child-" + slot));
-    reader.setDaemon(true);
-    reader.start();
+  /**
+   * Reads {@code channel} on a thread of its own: every message it decodes becomes a CONTROL event
+   * for the loop, and its end a CONTROL_EOF. A message too long or malformed is counted and skipped
+   * by the channel, never the end of listening to that process.
+   */
+  private void listen(ControlChannel<? extends ControlMessage, ?> channel, int slot, int pid) {
+    channel.startReading(
+        "control-" + (slot == ACCEPTOR ? "acceptor" : "child-" + slot),
+        true,
+        new ControlChannel.Receiver<ControlMessage>() {
+          @Override
+          public void received(ControlMessage message) {
+            events.add(new Event(Kind.CONTROL, slot, pid, message.name(), message, null));
+          }
+
+          @Override
+          public void ended(String why) {
+            events.add(new Event(Kind.CONTROL_EOF, slot, pid, why));
+          }
+        });
   }
 
   private static String who(int slot) {
@@ -1145,13 +1136,9 @@ public final class Supervisor {
     }
   }
 
-  private static void closeQuietly(SeqPacketChannel channel) {
+  private static void closeQuietly(ControlChannel<?, ?> channel) {
     if (channel != null) {
-      try {
-        channel.close();
-      } catch (IOException e) {
-        // already gone
-      }
+      channel.close();
     }
   }
 
