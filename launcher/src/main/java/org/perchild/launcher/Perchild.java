@@ -21,7 +21,10 @@ import org.perchild.supervisor.Supervisor;
  * {@code bin/perchild}: the command line of the server, with httpd's flags. It checks and prints
  * configurations itself; running the server is the launcher's (the process model).
  *
- * <p>Exit codes: 0 success, 1 a refused configuration or a usage error, 2 fatal.
+ * <p>Exit codes ({@link ExitCodes}): {@link ExitCodes#CLI_OK} success, {@link
+ * ExitCodes#CLI_REFUSED} a refused configuration or a usage error, {@link ExitCodes#CLI_FAILED} the
+ * server could not start or failed. These are the command line's; the processes the launcher spawns
+ * have their own contract with it ({@link ExitCodes#NORMAL}, {@link ExitCodes#FATAL}).
  */
 public final class Perchild {
 

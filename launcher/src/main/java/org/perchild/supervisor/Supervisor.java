@@ -1112,7 +1112,7 @@ public final class Supervisor {
         new ControlChannel.Receiver<ControlMessage>() {
           @Override
           public void received(ControlMessage message) {
-            events.add(new Event(Kind.CONTROL, slot, pid, message.name(), message, null));
+            events.add(new Event(Kind.CONTROL, slot, pid, "", message, null));
           }
 
           @Override

@@ -87,11 +87,18 @@ class LauncherToAcceptorTest {
   @Timeout(5)
   void aScoreboardAtTheLimitIsOneByteUnderTheNextChild() {
     // A SCOREBOARD grows with ServerLimit: find the largest that still fits the channel.
-    int children = 1;
-    while (board(children + 1).message().getBytes(StandardCharsets.UTF_8).length
-        <= ControlMessage.MAX_BYTES) {
-      children++;
+    int fits = 1;
+    int tooMany = 100_000;
+    while (tooMany - fits > 1) {
+      int middle = (fits + tooMany) / 2;
+      if (board(middle).message().getBytes(StandardCharsets.UTF_8).length
+          <= ControlMessage.MAX_BYTES) {
+        fits = middle;
+      } else {
+        tooMany = middle;
+      }
     }
+    int children = fits;
     byte[] atLimit = new LauncherToAcceptor.Status(board(children)).encode();
     assertTrue(atLimit.length <= ControlMessage.MAX_BYTES);
     assertArrayEquals(atLimit, LauncherToAcceptor.decode(atLimit, -1).encode());
