@@ -105,8 +105,13 @@ public final class ControlChannel<R extends ControlMessage, S extends ControlMes
             e.getMessage());
         continue;
       } catch (PosixException e) {
-        // A channel we cannot read is a peer we cannot hear: as good as gone.
-        LOG.error("control channel {} from {} failed: {}", channel, peer, e.getMessage());
+        if (e.errnoName().equals("ECONNRESET")) {
+          // The peer exited with messages it had not read yet: gone, like the end of the stream.
+          LOG.debug("control channel {} from {}: {}", channel, peer, e.getMessage());
+        } else {
+          // A channel we cannot read is a peer we cannot hear: as good as gone.
+          LOG.error("control channel {} from {} failed: {}", channel, peer, e.getMessage());
+        }
         receiver.ended(e.getMessage());
         return;
       }

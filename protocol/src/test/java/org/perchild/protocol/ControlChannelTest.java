@@ -142,6 +142,18 @@ class ControlChannelTest {
 
   @Test
   @Timeout(20)
+  void aPeerThatExitsWithUnreadMessagesEndsTheReaderToo() throws Exception {
+    // The launcher's STOP is still unread when the child closes: the kernel resets the channel.
+    assertTrue(launcher.send(new LauncherToChild.Stop()));
+    Thread reader = launcher.startReading("test-control", true, receiver);
+    child.close();
+    assertTrue(ended.get(10, TimeUnit.SECONDS).contains("ECONNRESET"), ended.get());
+    reader.join(10_000);
+    assertFalse(reader.isAlive());
+  }
+
+  @Test
+  @Timeout(20)
   void theLastMessageEndsTheReader() throws Exception {
     BlockingQueue<LauncherToChild> toChild = new LinkedBlockingQueue<>();
     Thread reader =
