@@ -21,7 +21,9 @@ import org.perchild.config.VirtualHost;
 import org.perchild.config.VirtualHostTable;
 import org.perchild.posix.PosixException;
 import org.perchild.posix.SeqPacketChannel;
+import org.perchild.protocol.ControlChannel;
 import org.perchild.protocol.HandoffMessage;
+import org.perchild.protocol.LauncherToAcceptor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,21 +32,16 @@ import org.slf4j.LoggerFactory;
  * request head without ever blocking on one client, routes it to a READY child of its virtual
  * host's group and passes the socket on that child's hand-off channel, or answers it itself (400,
  * 408, 414, 431, 505, 503). {@link AcceptorMain} builds it and runs it on the main thread; the
- * control thread {@link #deliver delivers} the launcher's messages, which the loop applies on its
- * next wake-up, so that every piece of state is touched by this thread only.
+ * control channel's reader thread gives it the launcher's messages (it is their {@link
+ * ControlChannel.Receiver}), which the loop applies on its next wake-up, so that every piece of
+ * state is touched by this thread only.
  *
  * <p>The selector wakes at least every {@link #TICK_MILLIS} ms to enforce deadlines: {@code
  * Timeout} for a head to arrive (then 408), the same for a response to be written, {@link
  * #LINGER_NANOS} for a client to close after our answer (httpd's lingering close, so that unread
  * request bytes do not turn our answer into a reset).
  */
-final class AcceptorLoop {
-
-  /**
-   * Most bytes read before the hand-off: the child's Jetty takes the bytes already read into its
-   * input buffer of 64 KiB, so a head that does not fit is 431.
-   */
-  static final int MAX_ALREADY_READ = 64 * 1024;
+final class AcceptorLoop implements ControlChannel.Receiver<LauncherToAcceptor> {
 
   /** Retry-After of a 503: about the time the launcher takes to replace a child. */
   static final long RETRY_AFTER_SECONDS = 5;
@@ -72,13 +69,15 @@ final class AcceptorLoop {
   private final ChildSlots slots = new ChildSlots();
   private final AcceptorResponses responses = new AcceptorResponses();
   private final AcceptorCounters counters;
-  private final Queue<ControlMessage> inbox = new ConcurrentLinkedQueue<>();
+  private final Queue<LauncherToAcceptor> inbox = new ConcurrentLinkedQueue<>();
   private final List<SocketChannel> toClose = new ArrayList<>();
   private final ByteBuffer discard = ByteBuffer.allocate(8192);
   // Each new connection's first read; its bytes move to a buffer of the connection's own only if
   // the head is not complete (see ClientConnection).
-  private final ByteBuffer firstRead = ByteBuffer.allocate(MAX_ALREADY_READ);
-  private ControlMessage stoppedBy;
+  private final ByteBuffer firstRead = ByteBuffer.allocate(HandoffMessage.MAX_ALREADY_READ);
+  // What stopped the loop ("STOP", "launcher gone"), null while it runs.
+  private String stoppedBy;
+  private volatile boolean launcherGone;
 
   /** {@code /server-status} and {@code /metrics}, with the launcher's latest scoreboard. */
   private final StatusEndpoint status;
@@ -110,8 +109,16 @@ final class AcceptorLoop {
   }
 
   /** Queues a message from the launcher for the loop; any thread. */
-  void deliver(ControlMessage message) {
+  @Override
+  public void received(LauncherToAcceptor message) {
     inbox.add(message);
+    selector.wakeup();
+  }
+
+  /** The control channel has ended: the loop stops once it has applied what came before. */
+  @Override
+  public void ended(String why) {
+    launcherGone = true;
     selector.wakeup();
   }
 
@@ -119,10 +126,10 @@ final class AcceptorLoop {
    * Runs until {@code STOP} or the end of the control channel, then closes the listen sockets, the
    * connections still held and the hand-off channels.
    *
-   * @return the message that stopped it
+   * @return what stopped it: {@code "STOP"} or {@code "launcher gone"}
    * @throws UncheckedIOException if the selector itself fails (fatal)
    */
-  ControlMessage run() {
+  String run() {
     try {
       while (stoppedBy == null) {
         selector.select(TICK_MILLIS);
@@ -222,14 +229,16 @@ final class AcceptorLoop {
         return;
       }
       if (!received.hasRemaining()) {
-        LOG.debug("{}: no whole head in {} bytes", remoteOf(connection), MAX_ALREADY_READ);
+        LOG.debug(
+            "{}: no whole head in {} bytes", remoteOf(connection), HandoffMessage.MAX_ALREADY_READ);
         respond(connection, 431, responses.forStatus(431));
         return;
       }
     }
     if (connection.received == null) {
       // The head is not complete: its bytes move from the shared buffer to one of its own.
-      connection.received = ByteBuffer.allocate(MAX_ALREADY_READ).put(received.flip());
+      connection.received =
+          ByteBuffer.allocate(HandoffMessage.MAX_ALREADY_READ).put(received.flip());
     }
     register(connection, SelectionKey.OP_READ);
   }
@@ -392,9 +401,11 @@ final class AcceptorLoop {
   }
 
   private void applyControlMessages() {
-    ControlMessage message;
+    // Read before the inbox: whatever the launcher said before the end is applied first.
+    boolean ended = launcherGone;
+    LauncherToAcceptor message;
     while ((message = inbox.poll()) != null) {
-      if (message instanceof ControlMessage.Child child) {
+      if (message instanceof LauncherToAcceptor.Child child) {
         ChildSlots.Slot replaced =
             slots.add(
                 child.slot(), child.uid(), child.gid(), new SeqPacketChannel(child.handoffFd()));
@@ -407,7 +418,7 @@ final class AcceptorLoop {
             child.uid(),
             child.gid(),
             child.handoffFd());
-      } else if (message instanceof ControlMessage.Gone gone) {
+      } else if (message instanceof LauncherToAcceptor.Gone gone) {
         ChildSlots.Slot removed = slots.remove(gone.slot());
         if (removed == null) {
           LOG.warn("GONE for slot {}, which is not ready here", gone.slot());
@@ -415,28 +426,37 @@ final class AcceptorLoop {
           closeChannel(removed);
           LOG.info("Child slot {} gone", gone.slot());
         }
-      } else if (message instanceof ControlMessage.Reload) {
-        ServerConfig fresh = reload.get();
-        if (fresh != null) {
-          useConfiguration(fresh);
-          LOG.info(
-              "Configuration read again: routing by its {} virtual hosts",
-              fresh.virtualHosts().size());
-        }
-        continue;
-      } else if (message instanceof ControlMessage.Status status) {
+      } else if (message instanceof LauncherToAcceptor.Reload reload) {
+        reload(reload);
+      } else if (message instanceof LauncherToAcceptor.Status status) {
         this.status.update(status.scoreboard());
-        continue;
-      } else if (message instanceof ControlMessage.Stop) {
+      } else if (message instanceof LauncherToAcceptor.Stop) {
         LOG.info("STOP from the launcher");
-        stoppedBy = message;
-      } else {
-        LOG.info("Control channel closed: the launcher has gone");
-        stoppedBy = message;
-      }
-      if (stoppedBy != null) {
+        stoppedBy = "STOP";
         return;
       }
+    }
+    if (ended) {
+      LOG.info("Control channel closed: the launcher has gone");
+      stoppedBy = "launcher gone";
+    }
+  }
+
+  /** A graceful restart's configuration: read again from the file, as before. */
+  private void reload(LauncherToAcceptor.Reload message) {
+    if (message.configFd() >= 0) {
+      // The configuration the launcher validated; read from the file until it is used.
+      try {
+        org.perchild.posix.Descriptors.close(message.configFd());
+      } catch (PosixException e) {
+        LOG.warn("closing the fd that came with RELOAD: {}", e.getMessage());
+      }
+    }
+    ServerConfig fresh = reload.get();
+    if (fresh != null) {
+      useConfiguration(fresh);
+      LOG.info(
+          "Configuration read again: routing by its {} virtual hosts", fresh.virtualHosts().size());
     }
   }
 

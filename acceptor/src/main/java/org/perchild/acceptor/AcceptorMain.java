@@ -4,12 +4,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.channels.ServerSocketChannel;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
+import java.util.TreeMap;
 import org.perchild.config.ConfigException;
 import org.perchild.config.ConfigLoader;
 import org.perchild.config.ConfigProblem;
@@ -19,6 +16,13 @@ import org.perchild.posix.PrivilegeDrop;
 import org.perchild.posix.PrivilegeDropException;
 import org.perchild.posix.SeqPacketChannel;
 import org.perchild.posix.SystemAccounts;
+import org.perchild.protocol.AcceptorArguments;
+import org.perchild.protocol.AcceptorToLauncher;
+import org.perchild.protocol.ControlChannel;
+import org.perchild.protocol.ExitCodes;
+import org.perchild.protocol.LauncherToAcceptor;
+import org.perchild.protocol.ProcessFds;
+import org.perchild.protocol.Scoreboard;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,49 +35,43 @@ import org.slf4j.LoggerFactory;
  *     --server-root DIR --config FILE --user NAME --uid U --gid G --listeners N
  * </pre>
  *
- * with fd 3 its control channel to the launcher and fds 4 .. 4+N-1 the listen sockets, bound and
- * listening, in the order of {@code config.listeners()}. It drops to {@code User}/{@code Group}
- * before anything else (DESIGN invariant 2: no code that parses network input runs as root), loads
- * the configuration, adopts the listen sockets, says {@code READY <pid>} and runs the {@link
+ * (the arguments are an {@link AcceptorArguments}) with {@link ProcessFds#CONTROL} its control
+ * channel to the launcher and {@link ProcessFds#ACCEPTOR_FIRST_LISTENER} onwards the N listen
+ * sockets, bound and listening, in the order of {@code config.listeners()}; {@link
+ * ProcessFds#ACCEPTOR_CONFIG} is reserved for the configuration. It drops to {@code User}/{@code
+ * Group} before anything else (no code that parses network input runs as root), loads the
+ * configuration, adopts the listen sockets, says {@code READY <pid>} and runs the {@link
  * AcceptorLoop} until {@code STOP} or the end of the control channel.
  *
- * <p>Exit codes: 0 after {@code STOP} or when the launcher has gone; 2 for anything fatal (bad
- * arguments, a failed privilege drop, a bad configuration, listen sockets that do not match it),
- * which the launcher must not answer by respawning in a loop.
+ * <p>Exit codes, the contract with the launcher's supervisor ({@link ExitCodes}): {@link
+ * ExitCodes#NORMAL} after {@code STOP} or when the launcher has gone; {@link ExitCodes#FATAL} for
+ * anything a restart will not cure (bad arguments, a failed privilege drop, a bad configuration,
+ * listen sockets that do not match it), which the launcher does not answer by respawning in a loop;
+ * anything else (a JVM that died) is a crash, respawned with backoff.
  */
 public final class AcceptorMain {
 
-  /** Normal exit. */
-  public static final int EXIT_OK = 0;
-
-  /** Fatal: never respawn in a loop. */
-  public static final int EXIT_FATAL = 2;
-
-  static final int CONTROL_FD = 3;
-  static final int FIRST_LISTEN_FD = 4;
-
   private AcceptorMain() {}
 
-  /** The process entry; exits with {@link #EXIT_OK} or {@link #EXIT_FATAL}. */
+  /** The process entry; exits with {@link ExitCodes#NORMAL} or {@link ExitCodes#FATAL}. */
   public static void main(String[] args) {
     System.exit(run(args));
   }
 
   private static int run(String[] args) {
-    Arguments arguments;
+    AcceptorArguments arguments;
     try {
-      arguments = Arguments.parse(args);
+      arguments = AcceptorArguments.parse(args);
     } catch (IllegalArgumentException e) {
       System.err.println("perchild acceptor: " + e.getMessage());
-      System.err.println("usage: " + Arguments.USAGE);
-      return EXIT_FATAL;
+      System.err.println("usage: " + AcceptorArguments.USAGE);
+      return ExitCodes.FATAL;
     }
     try {
-      String name = arguments.user().startsWith("#") ? null : arguments.user();
-      PrivilegeDrop.drop(name, arguments.uid(), arguments.gid());
+      PrivilegeDrop.drop(arguments.userName(), arguments.uid(), arguments.gid());
     } catch (PrivilegeDropException | RuntimeException e) {
       System.err.println("perchild acceptor: privilege drop failed: " + e.getMessage());
-      return EXIT_FATAL;
+      return ExitCodes.FATAL;
     }
     // HttpParser logs what clients send wrong at WARN; in the acceptor that is the client's noise.
     if (System.getProperty("org.slf4j.simpleLogger.log.org.eclipse.jetty") == null) {
@@ -84,7 +82,7 @@ public final class AcceptorMain {
       return serve(arguments, log);
     } catch (RuntimeException | IOException e) {
       log.error("Acceptor failed", e);
-      return EXIT_FATAL;
+      return ExitCodes.FATAL;
     }
   }
 
@@ -92,10 +90,10 @@ public final class AcceptorMain {
    * The configuration read again for a graceful restart; null (the old one stays) if it is refused
    * now: the launcher checked it first, so that means it changed again meanwhile.
    */
-  private static ServerConfig reload(Arguments arguments, Logger log) {
+  private static ServerConfig reload(AcceptorArguments arguments, Logger log) {
     try {
       return new ConfigLoader(new SystemAccounts())
-          .load(Path.of(arguments.serverRoot()), Path.of(arguments.config()));
+          .load(arguments.serverRoot(), arguments.config());
     } catch (ConfigException e) {
       for (ConfigProblem problem : e.problems()) {
         log.error("Configuration not reloaded: {}", problem);
@@ -104,17 +102,16 @@ public final class AcceptorMain {
     }
   }
 
-  private static int serve(Arguments arguments, Logger log) throws IOException {
+  private static int serve(AcceptorArguments arguments, Logger log) throws IOException {
     ServerConfig config;
     try {
       config =
-          new ConfigLoader(new SystemAccounts())
-              .load(Path.of(arguments.serverRoot()), Path.of(arguments.config()));
+          new ConfigLoader(new SystemAccounts()).load(arguments.serverRoot(), arguments.config());
     } catch (ConfigException e) {
       for (ConfigProblem problem : e.problems()) {
         log.error("Configuration: {}", problem);
       }
-      return EXIT_FATAL;
+      return ExitCodes.FATAL;
     }
     List<Listener> listeners = config.listeners();
     if (listeners.size() != arguments.listeners()) {
@@ -122,7 +119,7 @@ public final class AcceptorMain {
           "--listeners {} but the configuration has {} Listen directives",
           arguments.listeners(),
           listeners.size());
-      return EXIT_FATAL;
+      return ExitCodes.FATAL;
     }
     List<ServerSocketChannel> channels = new ArrayList<>();
     List<Boolean> inet6 = new ArrayList<>();
@@ -130,16 +127,17 @@ public final class AcceptorMain {
       Listener listener = listeners.get(i);
       // The launcher binds a Listen without an address as dual-stack [::].
       boolean v6 = !isIpv4Literal(listener.host());
-      ServerSocketChannel channel = InheritedChannels.adoptListening(FIRST_LISTEN_FD + i, v6);
+      ServerSocketChannel channel =
+          InheritedChannels.adoptListening(ProcessFds.ACCEPTOR_FIRST_LISTENER + i, v6);
       InetSocketAddress bound = (InetSocketAddress) channel.getLocalAddress();
       if (bound == null || bound.getPort() != listener.port()) {
         log.error(
             "fd {} is bound to {}, but Listen {} is {}",
-            FIRST_LISTEN_FD + i,
+            ProcessFds.ACCEPTOR_FIRST_LISTENER + i,
             bound,
             i,
             listener.address());
-        return EXIT_FATAL;
+        return ExitCodes.FATAL;
       }
       channels.add(channel);
       inet6.add(v6);
@@ -147,56 +145,49 @@ public final class AcceptorMain {
     AcceptorCounters counters = new AcceptorCounters();
     AcceptorLoop loop =
         new AcceptorLoop(config, channels, inet6, counters, () -> reload(arguments, log));
-    SeqPacketChannel control = new SeqPacketChannel(CONTROL_FD);
-    new ControlChannelReader(control, loop::deliver).start();
+    ControlChannel<LauncherToAcceptor, AcceptorToLauncher> control =
+        new ControlChannel<>(
+            new SeqPacketChannel(ProcessFds.CONTROL), "the launcher", LauncherToAcceptor::decode);
+    control.startReading("acceptor-control", true, loop);
     long pid = ProcessHandle.current().pid();
-    try {
-      control.send(("READY " + pid).getBytes(StandardCharsets.UTF_8), -1);
-    } catch (org.perchild.posix.PosixException e) {
-      log.error("Cannot tell the launcher READY: {}", e.getMessage());
-      return EXIT_FATAL;
+    if (!control.send(new AcceptorToLauncher.Ready(pid))) {
+      log.error("Cannot tell the launcher READY");
+      return ExitCodes.FATAL;
     }
-    startCounterReports(control, counters, log);
+    startCounterReports(control, counters);
     log.info(
         "Acceptor started: pid {}, uid {}, gid {}, listening on {}",
         pid,
         arguments.uid(),
         arguments.gid(),
         listeners.stream().map(Listener::address).toList());
-    ControlMessage stoppedBy;
+    String stoppedBy;
     try {
       stoppedBy = loop.run();
     } catch (UncheckedIOException e) {
       log.error("Acceptor loop failed", e);
-      return EXIT_FATAL;
+      return ExitCodes.FATAL;
     }
-    log.info(
-        "Acceptor stopped ({}): {}",
-        stoppedBy instanceof ControlMessage.Stop ? "STOP" : "launcher gone",
-        counters);
-    return EXIT_OK;
+    log.info("Acceptor stopped ({}): {}", stoppedBy, counters);
+    return ExitCodes.NORMAL;
   }
 
   /** COUNTERS every second on the control channel, for the launcher's scoreboard. */
   private static void startCounterReports(
-      SeqPacketChannel control, AcceptorCounters counters, Logger log) {
+      ControlChannel<LauncherToAcceptor, AcceptorToLauncher> control, AcceptorCounters counters) {
     Thread reporter =
         new Thread(
             () -> {
               while (true) {
                 AcceptorCounters.Snapshot s = counters.snapshot();
-                String message =
-                    new org.perchild.protocol.Scoreboard.Counters(
-                            s.accepted(),
-                            s.handedOff(),
-                            new java.util.TreeMap<>(s.answeredByStatus()))
-                        .message();
+                Scoreboard.Counters report =
+                    new Scoreboard.Counters(
+                        s.accepted(), s.handedOff(), new TreeMap<>(s.answeredByStatus()));
+                if (!control.report(new AcceptorToLauncher.Counters(report))) {
+                  return; // the launcher has gone, which the reader notices by itself
+                }
                 try {
-                  control.send(message.getBytes(StandardCharsets.UTF_8), -1);
                   Thread.sleep(1000);
-                } catch (org.perchild.posix.PosixException e) {
-                  log.debug("cannot report COUNTERS: {}", e.getMessage());
-                  return;
                 } catch (InterruptedException e) {
                   return;
                 }
@@ -224,57 +215,5 @@ public final class AcceptorMain {
       }
     }
     return true;
-  }
-
-  /** The command line; every option is required and given once. */
-  record Arguments(String serverRoot, String config, String user, int uid, int gid, int listeners) {
-
-    static final String USAGE =
-        "AcceptorMain --server-root DIR --config FILE --user NAME --uid U --gid G --listeners N";
-
-    static Arguments parse(String[] args) {
-      if (args.length % 2 != 0) {
-        throw new IllegalArgumentException("options come in pairs: " + String.join(" ", args));
-      }
-      Map<String, String> options = new HashMap<>();
-      for (int i = 0; i < args.length; i += 2) {
-        String option = args[i];
-        if (!List.of("--server-root", "--config", "--user", "--uid", "--gid", "--listeners")
-            .contains(option)) {
-          throw new IllegalArgumentException("unknown option " + option);
-        }
-        if (options.put(option, args[i + 1]) != null) {
-          throw new IllegalArgumentException(option + " given twice");
-        }
-      }
-      return new Arguments(
-          required(options, "--server-root"),
-          required(options, "--config"),
-          required(options, "--user"),
-          number(options, "--uid"),
-          number(options, "--gid"),
-          number(options, "--listeners"));
-    }
-
-    private static String required(Map<String, String> options, String option) {
-      String value = options.get(option);
-      if (value == null || value.isEmpty()) {
-        throw new IllegalArgumentException("missing " + option);
-      }
-      return value;
-    }
-
-    private static int number(Map<String, String> options, String option) {
-      String value = required(options, option);
-      try {
-        int number = Integer.parseInt(value);
-        if (number >= 0) {
-          return number;
-        }
-      } catch (NumberFormatException e) {
-        // said below
-      }
-      throw new IllegalArgumentException(option + " " + value + ": not a number");
-    }
   }
 }

@@ -17,8 +17,8 @@ import java.nio.channels.SocketChannel;
  * accept} into a buffer it shares between connections: such a connection is handed off without ever
  * being registered with the selector ({@link #key} stays null) or given a buffer of its own. Only a
  * connection whose head is not complete after that first read gets {@link #received}, which then
- * holds every byte read, at most {@link AcceptorLoop#MAX_ALREADY_READ}: all of it goes to the child
- * with the socket.
+ * holds every byte read, at most {@link org.perchild.protocol.HandoffMessage#MAX_ALREADY_READ}: all
+ * of it goes to the child with the socket.
  */
 final class ClientConnection {
 

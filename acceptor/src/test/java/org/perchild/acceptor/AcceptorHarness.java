@@ -55,7 +55,7 @@ final class AcceptorHarness implements AutoCloseable {
 
   static final int NOBODY = 65534;
   static final int TENANT = 40001;
-  static final int MAX_HANDOFF = HandoffMessage.MAX_HEADER + AcceptorLoop.MAX_ALREADY_READ;
+  static final int MAX_HANDOFF = HandoffMessage.MAX_PAYLOAD;
   static final Duration WAIT = Duration.ofSeconds(20);
 
   /** A connection as a fake child received it. */
@@ -150,9 +150,10 @@ final class AcceptorHarness implements AutoCloseable {
               argv,
               List.of("PATH=/usr/bin:/bin", "HOME=/", "USER=nobody", "LANG=C.UTF-8"),
               List.of(
-                  new InheritedFd(controlPair.childFd(), AcceptorMain.CONTROL_FD),
+                  new InheritedFd(controlPair.childFd(), org.perchild.protocol.ProcessFds.CONTROL),
                   new InheritedFd(
-                      InheritedChannels.descriptorOf(listen), AcceptorMain.FIRST_LISTEN_FD),
+                      InheritedChannels.descriptorOf(listen),
+                      org.perchild.protocol.ProcessFds.ACCEPTOR_FIRST_LISTENER),
                   new InheritedFd(logFd, 1),
                   new InheritedFd(logFd, 2)));
     } finally {

@@ -18,10 +18,15 @@ import org.perchild.config.ConfigLoader;
 import org.perchild.config.ConfigProblem;
 import org.perchild.config.ServerConfig;
 import org.perchild.config.VirtualHost;
-import org.perchild.posix.PosixException;
 import org.perchild.posix.PrivilegeDrop;
 import org.perchild.posix.SeqPacketChannel;
 import org.perchild.posix.SystemAccounts;
+import org.perchild.protocol.ChildArguments;
+import org.perchild.protocol.ChildToLauncher;
+import org.perchild.protocol.ControlChannel;
+import org.perchild.protocol.ExitCodes;
+import org.perchild.protocol.LauncherToChild;
+import org.perchild.protocol.ProcessFds;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,7 +39,8 @@ import org.slf4j.LoggerFactory;
  *      --server-root DIR --config FILE --slot N --generation G --user NAME --uid U --gid G
  * </pre>
  *
- * with fd 3 its control channel to the launcher and fd 4 its hand-off channel from the acceptor.
+ * (the arguments are a {@link ChildArguments}) with {@link ProcessFds#CONTROL} its control channel
+ * to the launcher and {@link ProcessFds#CHILD_HANDOFF} its hand-off channel from the acceptor.
  *
  * <pre>
  *  parse argv ──▶ drop privileges ──▶ load config, pick own group and vhosts ──▶ start Jetty
@@ -45,26 +51,14 @@ import org.slf4j.LoggerFactory;
  *                                                   EOF on fd 3 ─────────────▶ exit 0 ◀┘
  * </pre>
  *
- * <p>The privilege drop comes before anything else of ours runs (DESIGN invariant 1): only the
- * arguments are read as root. Exit codes: {@value #EXIT_NORMAL} normal, {@value #EXIT_FATAL} fatal
- * (the launcher does not respawn in a loop), {@value #EXIT_CRASH} anything unexpected.
+ * <p>The privilege drop comes before anything else of ours runs: only the arguments are read as
+ * root. Exit codes, the contract with the launcher's supervisor ({@link ExitCodes}): {@link
+ * ExitCodes#NORMAL} stopped as asked or the launcher has gone; {@link ExitCodes#FATAL} bad
+ * arguments, a failed privilege drop or a refused configuration, which the launcher does not answer
+ * by respawning in a loop; {@link ExitCodes#CRASH} (or any other code) anything unexpected,
+ * respawned with backoff.
  */
 public final class ChildMain {
-
-  /** Stopped as asked, or the launcher has gone. */
-  public static final int EXIT_NORMAL = 0;
-
-  /** Unexpected failure (Jetty did not start): the launcher respawns with backoff. */
-  public static final int EXIT_CRASH = 1;
-
-  /** Bad arguments, failed privilege drop, refused configuration: never respawned in a loop. */
-  public static final int EXIT_FATAL = 2;
-
-  /** The control channel's descriptor number. */
-  public static final int CONTROL_FD = 3;
-
-  /** The hand-off channel's descriptor number. */
-  public static final int HANDOFF_FD = 4;
 
   /** What {@code Run.start} returns when the child serves, not an exit code. */
   private static final int SERVING = -1;
@@ -82,100 +76,16 @@ public final class ChildMain {
 
   private static final Logger LOG = LoggerFactory.getLogger(ChildMain.class);
 
-  /** The child's arguments, parsed (the only work done as root). */
-  record Arguments(
-      Path serverRoot,
-      Path config,
-      int slot,
-      int generation,
-      String user,
-      int uid,
-      int gid,
-      int serveUid,
-      int serveGid) {
-
-    static Arguments parse(String[] argv) {
-      String serverRoot = null;
-      String config = null;
-      String user = null;
-      Integer slot = null;
-      Integer generation = null;
-      Integer uid = null;
-      Integer gid = null;
-      Integer serveUid = null;
-      Integer serveGid = null;
-      for (int i = 0; i < argv.length; i += 2) {
-        if (i + 1 >= argv.length) {
-          throw new IllegalArgumentException(argv[i] + " needs a value");
-        }
-        String value = argv[i + 1];
-        switch (argv[i]) {
-          case "--server-root" -> serverRoot = value;
-          case "--config" -> config = value;
-          case "--user" -> user = value;
-          case "--slot" -> slot = number(argv[i], value);
-          case "--generation" -> generation = number(argv[i], value);
-          case "--uid" -> uid = number(argv[i], value);
-          case "--gid" -> gid = number(argv[i], value);
-          // Single-user mode: the group whose virtual hosts to serve, when it is not who we are.
-          case "--serve-uid" -> serveUid = number(argv[i], value);
-          case "--serve-gid" -> serveGid = number(argv[i], value);
-          default -> throw new IllegalArgumentException("unknown argument " + argv[i]);
-        }
-      }
-      if (serverRoot == null
-          || config == null
-          || user == null
-          || user.isEmpty()
-          || slot == null
-          || generation == null
-          || uid == null
-          || gid == null) {
-        throw new IllegalArgumentException(
-            "usage: ChildMain --server-root DIR --config FILE --slot N --generation G"
-                + " --user NAME --uid U --gid G");
-      }
-      return new Arguments(
-          Path.of(serverRoot),
-          Path.of(config),
-          slot,
-          generation,
-          user,
-          uid,
-          gid,
-          serveUid != null ? serveUid : uid,
-          serveGid != null ? serveGid : gid);
-    }
-
-    private static int number(String name, String value) {
-      try {
-        return Integer.parseInt(value);
-      } catch (NumberFormatException e) {
-        throw new IllegalArgumentException(name + " needs a number, not " + value);
-      }
-    }
-
-    /** The name PrivilegeDrop takes: null for a numeric-only user ({@code #40001}). */
-    String userName() {
-      return user.startsWith("#") ? null : user;
-    }
-
-    /** The user in file and thread names: {@code alice}, or {@code 40001} for {@code #40001}. */
-    String label() {
-      return (user.startsWith("#") ? user.substring(1) : user).replaceAll("[^A-Za-z0-9._-]", "_");
-    }
-  }
-
   private ChildMain() {}
 
   /** Runs the child; exits the JVM with the codes above, never returns normally on failure. */
   public static void main(String[] argv) {
-    Arguments args;
+    ChildArguments args;
     try {
-      args = Arguments.parse(argv);
+      args = ChildArguments.parse(argv);
     } catch (IllegalArgumentException e) {
-      LOG.error("child not started: {}", e.getMessage());
-      System.exit(EXIT_FATAL);
+      LOG.error("child not started: {} ({})", e.getMessage(), ChildArguments.USAGE);
+      System.exit(ExitCodes.FATAL);
       return;
     }
     try {
@@ -188,7 +98,7 @@ public final class ChildMain {
           args.gid(),
           e.toString(),
           e);
-      System.exit(EXIT_FATAL);
+      System.exit(ExitCodes.FATAL);
       return;
     }
     int failed = new Run(args).start();
@@ -199,13 +109,13 @@ public final class ChildMain {
   }
 
   /** Everything after the drop. */
-  private static final class Run implements ControlChannel.Commands {
-    private final Arguments args;
+  private static final class Run implements ControlChannel.Receiver<LauncherToChild> {
+    private final ChildArguments args;
     private Path workDirectory;
     private ChildServer server;
     private HandoffReceiver receiver;
 
-    Run(Arguments args) {
+    Run(ChildArguments args) {
       this.args = args;
     }
 
@@ -219,10 +129,10 @@ public final class ChildMain {
           LOG.error("{}", problem);
         }
         LOG.error("child slot {} not started: configuration refused", args.slot());
-        return EXIT_FATAL;
+        return ExitCodes.FATAL;
       } catch (RuntimeException e) {
         LOG.error("child slot {} not started: cannot load the configuration", args.slot(), e);
-        return EXIT_FATAL;
+        return ExitCodes.FATAL;
       }
       Optional<ChildGroup> group = ownGroup(config, args.serveUid(), args.serveGid());
       if (group.isEmpty()) {
@@ -232,7 +142,7 @@ public final class ChildMain {
             args.serveUid(),
             args.serveGid(),
             config.configFile());
-        return EXIT_FATAL;
+        return ExitCodes.FATAL;
       }
       List<VirtualHost> hosts = ownHosts(config, group.get());
       try {
@@ -256,21 +166,22 @@ public final class ChildMain {
       } catch (Exception e) {
         LOG.error("child slot {} not started: Jetty failed to start", args.slot(), e);
         deleteWorkDirectory();
-        return EXIT_CRASH;
+        return ExitCodes.CRASH;
       }
-      SeqPacketChannel control = new SeqPacketChannel(CONTROL_FD);
-      SeqPacketChannel handoff = new SeqPacketChannel(HANDOFF_FD);
-      ControlChannel controlChannel = new ControlChannel(control, this);
+      ControlChannel<LauncherToChild, ChildToLauncher> control =
+          new ControlChannel<>(
+              new SeqPacketChannel(ProcessFds.CONTROL), "the launcher", LauncherToChild::decode);
+      SeqPacketChannel handoff = new SeqPacketChannel(ProcessFds.CHILD_HANDOFF);
       receiver = new HandoffReceiver(handoff, server.connector());
       if (config.maxRequestsPerChild() > 0) {
-        receiver.retireAfter(config.maxRequestsPerChild(), controlChannel::sendRetiring);
+        // Said on the hand-off thread, which must never wait for the control channel: queued.
+        receiver.retireAfter(
+            config.maxRequestsPerChild(), () -> control.sendLater(new ChildToLauncher.Retiring()));
       }
       receiver.start("perchild-handoff-" + args.label() + "-" + args.slot());
       long pid = ProcessHandle.current().pid();
-      try {
-        controlChannel.sendReady(pid);
-      } catch (PosixException e) {
-        LOG.warn("cannot say READY, the launcher has gone: {}", e.getMessage());
+      if (!control.send(new ChildToLauncher.Ready(pid))) {
+        LOG.warn("cannot say READY, the launcher has gone");
         launcherGone();
       }
       LOG.info(
@@ -282,18 +193,22 @@ public final class ChildMain {
           group.get().group().name(),
           hosts.size(),
           server.webApps().size());
-      controlChannel.start("perchild-control-" + args.label() + "-" + args.slot());
-      startLoadReports(controlChannel);
+      // Not a daemon: once main returns, this thread keeps the child alive until STOP or EOF.
+      control.startReading("perchild-control-" + args.label() + "-" + args.slot(), false, this);
+      startLoadReports(control);
       return SERVING;
     }
 
-    /** LOAD every second on the control channel, for the launcher's scoreboard (DESIGN: Child). */
-    private void startLoadReports(ControlChannel controlChannel) {
+    /**
+     * LOAD and HOSTS every second on the control channel, for the launcher's scoreboard. LOAD is
+     * dropped if the channel is full (the next one says it again); the parts of a HOSTS report are
+     * sent waiting, on this thread of their own, so that a report in several parts arrives whole.
+     */
+    private void startLoadReports(ControlChannel<LauncherToChild, ChildToLauncher> control) {
       Thread reporter =
           new Thread(
               () -> {
-                while (controlChannel.sendLoad(server.load())
-                    && controlChannel.send(server.hostCounters().message())) {
+                for (long report = 1; sendReports(control, report); report++) {
                   try {
                     Thread.sleep(LOAD_INTERVAL.toMillis());
                   } catch (InterruptedException e) {
@@ -306,10 +221,36 @@ public final class ChildMain {
       reporter.start();
     }
 
+    /** One round of reports; false once the launcher has gone. */
+    private boolean sendReports(ControlChannel<LauncherToChild, ChildToLauncher> control, long n) {
+      if (!control.report(new ChildToLauncher.Load(server.load()))) {
+        return false;
+      }
+      for (ChildToLauncher.Hosts part :
+          ChildToLauncher.Hosts.split(n, server.hostCounters().snapshot())) {
+        if (!control.send(part)) {
+          return false;
+        }
+      }
+      return true;
+    }
+
     @Override
-    public void stop() {
+    public void received(LauncherToChild message) {
+      if (message instanceof LauncherToChild.Stop) {
+        stop();
+      }
+    }
+
+    @Override
+    public void ended(String why) {
+      launcherGone();
+    }
+
+    /** {@code STOP}: stop gracefully and exit 0. */
+    private void stop() {
       LOG.info("child {}: STOP from the launcher, stopping gracefully", args.slot());
-      int code = EXIT_NORMAL;
+      int code = ExitCodes.NORMAL;
       try {
         // Connections already handed over but not yet read from the channel are served too.
         if (receiver != null && !receiver.awaitEnd(HANDOFF_DRAIN)) {
@@ -327,19 +268,19 @@ public final class ChildMain {
         server.stop();
       } catch (Exception e) {
         LOG.error("child {}: Jetty did not stop cleanly", args.slot(), e);
-        code = EXIT_CRASH;
+        code = ExitCodes.CRASH;
       }
       deleteWorkDirectory();
       LOG.info("child {} stopped", args.slot());
       System.exit(code);
     }
 
-    @Override
-    public void launcherGone() {
+    /** The control channel ended: the launcher has gone; exit 0 at once. */
+    private void launcherGone() {
       LOG.warn("child {}: control channel closed, the launcher has gone; exiting", args.slot());
       deleteWorkDirectory();
       // At once: no graceful stop (the shutdown hook would run one) for a server nobody supervises.
-      Runtime.getRuntime().halt(EXIT_NORMAL);
+      Runtime.getRuntime().halt(ExitCodes.NORMAL);
     }
 
     private void awaitConnectionsClosed(Duration limit) throws InterruptedException {

@@ -33,6 +33,7 @@ import org.perchild.container.logging.HostCounters;
 import org.perchild.container.logging.VirtualHostRequestLog;
 import org.perchild.container.threads.SpareThreadPool;
 import org.perchild.container.threads.SpareThreadSettings;
+import org.perchild.protocol.HandoffMessage;
 import org.perchild.protocol.LoadReport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -61,12 +62,6 @@ import org.slf4j.LoggerFactory;
  * stops the child.
  */
 public final class ChildServer extends ContainerLifeCycle {
-
-  /**
-   * Request head and input buffer size: at least what the acceptor may have read before the
-   * hand-off, so that a head it accepted is never refused here.
-   */
-  public static final int HEAD_BUFFER_SIZE = 64 * 1024;
 
   private static final Logger LOG = LoggerFactory.getLogger(ChildServer.class);
 
@@ -161,8 +156,11 @@ public final class ChildServer extends ContainerLifeCycle {
 
     HttpConfiguration http = new HttpConfiguration();
     http.setSendServerVersion(false);
-    http.setRequestHeaderSize(Math.max(http.getRequestHeaderSize(), HEAD_BUFFER_SIZE));
-    http.setInputBufferSize(Math.max(http.getInputBufferSize(), HEAD_BUFFER_SIZE));
+    // At least what the acceptor may have read before the hand-off, so that a head it accepted
+    // is never refused here.
+    int alreadyRead = HandoffMessage.MAX_ALREADY_READ;
+    http.setRequestHeaderSize(Math.max(http.getRequestHeaderSize(), alreadyRead));
+    http.setInputBufferSize(Math.max(http.getInputBufferSize(), alreadyRead));
     http.setPersistentConnectionsEnabled(hosts.stream().anyMatch(h -> h.connection().keepAlive()));
     long idleTimeout = idleTimeout(hosts).toMillis();
     if (listeners == null) {

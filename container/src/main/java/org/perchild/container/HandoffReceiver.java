@@ -28,9 +28,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class HandoffReceiver implements Runnable {
 
-  /** The largest message: a header and the most bytes an acceptor may have read. */
-  public static final int MAX_PAYLOAD = HandoffMessage.MAX_HEADER + 65536;
-
   private static final Logger LOG = LoggerFactory.getLogger(HandoffReceiver.class);
 
   private final SeqPacketChannel channel;
@@ -86,7 +83,7 @@ public final class HandoffReceiver implements Runnable {
     while (true) {
       ReceivedPacket packet;
       try {
-        packet = channel.receive(MAX_PAYLOAD);
+        packet = channel.receive(HandoffMessage.MAX_PAYLOAD);
       } catch (TruncatedMessageException e) {
         // The descriptors that came with it are already closed.
         refused.increment();

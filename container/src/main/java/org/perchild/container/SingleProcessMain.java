@@ -18,6 +18,7 @@ import org.perchild.config.ServerConfig;
 import org.perchild.config.VirtualHost;
 import org.perchild.posix.Native;
 import org.perchild.posix.SystemAccounts;
+import org.perchild.protocol.ExitCodes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,19 +39,15 @@ import org.slf4j.LoggerFactory;
  *  start ──▶ serving ──SIGTERM/SIGINT (Jetty's stopAtShutdown)──▶ stopped
  * </pre>
  *
+ * <p>Its exit codes are the command line's ({@link ExitCodes}), since {@code perchild -X} returns
+ * them: {@link ExitCodes#CLI_OK} stopped, {@link ExitCodes#CLI_REFUSED} refused (root, an https
+ * listener, a bad configuration or bad arguments), {@link ExitCodes#CLI_FAILED} Jetty did not start
+ * (a port in use, for one).
+ *
  * <p>It logs to standard error. {@code ChildJavaOptions} do not apply: the JVM is already running
  * ({@code bin/perchild} starts it with {@code PERCHILD_DEBUG_OPTS}).
  */
 public final class SingleProcessMain {
-
-  /** Stopped. */
-  public static final int EXIT_NORMAL = 0;
-
-  /** Refused: root, an https listener, a bad configuration or bad arguments. */
-  public static final int EXIT_REFUSED = 1;
-
-  /** Jetty did not start (a port in use, for one). */
-  public static final int EXIT_FATAL = 2;
 
   /** Graceful stop limit when {@code GracefulShutdownTimeout} is 0 ("no limit"). */
   private static final Duration NO_LIMIT = Duration.ofDays(1);
@@ -67,9 +64,9 @@ public final class SingleProcessMain {
   }
 
   /**
-   * Serves until the server stops, then returns {@link #EXIT_NORMAL}; or returns at once with
-   * {@link #EXIT_REFUSED} or {@link #EXIT_FATAL}, having said why on {@code err} (refusals, in the
-   * command line's {@code perchild: } form) or in the log.
+   * Serves until the server stops, then returns {@link ExitCodes#CLI_OK}; or returns at once with
+   * {@link ExitCodes#CLI_REFUSED} or {@link ExitCodes#CLI_FAILED}, having said why on {@code err}
+   * (refusals, in the command line's {@code perchild: } form) or in the log.
    *
    * @param argv {@code --server-root DIR --config FILE}
    * @param err where refusals are written
@@ -83,13 +80,13 @@ public final class SingleProcessMain {
         case "--config" -> configFile = Path.of(argv[i + 1]);
         default -> {
           err.println(USAGE);
-          return EXIT_REFUSED;
+          return ExitCodes.CLI_REFUSED;
         }
       }
     }
     if (argv.length != 4 || serverRoot == null || configFile == null) {
       err.println(USAGE);
-      return EXIT_REFUSED;
+      return ExitCodes.CLI_REFUSED;
     }
     int uid = Native.posix().getuid();
     int euid = Native.posix().geteuid();
@@ -99,7 +96,7 @@ public final class SingleProcessMain {
               + " starts it, with no user switch. Start it as an unprivileged user (for example"
               + " setpriv --reuid=nobody --regid=nogroup --init-groups bin/perchild -X), or run the"
               + " process model as root with -D FOREGROUND");
-      return EXIT_REFUSED;
+      return ExitCodes.CLI_REFUSED;
     }
     ServerConfig config;
     try {
@@ -109,7 +106,7 @@ public final class SingleProcessMain {
         err.println(problem);
       }
       err.println("perchild: -X not started: the configuration is refused");
-      return EXIT_REFUSED;
+      return ExitCodes.CLI_REFUSED;
     }
     for (Listener listener : config.listeners()) {
       if (!listener.protocol().equals("http")) {
@@ -123,7 +120,7 @@ public final class SingleProcessMain {
                 + listener.protocol()
                 + ": -X serves http listeners only in this build; use the process model"
                 + " (-D FOREGROUND) for https");
-        return EXIT_REFUSED;
+        return ExitCodes.CLI_REFUSED;
       }
     }
     return serve(config, euid);
@@ -142,7 +139,7 @@ public final class SingleProcessMain {
               PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
     } catch (IOException e) {
       LOG.error("-X not started: cannot make a work directory: {}", e.toString());
-      return EXIT_FATAL;
+      return ExitCodes.CLI_FAILED;
     }
     // Webapps' temporary files land in the server's own directory, as in a child.
     System.setProperty("java.io.tmpdir", workDirectory.toString());
@@ -172,7 +169,7 @@ public final class SingleProcessMain {
     } catch (Exception e) {
       LOG.error("-X not started: Jetty failed to start: {}", e.toString(), e);
       deleteWorkDirectory(workDirectory);
-      return EXIT_FATAL;
+      return ExitCodes.CLI_FAILED;
     }
     String addresses =
         server.serverConnectors().stream()
@@ -192,7 +189,7 @@ public final class SingleProcessMain {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    return EXIT_NORMAL;
+    return ExitCodes.CLI_OK;
   }
 
   private static void deleteWorkDirectory(Path workDirectory) {

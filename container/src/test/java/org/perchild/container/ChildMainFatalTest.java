@@ -30,7 +30,7 @@ class ChildMainFatalTest {
     ExitStatus exit = child.awaitExit(Duration.ofSeconds(30));
 
     String log = ChildMainLauncherGoneTest.logOf(child);
-    assertTrue(exit.exitedWith(ChildMain.EXIT_FATAL), () -> exit + "\n" + log);
+    assertTrue(exit.exitedWith(org.perchild.protocol.ExitCodes.FATAL), () -> exit + "\n" + log);
     assertTrue(log.contains("privilege drop to uid 0, gid 0 failed"), log);
     assertNull(child.receiveControl(), "no READY, only the end of the stream");
   }

@@ -141,8 +141,9 @@ final class ChildProcessFixture implements AutoCloseable {
               command(classPath, uid, gid),
               List.of("PATH=/usr/bin:/bin", "HOME=" + root, "USER=" + TENANT, "LANG=C.UTF-8"),
               List.of(
-                  new InheritedFd(controlPair.childFd(), ChildMain.CONTROL_FD),
-                  new InheritedFd(handoffPair.childFd(), ChildMain.HANDOFF_FD),
+                  new InheritedFd(controlPair.childFd(), org.perchild.protocol.ProcessFds.CONTROL),
+                  new InheritedFd(
+                      handoffPair.childFd(), org.perchild.protocol.ProcessFds.CHILD_HANDOFF),
                   new InheritedFd(logFd, 1),
                   new InheritedFd(logFd, 2)));
     } finally {
@@ -180,7 +181,7 @@ final class ChildProcessFixture implements AutoCloseable {
 
   /** The next control message from the child, as text; null at the end of the stream. */
   String receiveControl() throws IOException {
-    ReceivedPacket packet = control.receive(4096);
+    ReceivedPacket packet = control.receive(org.perchild.protocol.ControlMessage.MAX_BYTES);
     return packet.isMessage() ? new String(packet.payload(), UTF_8) : null;
   }
 

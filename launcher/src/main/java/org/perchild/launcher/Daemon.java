@@ -16,6 +16,7 @@ import org.perchild.operator.OperatorClient;
 import org.perchild.operator.OperatorCommand;
 import org.perchild.operator.OperatorReply;
 import org.perchild.operator.OperatorSocket;
+import org.perchild.protocol.ExitCodes;
 
 /**
  * {@code perchild -k start} (and {@code perchild} without {@code -D FOREGROUND}): starts the
@@ -36,7 +37,7 @@ final class Daemon {
     Path socket = OperatorSocket.pathFor(config.pidFile());
     if (OperatorClient.answers(socket)) {
       err.println("perchild: already running (a launcher answers on " + socket + ")");
-      return 0;
+      return ExitCodes.CLI_OK;
     }
     Path log = config.mainServer().errorLog();
     List<String> argv = new ArrayList<>();
@@ -58,7 +59,7 @@ final class Daemon {
               .start();
     } catch (IOException e) {
       err.println("perchild: cannot start " + argv + ": " + e.getMessage());
-      return 2;
+      return ExitCodes.CLI_FAILED;
     }
     long deadline = System.nanoTime() + START_WAIT.toNanos();
     while (System.nanoTime() < deadline) {
@@ -70,12 +71,14 @@ final class Daemon {
                 + log
                 + " says:");
         tail(log, logStart, err);
-        return launcher.exitValue() == 1 ? 1 : 2;
+        return launcher.exitValue() == ExitCodes.CLI_REFUSED
+            ? ExitCodes.CLI_REFUSED
+            : ExitCodes.CLI_FAILED;
       }
       try {
         OperatorReply reply = OperatorClient.send(socket, OperatorCommand.STATUS);
         if (reply.ok()) {
-          return 0;
+          return ExitCodes.CLI_OK;
         }
       } catch (IOException e) {
         // not listening yet
@@ -84,7 +87,7 @@ final class Daemon {
         Thread.sleep(100);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        return 2;
+        return ExitCodes.CLI_FAILED;
       }
     }
     err.println(
@@ -98,7 +101,7 @@ final class Daemon {
             + log
             + " says:");
     tail(log, logStart, err);
-    return 2;
+    return ExitCodes.CLI_FAILED;
   }
 
   /** The same arguments, without {@code -k start}, with {@code -D FOREGROUND}. */

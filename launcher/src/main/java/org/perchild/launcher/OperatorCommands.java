@@ -9,6 +9,7 @@ import org.perchild.operator.OperatorClient;
 import org.perchild.operator.OperatorCommand;
 import org.perchild.operator.OperatorReply;
 import org.perchild.operator.OperatorSocket;
+import org.perchild.protocol.ExitCodes;
 
 /**
  * {@code perchild -k stop|restart|graceful|graceful-stop} and {@code perchild status}: one command
@@ -28,11 +29,11 @@ final class OperatorCommands {
     Path socket = OperatorSocket.pathFor(config.pidFile());
     OperatorReply reply = send(socket, command, err);
     if (reply == null) {
-      return 1;
+      return ExitCodes.CLI_REFUSED;
     }
     if (!reply.ok()) {
       err.print("perchild: -k " + signal + ": " + reply.text());
-      return 1;
+      return ExitCodes.CLI_REFUSED;
     }
     if (command == OperatorCommand.STOP || command == OperatorCommand.GRACEFUL_STOP) {
       if (!reply.text().strip().equals("stopping")) {
@@ -40,7 +41,7 @@ final class OperatorCommands {
       }
       return awaitGone(socket, err);
     }
-    return 0;
+    return ExitCodes.CLI_OK;
   }
 
   /** {@code status [--json]}; prints the scoreboard. */
@@ -49,14 +50,14 @@ final class OperatorCommands {
     OperatorReply reply =
         send(socket, json ? OperatorCommand.STATUS_JSON : OperatorCommand.STATUS, err);
     if (reply == null) {
-      return 1;
+      return ExitCodes.CLI_REFUSED;
     }
     if (!reply.ok()) {
       err.print("perchild: status: " + reply.text());
-      return 1;
+      return ExitCodes.CLI_REFUSED;
     }
     out.print(reply.text());
-    return 0;
+    return ExitCodes.CLI_OK;
   }
 
   /** The reply, or {@code null} after saying on {@code err} why there is none. */
@@ -85,15 +86,15 @@ final class OperatorCommands {
             "perchild: the server is still running after "
                 + STOP_WAIT.toSeconds()
                 + " s: see the error log");
-        return 1;
+        return ExitCodes.CLI_REFUSED;
       }
       try {
         Thread.sleep(100);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        return 1;
+        return ExitCodes.CLI_REFUSED;
       }
     }
-    return 0;
+    return ExitCodes.CLI_OK;
   }
 }

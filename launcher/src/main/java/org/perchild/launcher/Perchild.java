@@ -14,13 +14,17 @@ import org.perchild.config.ServerConfig;
 import org.perchild.posix.Account;
 import org.perchild.posix.Native;
 import org.perchild.posix.SystemAccounts;
+import org.perchild.protocol.ExitCodes;
 import org.perchild.supervisor.Supervisor;
 
 /**
  * {@code bin/perchild}: the command line of the server, with httpd's flags. It checks and prints
  * configurations itself; running the server is the launcher's (the process model).
  *
- * <p>Exit codes: 0 success, 1 a refused configuration or a usage error, 2 fatal.
+ * <p>Exit codes ({@link ExitCodes}): {@link ExitCodes#CLI_OK} success, {@link
+ * ExitCodes#CLI_REFUSED} a refused configuration or a usage error, {@link ExitCodes#CLI_FAILED} the
+ * server could not start or failed. These are the command line's; the processes the launcher spawns
+ * have their own contract with it ({@link ExitCodes#NORMAL}, {@link ExitCodes#FATAL}).
  */
 public final class Perchild {
 
@@ -66,28 +70,28 @@ public final class Perchild {
     } catch (IllegalArgumentException e) {
       err.println("perchild: " + e.getMessage());
       err.print(USAGE);
-      return 1;
+      return ExitCodes.CLI_REFUSED;
     }
     return switch (line.action()) {
       case HELP -> {
         out.print(USAGE);
-        yield 0;
+        yield ExitCodes.CLI_OK;
       }
       case VERSION -> {
         out.println("Server version: " + Version.serverVersion());
         out.println("Server built:   Java " + Runtime.version().feature() + " runtime");
-        yield 0;
+        yield ExitCodes.CLI_OK;
       }
       case LIST_DIRECTIVES -> {
         listDirectives(out);
-        yield 0;
+        yield ExitCodes.CLI_OK;
       }
       case CONFIG_TEST -> check(line, out, err, false);
       case DUMP_LAYOUT -> check(line, out, err, true);
       case RUN -> {
         ServerConfig config = load(line, err);
         if (config == null) {
-          yield 1;
+          yield ExitCodes.CLI_REFUSED;
         }
         if (!line.defined("FOREGROUND")) {
           yield Daemon.start(args, config, err);
@@ -97,21 +101,21 @@ public final class Perchild {
       case DEBUG_SINGLE_PROCESS -> {
         ServerConfig config = load(line, err);
         if (config == null) {
-          yield 1;
+          yield ExitCodes.CLI_REFUSED;
         }
         yield debug(config, err);
       }
       case SIGNAL -> {
         ServerConfig config = load(line, err);
         if (config == null) {
-          yield 1;
+          yield ExitCodes.CLI_REFUSED;
         }
         yield OperatorCommands.signal(config, line.signal(), err);
       }
       case STATUS -> {
         ServerConfig config = load(line, err);
         if (config == null) {
-          yield 1;
+          yield ExitCodes.CLI_REFUSED;
         }
         yield OperatorCommands.status(config, line.json(), out, err);
       }
@@ -131,7 +135,7 @@ public final class Perchild {
                 + " Start it as root, or add -D SINGLE_USER to run every process as uid "
                 + euid
                 + " (no isolation between tenants)");
-        return 1;
+        return ExitCodes.CLI_REFUSED;
       }
       singleUser = currentUser(euid);
       err.println(
@@ -145,7 +149,7 @@ public final class Perchild {
       return new Supervisor(config, singleUser).run();
     } catch (IOException e) {
       err.println("perchild: " + e.getMessage());
-      return 2;
+      return ExitCodes.CLI_FAILED;
     }
   }
 
@@ -175,20 +179,20 @@ public final class Perchild {
     } catch (ReflectiveOperationException | LinkageError e) {
       Throwable cause = e instanceof InvocationTargetException ite ? ite.getCause() : e;
       err.println("perchild: -X failed: " + cause);
-      return 2;
+      return ExitCodes.CLI_FAILED;
     }
   }
 
   private static int check(CommandLine line, PrintStream out, PrintStream err, boolean layout) {
     ServerConfig config = load(line, err);
     if (config == null) {
-      return 1;
+      return ExitCodes.CLI_REFUSED;
     }
     if (layout) {
       LayoutReport.print(config, out);
     }
     out.println("Syntax OK");
-    return 0;
+    return ExitCodes.CLI_OK;
   }
 
   /** Loads the configuration; prints warnings, or every error, to {@code err}. */

@@ -12,6 +12,10 @@ import org.perchild.posix.Descriptors;
 import org.perchild.posix.ExitStatus;
 import org.perchild.posix.PosixException;
 import org.perchild.posix.SeqPacketChannel;
+import org.perchild.protocol.AcceptorToLauncher;
+import org.perchild.protocol.ControlChannel;
+import org.perchild.protocol.ExitCodes;
+import org.perchild.protocol.LauncherToAcceptor;
 import org.perchild.protocol.Scoreboard;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,7 +44,7 @@ final class AcceptorProcess {
   private final Account singleUser;
 
   private int pid;
-  private SeqPacketChannel control;
+  private ControlChannel<AcceptorToLauncher, LauncherToAcceptor> control;
   private boolean ready;
   private int failures;
   private long startedAt;
@@ -76,8 +80,12 @@ final class AcceptorProcess {
     startedAt = nanoTime.getAsLong();
     starts++;
     Descriptors.close(channel.childFd());
-    control = new SeqPacketChannel(channel.parentFd());
-    dispatch.readControl(control, ControlDispatch.ACCEPTOR, pid);
+    control =
+        new ControlChannel<>(
+            new SeqPacketChannel(channel.parentFd()),
+            "the acceptor (pid " + pid + ")",
+            AcceptorToLauncher::decode);
+    dispatch.listen(control, ControlDispatch.ACCEPTOR, pid);
     LOG.info(
         "acceptor started: pid {}, user {}, group {}", pid, runAs.user().name(), runAs.groupName());
   }
@@ -101,7 +109,7 @@ final class AcceptorProcess {
       return;
     }
     failures = RespawnBackoff.healthy(nanoTime.getAsLong() - startedAt) ? 1 : failures + 1;
-    Duration delay = RespawnBackoff.delay(failures, status.exitedWith(2));
+    Duration delay = RespawnBackoff.delay(failures, status.exitedWith(ExitCodes.FATAL));
     LOG.warn(
         "acceptor exited: {}; starting a new one in {} ms (the listen sockets stay open)",
         status,
@@ -141,7 +149,7 @@ final class AcceptorProcess {
   }
 
   /** The launcher's end of its control channel, or null while there is none. */
-  SeqPacketChannel control() {
+  ControlChannel<AcceptorToLauncher, LauncherToAcceptor> control() {
     return control;
   }
 

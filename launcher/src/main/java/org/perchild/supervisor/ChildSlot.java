@@ -1,7 +1,10 @@
 package org.perchild.supervisor;
 
 import org.perchild.config.ChildGroup;
-import org.perchild.posix.SeqPacketChannel;
+import org.perchild.protocol.ChildToLauncher;
+import org.perchild.protocol.ControlChannel;
+import org.perchild.protocol.HostReports;
+import org.perchild.protocol.LauncherToChild;
 
 /**
  * One child process as the launcher tracks it: its slot (its number for the server's life), its
@@ -14,7 +17,7 @@ final class ChildSlot {
   final ChildGroup group;
   final int generation;
   int pid;
-  SeqPacketChannel control;
+  ControlChannel<ChildToLauncher, LauncherToChild> control;
   int handoffFd = -1;
   boolean ready;
   boolean announced;
@@ -33,6 +36,9 @@ final class ChildSlot {
 
   /** Its latest HOSTS report: per virtual host, requests, bytes and responses by class. */
   java.util.Map<String, long[]> hosts = java.util.Map.of();
+
+  /** The parts of its HOSTS report under way, put together until the report is whole. */
+  HostReports hostReports = new HostReports();
 
   /** Whether it said RETIRING (MaxRequestsPerChild): its successor is on the way. */
   boolean retiring;

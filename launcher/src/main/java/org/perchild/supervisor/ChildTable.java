@@ -15,6 +15,12 @@ import org.perchild.posix.Descriptors;
 import org.perchild.posix.ExitStatus;
 import org.perchild.posix.PosixException;
 import org.perchild.posix.SeqPacketChannel;
+import org.perchild.protocol.ChildToLauncher;
+import org.perchild.protocol.ControlChannel;
+import org.perchild.protocol.ExitCodes;
+import org.perchild.protocol.HostReports;
+import org.perchild.protocol.LauncherToAcceptor;
+import org.perchild.protocol.LauncherToChild;
 import org.perchild.protocol.LoadReport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -116,12 +122,17 @@ final class ChildTable {
     child.startedAt = nanoTime.getAsLong();
     child.load = LoadReport.NONE;
     child.hosts = Map.of();
+    child.hostReports = new HostReports();
     child.starts++;
     Descriptors.close(control.childFd());
     Descriptors.close(handoff.childFd());
-    child.control = new SeqPacketChannel(control.parentFd());
+    child.control =
+        new ControlChannel<>(
+            new SeqPacketChannel(control.parentFd()),
+            "child " + child.slot + " (pid " + child.pid + ")",
+            ChildToLauncher::decode);
     child.handoffFd = handoff.parentFd();
-    dispatch.readControl(child.control, child.slot, child.pid);
+    dispatch.listen(child.control, child.slot, child.pid);
     LOG.info(
         "child {} started: pid {}, gen {}, user {}, group {}",
         child.slot,
@@ -158,7 +169,7 @@ final class ChildTable {
     // Once the acceptor and the launcher have closed their copies, the old child reads its
     // hand-off channel to the end: every connection already handed to it is served.
     ControlDispatch.close(slot.handoffFd);
-    dispatch.send(old.control, "STOP", -1);
+    ControlDispatch.send(old.control, new LauncherToChild.Stop());
     retired.add(old);
     LoadReport load = slot.successor.load;
     slot.adoptSuccessor();
@@ -200,7 +211,7 @@ final class ChildTable {
           return;
         }
         child.failures++;
-        Duration delay = RespawnBackoff.delay(child.failures, status.exitedWith(2));
+        Duration delay = RespawnBackoff.delay(child.failures, status.exitedWith(ExitCodes.FATAL));
         LOG.warn(
             "the replacement of child {} exited before it was ready: {}; trying again in {} ms",
             child.slot,
@@ -220,14 +231,14 @@ final class ChildTable {
     child.pid = 0;
     child.ready = false;
     if (child.announced) {
-      dispatch.send(acceptor.control(), "GONE " + child.slot, -1);
+      ControlDispatch.send(acceptor.control(), new LauncherToAcceptor.Gone(child.slot));
       child.announced = false;
     }
     ControlDispatch.close(child.control);
     child.control = null;
     child.closeHandoff();
     if (stopping) {
-      if (status.exitedWith(0)) {
+      if (status.exitedWith(ExitCodes.NORMAL)) {
         LOG.info("child {} exited: {}", child.slot, status);
       } else {
         LOG.warn("child {} exited: {}", child.slot, status);
@@ -242,7 +253,7 @@ final class ChildTable {
     }
     child.failures =
         RespawnBackoff.healthy(nanoTime.getAsLong() - child.startedAt) ? 1 : child.failures + 1;
-    boolean fatal = status.exitedWith(2);
+    boolean fatal = status.exitedWith(ExitCodes.FATAL);
     Duration delay = RespawnBackoff.delay(child.failures, fatal);
     LOG.warn(
         "child {} exited: {}{}; starting it again in {} ms",
@@ -331,7 +342,7 @@ final class ChildTable {
   void retire(ChildSlot child) {
     child.closeHandoff();
     if (child.pid != 0) {
-      dispatch.send(child.control, "STOP", -1);
+      ControlDispatch.send(child.control, new LauncherToChild.Stop());
       retired.add(child);
     }
   }

@@ -1,25 +1,24 @@
 package org.perchild.supervisor;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import org.perchild.posix.Descriptors;
 import org.perchild.posix.PosixException;
-import org.perchild.posix.ReceivedPacket;
-import org.perchild.posix.SeqPacketChannel;
-import org.perchild.protocol.HostTable;
-import org.perchild.protocol.LoadReport;
-import org.perchild.protocol.Scoreboard;
+import org.perchild.protocol.AcceptorToLauncher;
+import org.perchild.protocol.ChildToLauncher;
+import org.perchild.protocol.ControlChannel;
+import org.perchild.protocol.ControlMessage;
+import org.perchild.protocol.LauncherToAcceptor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The launcher's side of the control channels, in one place: one reader thread per channel turns
- * each message into a {@link SupervisorEvent} for the loop ({@link #readControl}); the loop hands
- * each one back here ({@link #control}), which acts on the acceptor ({@link AcceptorProcess}) and
- * the children ({@link ChildTable}, {@link Generations}); and every message the launcher sends goes
- * out through {@link #send}, a READY child's hand-off channel to the acceptor through {@link
+ * each message into a {@link SupervisorEvent} for the loop ({@link #listen}); the loop hands each
+ * one back here ({@link #control}), which acts on the acceptor ({@link AcceptorProcess}) and the
+ * children ({@link ChildTable}, {@link Generations}); and every message the launcher sends goes out
+ * through {@link #send}, a READY child's hand-off channel to the acceptor through {@link
  * #announce}. A report is keyed by the channel it came on (its slot and pid), never by what it
  * says: docs/ARCHITECTURE.md, invariant 6.
  *
@@ -60,48 +59,45 @@ final class ControlDispatch {
   }
 
   /** A message that came on the channel of {@code slot}'s process {@code pid}. */
-  void control(int slot, int pid, String text) {
-    String word = text.split(" ")[0];
+  void control(int slot, int pid, ControlMessage message) {
     if (slot == ACCEPTOR) {
-      if (word.equals("READY") && pid == acceptor.pid()) {
+      if (message instanceof AcceptorToLauncher.Ready && pid == acceptor.pid()) {
         acceptor.becameReady();
         LOG.info("acceptor ready: pid {}", acceptor.pid());
         for (ChildSlot child : children.current()) {
           announce(child);
         }
-      } else if (word.equals("COUNTERS") && pid == acceptor.pid()) {
-        try {
-          acceptor.counters(Scoreboard.Counters.parse(text.split(" "), 1));
-        } catch (IllegalArgumentException e) {
-          LOG.warn("the acceptor (pid {}) sent a bad COUNTERS: {}: {}", pid, text, e.getMessage());
-        }
-      } else {
-        LOG.warn("the acceptor (pid {}) said something unexpected: {}", pid, text);
+      } else if (message instanceof AcceptorToLauncher.Counters counters && pid == acceptor.pid()) {
+        acceptor.counters(counters.counters());
       }
       return;
     }
-    if (word.equals("LOAD")) {
-      load(slot, pid, text);
+    if (message instanceof ChildToLauncher.Load load) {
+      ChildSlot child = children.slotNumbered(slot);
+      // Kept for the slot whose current process sent it; a retiring one's is dropped.
+      if (child != null && child.pid == pid) {
+        child.load = load.load();
+      }
       return;
     }
-    if (word.equals("HOSTS")) {
+    if (message instanceof ChildToLauncher.Hosts part) {
       ChildSlot reporting = children.slotNumbered(slot);
       if (reporting != null && reporting.pid == pid) {
-        try {
-          reporting.hosts = HostTable.parse(text);
-        } catch (IllegalArgumentException e) {
-          LOG.warn("child {} (pid {}) sent a bad HOSTS: {}: {}", slot, pid, text, e.getMessage());
+        Map<String, long[]> whole = reporting.hostReports.add(part);
+        if (whole != null) {
+          reporting.hosts = whole;
         }
       }
       return;
     }
+    boolean ready = message instanceof ChildToLauncher.Ready;
     ChildSlot child = children.slotNumbered(slot);
     if (child == null) {
-      LOG.debug("child {} (pid {}) is no longer current: {}", slot, pid, text);
+      LOG.debug("child {} (pid {}) is no longer current: {}", slot, pid, message.name());
       return;
     }
     if (children.inNextGeneration(child)) {
-      if (word.equals("READY") && pid == child.pid) {
+      if (ready && pid == child.pid) {
         child.ready = true;
         LOG.info("child {} ready: pid {}, gen {}", slot, pid, child.generation);
         generations.childReady();
@@ -109,14 +105,14 @@ final class ControlDispatch {
       return;
     }
     ChildSlot successor = child.successor;
-    if (word.equals("READY") && pid == child.pid) {
+    if (ready && pid == child.pid) {
       child.ready = true;
       LOG.info("child {} ready: pid {}", slot, child.pid);
       announce(child);
-    } else if (word.equals("READY") && successor != null && pid == successor.pid) {
+    } else if (ready && successor != null && pid == successor.pid) {
       LOG.info("child {} ready: pid {}, replacing retiring pid {}", slot, pid, child.pid);
       children.takeOver(child);
-    } else if (word.equals("RETIRING")
+    } else if (message instanceof ChildToLauncher.Retiring
         && pid == child.pid
         && !child.retiring
         && !stopping.getAsBoolean()) {
@@ -129,20 +125,7 @@ final class ControlDispatch {
           children.config().maxRequestsPerChild());
       children.startSuccessor(child);
     } else {
-      LOG.warn("child {} (pid {}) said something unexpected: {}", slot, pid, text);
-    }
-  }
-
-  /** A child's LOAD: kept for the slot whose current process sent it; a retiring one's dropped. */
-  private void load(int slot, int pid, String text) {
-    ChildSlot child = children.slotNumbered(slot);
-    if (child == null || child.pid != pid) {
-      return;
-    }
-    try {
-      child.load = LoadReport.parse(text.split(" "), 1);
-    } catch (IllegalArgumentException e) {
-      LOG.warn("child {} (pid {}) sent a bad LOAD: {}: {}", slot, pid, text, e.getMessage());
+      LOG.warn("child {} (pid {}) said something unexpected: {}", slot, pid, message.name());
     }
   }
 
@@ -155,65 +138,45 @@ final class ControlDispatch {
         || stopping.getAsBoolean()) {
       return false;
     }
-    String message =
-        "CHILD " + child.slot + " " + child.group.user().uid() + " " + child.group.group().gid();
-    if (send(acceptor.control(), message, child.handoffFd)) {
+    LauncherToAcceptor.Child message =
+        new LauncherToAcceptor.Child(
+            child.slot, child.group.user().uid(), child.group.group().gid(), child.handoffFd);
+    if (send(acceptor.control(), message)) {
       child.announced = true;
     }
     return child.announced;
   }
 
   /**
-   * Sends one message, with {@code fd} or -1; false (logged) if there is no channel or it failed.
+   * Sends one message on the loop's thread, which may wait; false (logged by the channel) if there
+   * is no channel or it failed.
    */
-  boolean send(SeqPacketChannel channel, String text, int fd) {
-    if (channel == null) {
-      return false;
-    }
-    try {
-      channel.send(text.getBytes(StandardCharsets.UTF_8), fd);
-      return true;
-    } catch (PosixException e) {
-      LOG.warn("could not send '{}': {}", text, e.getMessage());
-      return false;
-    }
+  static <M extends ControlMessage> boolean send(ControlChannel<?, M> channel, M message) {
+    return channel != null && channel.send(message);
   }
 
   /**
-   * Starts the thread that reads {@code channel}, the control channel of {@code slot}'s process
-   * {@code pid}, until its end: every message, and then the end, becomes an event for the loop.
+   * Reads {@code channel}, the control channel of {@code slot}'s process {@code pid}, on a thread
+   * of its own: every message it decodes becomes a CONTROL event for the loop, and its end a
+   * CONTROL_EOF. A message too long or malformed is counted and skipped by the channel, never the
+   * end of listening to that process.
    */
-  void readControl(SeqPacketChannel channel, int slot, int pid) {
-    Thread reader =
-        new Thread(
-            () -> {
-              try {
-                while (true) {
-                  ReceivedPacket packet = channel.receive(4096);
-                  if (packet.isEndOfStream()) {
-                    events.accept(
-                        new SupervisorEvent(SupervisorEvent.Kind.CONTROL_EOF, slot, pid, ""));
-                    return;
-                  }
-                  if (packet.hasFd()) {
-                    Descriptors.close(packet.fd());
-                  }
-                  events.accept(
-                      new SupervisorEvent(
-                          SupervisorEvent.Kind.CONTROL,
-                          slot,
-                          pid,
-                          new String(packet.payload(), StandardCharsets.UTF_8)));
-                }
-              } catch (IOException e) {
-                events.accept(
-                    new SupervisorEvent(
-                        SupervisorEvent.Kind.CONTROL_EOF, slot, pid, e.getMessage()));
-              }
-            },
-            "control-" + (slot == ACCEPTOR ? "acceptor" : "child-" + slot));
-    reader.setDaemon(true);
-    reader.start();
+  void listen(ControlChannel<? extends ControlMessage, ?> channel, int slot, int pid) {
+    channel.startReading(
+        "control-" + (slot == ACCEPTOR ? "acceptor" : "child-" + slot),
+        true,
+        new ControlChannel.Receiver<ControlMessage>() {
+          @Override
+          public void received(ControlMessage message) {
+            events.accept(
+                new SupervisorEvent(SupervisorEvent.Kind.CONTROL, slot, pid, "", message, null));
+          }
+
+          @Override
+          public void ended(String why) {
+            events.accept(new SupervisorEvent(SupervisorEvent.Kind.CONTROL_EOF, slot, pid, why));
+          }
+        });
   }
 
   /** The process of a channel's slot, for a log line. */
@@ -233,13 +196,9 @@ final class ControlDispatch {
   }
 
   /** Closes the launcher's end of a channel (null: none). */
-  static void close(SeqPacketChannel channel) {
+  static void close(ControlChannel<?, ?> channel) {
     if (channel != null) {
-      try {
-        channel.close();
-      } catch (IOException e) {
-        // already gone
-      }
+      channel.close();
     }
   }
 }

@@ -4,6 +4,7 @@ import java.util.List;
 import org.perchild.config.ServerConfig;
 import org.perchild.posix.ExitStatus;
 import org.perchild.posix.PosixException;
+import org.perchild.protocol.LauncherToAcceptor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -98,13 +99,13 @@ final class Generations {
     generation = next.isEmpty() ? generation + 1 : next.get(0).generation;
     List<ChildSlot> old = children.promoteNextGeneration(nextConfig);
     nextConfig = null;
-    dispatch.send(acceptor.control(), "RELOAD", -1);
+    ControlDispatch.send(acceptor.control(), new LauncherToAcceptor.Reload());
     for (ChildSlot child : children.current()) {
       dispatch.announce(child);
     }
     for (ChildSlot child : old) {
       if (child.announced) {
-        dispatch.send(acceptor.control(), "GONE " + child.slot, -1);
+        ControlDispatch.send(acceptor.control(), new LauncherToAcceptor.Gone(child.slot));
       }
       children.retire(child);
       if (child.successor != null) {

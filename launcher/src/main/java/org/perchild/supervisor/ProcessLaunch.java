@@ -7,6 +7,9 @@ import org.perchild.config.ChildGroup;
 import org.perchild.config.ServerConfig;
 import org.perchild.posix.Account;
 import org.perchild.posix.InheritedFd;
+import org.perchild.protocol.AcceptorArguments;
+import org.perchild.protocol.ChildArguments;
+import org.perchild.protocol.ProcessFds;
 
 /**
  * The command line, environment and inherited descriptors of every process the launcher spawns: the
@@ -36,8 +39,8 @@ final class ProcessLaunch {
   private ProcessLaunch() {}
 
   /**
-   * The acceptor: standard output and error to the error log, its control channel at 3 and the
-   * listen sockets from 4 on.
+   * The acceptor: standard output and error to the error log, its control channel at {@link
+   * ProcessFds#CONTROL} and the listen sockets from {@link ProcessFds#ACCEPTOR_FIRST_LISTENER} on.
    *
    * @param running the configuration in force
    * @param runAs who it runs as ({@link RunAs#acceptor})
@@ -45,22 +48,28 @@ final class ProcessLaunch {
   static SpawnCommand acceptor(
       ServerConfig running, RunAs runAs, int errorLogFd, int controlFd, List<Integer> listenFds) {
     List<InheritedFd> fds = new ArrayList<>(standardFds(errorLogFd));
-    fds.add(new InheritedFd(controlFd, 3));
+    fds.add(new InheritedFd(controlFd, ProcessFds.CONTROL));
     for (int i = 0; i < listenFds.size(); i++) {
-      fds.add(new InheritedFd(listenFds.get(i), 4 + i));
+      fds.add(new InheritedFd(listenFds.get(i), ProcessFds.ACCEPTOR_FIRST_LISTENER + i));
     }
     Account user = runAs.user();
     List<String> argv = new ArrayList<>(java(ACCEPTOR_JVM_OPTIONS, ProcessClassPath.acceptor()));
     argv.add(ACCEPTOR_MAIN);
-    argv.addAll(common(running, user.name(), user.uid(), runAs.gid()));
-    argv.add("--listeners");
-    argv.add(Integer.toString(listenFds.size()));
+    argv.addAll(
+        new AcceptorArguments(
+                running.serverRoot(),
+                running.configFile(),
+                user.name(),
+                user.uid(),
+                runAs.gid(),
+                listenFds.size())
+            .toArgv());
     return new SpawnCommand(argv, environment(user), fds);
   }
 
   /**
-   * A child of {@code group}: standard output and error to its error log, its control channel at 3
-   * and its hand-off channel at 4.
+   * A child of {@code group}: standard output and error to its error log, its control channel at
+   * {@link ProcessFds#CONTROL} and its hand-off channel at {@link ProcessFds#CHILD_HANDOFF}.
    *
    * @param running the configuration in force (also while a graceful restart starts the next
    *     generation: the server root and the configuration file do not change)
@@ -78,23 +87,25 @@ final class ProcessLaunch {
       int controlFd,
       int handoffFd) {
     List<InheritedFd> fds = new ArrayList<>(standardFds(logFd));
-    fds.add(new InheritedFd(controlFd, 3));
-    fds.add(new InheritedFd(handoffFd, 4));
+    fds.add(new InheritedFd(controlFd, ProcessFds.CONTROL));
+    fds.add(new InheritedFd(handoffFd, ProcessFds.CHILD_HANDOFF));
     Account user = runAs.user();
     List<String> argv = new ArrayList<>(java(group.javaOptions(), ProcessClassPath.child()));
     argv.add(CHILD_MAIN);
-    argv.addAll(common(running, user.name(), user.uid(), runAs.gid()));
-    if (singleUser) {
-      // The child finds its virtual hosts by the group it serves, not by who it runs as.
-      argv.addAll(
-          List.of(
-              "--serve-uid",
-              Integer.toString(group.user().uid()),
-              "--serve-gid",
-              Integer.toString(group.group().gid())));
-    }
+    // In single-user mode the child finds its virtual hosts by the group it serves, not by who it
+    // runs as: the serve uid and gid say which (they are written only when they differ).
     argv.addAll(
-        List.of("--slot", Integer.toString(slot), "--generation", Integer.toString(generation)));
+        new ChildArguments(
+                running.serverRoot(),
+                running.configFile(),
+                slot,
+                generation,
+                user.name(),
+                user.uid(),
+                runAs.gid(),
+                group.user().uid(),
+                group.group().gid())
+            .toArgv());
     return new SpawnCommand(argv, environment(user), fds);
   }
 
@@ -114,21 +125,6 @@ final class ProcessLaunch {
     argv.add("-cp");
     argv.add(classPath);
     return argv;
-  }
-
-  /** The arguments after the main class that the acceptor and every child get. */
-  static List<String> common(ServerConfig running, String user, int uid, int gid) {
-    return List.of(
-        "--server-root",
-        running.serverRoot().toString(),
-        "--config",
-        running.configFile().toString(),
-        "--user",
-        user,
-        "--uid",
-        Integer.toString(uid),
-        "--gid",
-        Integer.toString(gid));
   }
 
   /** A clean environment: nothing of root's leaks into a tenant's process. */

@@ -20,6 +20,8 @@ import org.perchild.posix.Accounts;
 import org.perchild.posix.ExitStatus;
 import org.perchild.posix.PosixException;
 import org.perchild.posix.SystemAccounts;
+import org.perchild.protocol.LauncherToAcceptor;
+import org.perchild.protocol.LauncherToChild;
 import org.perchild.supervisor.SupervisorEvent.Kind;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -233,7 +235,7 @@ public final class Supervisor {
       case STATUS -> event.answer(serverStatus.reply(event.text().equals("json")));
       case CONTROL_EOF ->
           LOG.debug("control channel of {} closed", ControlDispatch.who(event.slot()));
-      case CONTROL -> dispatch.control(event.slot(), event.pid(), event.text());
+      case CONTROL -> dispatch.control(event.slot(), event.pid(), event.message());
     }
   }
 
@@ -250,9 +252,9 @@ public final class Supervisor {
     stopping = true;
     stoppingSince = nanoTime.getAsLong();
     escalation = new StopEscalation(graceSeconds);
-    dispatch.send(acceptor.control(), "STOP", -1);
+    ControlDispatch.send(acceptor.control(), new LauncherToAcceptor.Stop());
     for (ChildSlot child : children.everyChild()) {
-      dispatch.send(child.control, "STOP", -1);
+      ControlDispatch.send(child.control, new LauncherToChild.Stop());
       // The child drains its hand-off channel to its end before it stops: let it end.
       child.closeHandoff();
     }
@@ -327,7 +329,8 @@ public final class Supervisor {
       return;
     }
     scoreboardPushedAt = now;
-    dispatch.send(acceptor.control(), serverStatus.scoreboard().message(), -1);
+    ControlDispatch.send(
+        acceptor.control(), new LauncherToAcceptor.Status(serverStatus.scoreboard()));
   }
 
   /** Signals every process that has not stopped yet, as httpd's escalation does. */

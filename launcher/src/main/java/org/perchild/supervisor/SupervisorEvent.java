@@ -2,6 +2,7 @@ package org.perchild.supervisor;
 
 import java.util.concurrent.CompletableFuture;
 import org.perchild.operator.OperatorReply;
+import org.perchild.protocol.ControlMessage;
 
 /**
  * Something the {@link Supervisor}'s loop must act on. Signal handlers, the operator's socket and
@@ -12,11 +13,17 @@ import org.perchild.operator.OperatorReply;
  * @param slot the child's slot for a control message, {@link ControlDispatch#ACCEPTOR} for the
  *     acceptor's, else 0
  * @param pid the process whose channel a control message came on, else 0
- * @param text the message, the signal's or command's name, or the status format
+ * @param text the signal's or command's name, the status format, or why a channel ended
+ * @param message the control message that came, for {@link Kind#CONTROL}, else null
  * @param reply completed by the loop for an operator's command, else null
  */
 record SupervisorEvent(
-    Kind kind, int slot, int pid, String text, CompletableFuture<OperatorReply> reply) {
+    Kind kind,
+    int slot,
+    int pid,
+    String text,
+    ControlMessage message,
+    CompletableFuture<OperatorReply> reply) {
 
   /** What happened. */
   enum Kind {
@@ -30,7 +37,11 @@ record SupervisorEvent(
   }
 
   SupervisorEvent(Kind kind, int slot, int pid, String text) {
-    this(kind, slot, pid, text, null);
+    this(kind, slot, pid, text, null, null);
+  }
+
+  SupervisorEvent(Kind kind, int slot, int pid, String text, CompletableFuture<OperatorReply> r) {
+    this(kind, slot, pid, text, null, r);
   }
 
   /** Completes the operator's reply, if an operator asked. */

@@ -39,7 +39,7 @@ class ProcessLaunchTest {
   }
 
   @Test
-  void theAcceptorGetsItsControlChannelAtThreeAndTheListenSocketsFromFour() throws Exception {
+  void theAcceptorGetsItsControlChannelAtThreeAndTheListenSocketsFromFive() throws Exception {
     ServerConfig config = load();
     SpawnCommand command =
         ProcessLaunch.acceptor(config, RunAs.acceptor(config, null), 7, 8, List.of(20, 21));
@@ -69,8 +69,9 @@ class ProcessLaunchTest {
             new InheritedFd(7, 1),
             new InheritedFd(7, 2),
             new InheritedFd(8, 3),
-            new InheritedFd(20, 4),
-            new InheritedFd(21, 5)),
+            // fd 4 is the acceptor's configuration (ProcessFds.ACCEPTOR_CONFIG)
+            new InheritedFd(20, 5),
+            new InheritedFd(21, 6)),
         command.fds());
     assertEquals(
         List.of(

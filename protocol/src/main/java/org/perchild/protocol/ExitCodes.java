@@ -12,6 +12,12 @@ public final class ExitCodes {
   /** The command line: the configuration was refused, or the usage was wrong. */
   public static final int CLI_REFUSED = 1;
 
+  /**
+   * The command line: the server could not be started or stopped on a failure of its own (a socket
+   * that would not bind, a launcher that died), after a configuration it accepted.
+   */
+  public static final int CLI_FAILED = 2;
+
   /** A spawned process: stopped as asked, or the launcher has gone. */
   public static final int NORMAL = 0;
 

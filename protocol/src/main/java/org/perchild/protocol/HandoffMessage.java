@@ -45,6 +45,17 @@ public record HandoffMessage(
   /** The largest header: version, flags, index, family, two IPv6 addresses with ports, length. */
   public static final int MAX_HEADER = headerBytes(true);
 
+  /**
+   * The most bytes the acceptor reads before it hands a connection off, and so the most a message
+   * carries: the acceptor's read buffer, the child's receive buffer ({@link #MAX_PAYLOAD}) and the
+   * child's Jetty input buffer and request-header size are all this one number, so that a head the
+   * acceptor accepted always fits the child.
+   */
+  public static final int MAX_ALREADY_READ = 64 * 1024;
+
+  /** The largest payload of one hand-off message: what the child's receive buffer holds. */
+  public static final int MAX_PAYLOAD = MAX_HEADER + MAX_ALREADY_READ;
+
   public HandoffMessage {
     check(listenerIndex, remote, local);
     alreadyRead = alreadyRead.clone();
@@ -89,6 +100,10 @@ public record HandoffMessage(
       InetSocketAddress local,
       ByteBuffer alreadyRead) {
     check(listenerIndex, remote, local);
+    if (alreadyRead.remaining() > MAX_ALREADY_READ) {
+      throw new IllegalArgumentException(
+          alreadyRead.remaining() + " bytes already read, above " + MAX_ALREADY_READ);
+    }
     ByteBuffer buffer = ByteBuffer.allocate(headerBytes(inet6) + alreadyRead.remaining());
     buffer.put((byte) VERSION);
     buffer.put((byte) ((secure ? FLAG_SECURE : 0) | (fromProxyHeader ? FLAG_PROXY : 0)));
@@ -147,6 +162,10 @@ public record HandoffMessage(
       InetSocketAddress remote = getAddress(buffer, inet6);
       InetSocketAddress local = getAddress(buffer, inet6);
       int length = buffer.getInt();
+      if (length > MAX_ALREADY_READ) {
+        throw new MalformedHandoffException(
+            "says " + length + " bytes follow, above " + MAX_ALREADY_READ);
+      }
       if (length != buffer.remaining()) {
         throw new MalformedHandoffException(
             "says " + length + " bytes follow, but " + buffer.remaining() + " do");

@@ -28,8 +28,18 @@ public final class HostTable {
     if (!words[0].equals("HOSTS")) {
       throw new IllegalArgumentException("not a HOSTS report");
     }
+    return parseEntries(words, 1);
+  }
+
+  /**
+   * Reads the entries {@code name:requests:bytes:1xx:2xx:3xx:4xx:5xx} from {@code words[from]} on;
+   * the counts of each are in that order, 7 of them.
+   *
+   * @throws IllegalArgumentException if one is not such an entry
+   */
+  public static Map<String, long[]> parseEntries(String[] words, int from) {
     Map<String, long[]> hosts = new LinkedHashMap<>();
-    for (int i = 1; i < words.length; i++) {
+    for (int i = from; i < words.length; i++) {
       String[] fields = words[i].split(":");
       if (fields.length != 8 || fields[0].isEmpty()) {
         throw new IllegalArgumentException("bad entry '" + words[i] + "'");
@@ -44,6 +54,18 @@ public final class HostTable {
       hosts.put(fields[0], counts);
     }
     return hosts;
+  }
+
+  /** One entry as {@link #parseEntries} reads it: {@code name:requests:bytes:1xx:...:5xx}. */
+  public static String entry(String name, long[] counts) {
+    if (counts.length != 7) {
+      throw new IllegalArgumentException(name + ": 7 counts expected, not " + counts.length);
+    }
+    StringBuilder entry = new StringBuilder(name);
+    for (long count : counts) {
+      entry.append(':').append(count);
+    }
+    return entry.toString();
   }
 
   /** Adds one child's latest report to the sums. */

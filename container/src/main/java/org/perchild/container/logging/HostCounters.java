@@ -14,7 +14,8 @@ import org.perchild.config.VirtualHost;
  * Counts, per virtual host of this child, the requests answered, the body bytes sent and the
  * responses by class (1xx to 5xx), for the launcher's scoreboard: a {@link RequestLog}, since only
  * a finished exchange knows its status. A request answered 421 belongs to no host of this child and
- * is not counted. {@link #message()} is the {@code HOSTS} report the child sends every second.
+ * is not counted. {@link #snapshot()} is what the {@code HOSTS} report the child sends every second
+ * carries.
  */
 public final class HostCounters implements RequestLog {
 
@@ -56,25 +57,23 @@ public final class HostCounters implements RequestLog {
   }
 
   /**
-   * {@code HOSTS name:requests:bytes:1xx:2xx:3xx:4xx:5xx ...}, one entry per host (the main server
-   * is named {@code _default_}); counts since this child started.
+   * Every host's counts since this child started, in the order of its hosts: requests, bytes, 1xx,
+   * 2xx, 3xx, 4xx, 5xx (the main server is named {@code _default_}); what the child's {@code HOSTS}
+   * report ({@link org.perchild.protocol.ChildToLauncher.Hosts}) carries.
    */
-  public String message() {
-    StringBuilder message = new StringBuilder("HOSTS");
+  public Map<String, long[]> snapshot() {
+    Map<String, long[]> snapshot = new LinkedHashMap<>();
     for (Map.Entry<VirtualHost, Counts> entry : counts.entrySet()) {
       VirtualHost host = entry.getKey();
       Counts each = entry.getValue();
-      message
-          .append(' ')
-          .append(host.isMainServer() ? "_default_" : host.serverName())
-          .append(':')
-          .append(each.requests.sum())
-          .append(':')
-          .append(each.bytes.sum());
-      for (LongAdder statusClass : each.classes) {
-        message.append(':').append(statusClass.sum());
+      long[] row = new long[7];
+      row[0] = each.requests.sum();
+      row[1] = each.bytes.sum();
+      for (int c = 0; c < 5; c++) {
+        row[2 + c] = each.classes[c].sum();
       }
+      snapshot.put(host.isMainServer() ? "_default_" : host.serverName(), row);
     }
-    return message.toString();
+    return snapshot;
   }
 }

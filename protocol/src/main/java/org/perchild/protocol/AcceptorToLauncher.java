@@ -1,0 +1,49 @@
+package org.perchild.protocol;
+
+import static org.perchild.protocol.MessageText.bytes;
+import static org.perchild.protocol.MessageText.expectNoFd;
+import static org.perchild.protocol.MessageText.expectWords;
+import static org.perchild.protocol.MessageText.number;
+import static org.perchild.protocol.MessageText.text;
+import static org.perchild.protocol.MessageText.words;
+
+/**
+ * What the acceptor tells the launcher on its control channel: that it accepts ({@code READY}), and
+ * every second its counters ({@code COUNTERS}). The acceptor sends them; the launcher's supervisor
+ * decodes them.
+ */
+public sealed interface AcceptorToLauncher extends ControlMessage {
+
+  /** {@code READY <pid>}: the listen sockets are adopted; children may be announced. */
+  record Ready(long pid) implements AcceptorToLauncher {
+    @Override
+    public byte[] encode() {
+      return bytes("READY " + pid);
+    }
+  }
+
+  /** {@code COUNTERS accepted handedOff <status>=<n> ...} ({@link Scoreboard.Counters}). */
+  record Counters(Scoreboard.Counters counters) implements AcceptorToLauncher {
+    @Override
+    public byte[] encode() {
+      return bytes(counters.message());
+    }
+  }
+
+  /** Reads one message; IllegalArgumentException if it is none of the above. */
+  static AcceptorToLauncher decode(byte[] payload, int fd) {
+    String text = text(payload);
+    expectNoFd(text, fd);
+    String[] words = words(text);
+    switch (words[0]) {
+      case "READY" -> {
+        expectWords(text, words, 2);
+        return new Ready(number(text, words[1]));
+      }
+      case "COUNTERS" -> {
+        return new Counters(Scoreboard.Counters.parse(words, 1));
+      }
+      default -> throw MessageText.unknown(text);
+    }
+  }
+}

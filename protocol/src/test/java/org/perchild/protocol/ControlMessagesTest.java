@@ -1,0 +1,57 @@
+package org.perchild.protocol;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The two small directions: launcher to child, acceptor to launcher. */
+class ControlMessagesTest {
+
+  private static byte[] bytes(String text) {
+    return text.getBytes(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  @Timeout(5)
+  void launcherToChild() {
+    assertEquals(new LauncherToChild.Stop(), LauncherToChild.decode(bytes("STOP"), -1));
+    assertEquals("STOP", new String(new LauncherToChild.Stop().encode(), StandardCharsets.UTF_8));
+    for (String text : new String[] {"", "STOP now", "stop", "READY 1", "GRACEFUL"}) {
+      assertThrows(
+          IllegalArgumentException.class, () -> LauncherToChild.decode(bytes(text), -1), text);
+    }
+    assertThrows(IllegalArgumentException.class, () -> LauncherToChild.decode(bytes("STOP"), 4));
+  }
+
+  @Test
+  @Timeout(5)
+  void acceptorToLauncher() {
+    TreeMap<Integer, Long> answered = new TreeMap<>();
+    answered.put(408, 1L);
+    answered.put(503, 2L);
+    for (AcceptorToLauncher message :
+        List.of(
+            new AcceptorToLauncher.Ready(4242),
+            new AcceptorToLauncher.Counters(new Scoreboard.Counters(40, 37, answered)),
+            new AcceptorToLauncher.Counters(Scoreboard.Counters.NONE))) {
+      assertEquals(message, AcceptorToLauncher.decode(message.encode(), -1), message.toString());
+    }
+    assertEquals(
+        "COUNTERS 40 37 408=1 503=2",
+        new String(
+            new AcceptorToLauncher.Counters(new Scoreboard.Counters(40, 37, answered)).encode(),
+            StandardCharsets.UTF_8));
+    for (String text :
+        new String[] {"", "READY", "READY x", "COUNTERS", "COUNTERS 1", "COUNTERS 1 2 503"}) {
+      assertThrows(
+          IllegalArgumentException.class, () -> AcceptorToLauncher.decode(bytes(text), -1), text);
+    }
+    assertThrows(
+        IllegalArgumentException.class, () -> AcceptorToLauncher.decode(bytes("READY 1"), 4));
+  }
+}
