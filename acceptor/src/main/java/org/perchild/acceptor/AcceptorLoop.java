@@ -13,7 +13,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.function.Supplier;
+import java.util.function.IntFunction;
 import org.perchild.config.ConnectionSettings;
 import org.perchild.config.Listener;
 import org.perchild.config.ServerConfig;
@@ -68,7 +68,7 @@ final class AcceptorLoop {
   private VirtualHostTable virtualHosts;
   private HeadLimits limits;
   private long timeoutNanos;
-  private final Supplier<ServerConfig> reload;
+  private final IntFunction<ServerConfig> reload;
   private final ChildSlots slots = new ChildSlots();
   private final AcceptorResponses responses = new AcceptorResponses();
   private final AcceptorCounters counters;
@@ -96,7 +96,7 @@ final class AcceptorLoop {
       List<ServerSocketChannel> channels,
       List<Boolean> inet6,
       AcceptorCounters counters,
-      Supplier<ServerConfig> reload)
+      IntFunction<ServerConfig> reload)
       throws IOException {
     this.reload = reload;
     useConfiguration(config);
@@ -480,12 +480,12 @@ final class AcceptorLoop {
           closeChannel(removed);
           LOG.info("Child slot {} gone", gone.slot());
         }
-      } else if (message instanceof ControlMessage.Reload) {
-        ServerConfig fresh = reload.get();
+      } else if (message instanceof ControlMessage.Reload next) {
+        ServerConfig fresh = reload.apply(next.configFd());
         if (fresh != null) {
           useConfiguration(fresh);
           LOG.info(
-              "Configuration read again: routing by its {} virtual hosts",
+              "Configuration of the new generation received: routing by its {} virtual hosts",
               fresh.virtualHosts().size());
         }
         continue;

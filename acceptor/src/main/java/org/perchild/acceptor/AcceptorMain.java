@@ -5,20 +5,18 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.perchild.config.ConfigException;
-import org.perchild.config.ConfigLoader;
-import org.perchild.config.ConfigProblem;
 import org.perchild.config.Listener;
 import org.perchild.config.ServerConfig;
+import org.perchild.posix.MemoryFile;
 import org.perchild.posix.PrivilegeDrop;
 import org.perchild.posix.PrivilegeDropException;
 import org.perchild.posix.SeqPacketChannel;
-import org.perchild.posix.SystemAccounts;
+import org.perchild.protocol.ConfigCodec;
+import org.perchild.protocol.ProcessFds;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,11 +29,13 @@ import org.slf4j.LoggerFactory;
  *     --server-root DIR --config FILE --user NAME --uid U --gid G --listeners N
  * </pre>
  *
- * with fd 3 its control channel to the launcher and fds 4 .. 4+N-1 the listen sockets, bound and
- * listening, in the order of {@code config.listeners()}. It drops to {@code User}/{@code Group}
- * before anything else (DESIGN invariant 2: no code that parses network input runs as root), loads
- * the configuration, adopts the listen sockets, says {@code READY <pid>} and runs the {@link
- * AcceptorLoop} until {@code STOP} or the end of the control channel.
+ * with fd 3 its control channel to the launcher, fd 4 its configuration (a memory file the launcher
+ * wrote, {@link ConfigCodec}; the acceptor never opens the configuration files) and fds 5 .. 5+N-1
+ * the listen sockets, bound and listening, in the order of {@code config.listeners()}. It drops to
+ * {@code User}/{@code Group} before anything else (no code that parses network input runs as root),
+ * reads its configuration, adopts the listen sockets, says {@code READY <pid>} and runs the {@link
+ * AcceptorLoop} until {@code STOP} or the end of the control channel. A graceful restart sends
+ * {@code RELOAD} with the new generation's configuration attached.
  *
  * <p>Exit codes: 0 after {@code STOP} or when the launcher has gone; 2 for anything fatal (bad
  * arguments, a failed privilege drop, a bad configuration, listen sockets that do not match it),
@@ -49,8 +49,9 @@ public final class AcceptorMain {
   /** Fatal: never respawn in a loop. */
   public static final int EXIT_FATAL = 2;
 
-  static final int CONTROL_FD = 3;
-  static final int FIRST_LISTEN_FD = 4;
+  static final int CONTROL_FD = ProcessFds.CONTROL;
+  static final int CONFIG_FD = ProcessFds.ACCEPTOR_CONFIG;
+  static final int FIRST_LISTEN_FD = ProcessFds.ACCEPTOR_FIRST_LISTENER;
 
   private AcceptorMain() {}
 
@@ -89,17 +90,14 @@ public final class AcceptorMain {
   }
 
   /**
-   * The configuration read again for a graceful restart; null (the old one stays) if it is refused
-   * now: the launcher checked it first, so that means it changed again meanwhile.
+   * The new generation's configuration from the memory file that came with {@code RELOAD}; null
+   * (the old one stays) if it cannot be read, which only a broken launcher would cause.
    */
-  private static ServerConfig reload(Arguments arguments, Logger log) {
+  private static ServerConfig reload(int configFd, Logger log) {
     try {
-      return new ConfigLoader(new SystemAccounts())
-          .load(Path.of(arguments.serverRoot()), Path.of(arguments.config()));
-    } catch (ConfigException e) {
-      for (ConfigProblem problem : e.problems()) {
-        log.error("Configuration not reloaded: {}", problem);
-      }
+      return ConfigCodec.decode(MemoryFile.readToEnd(configFd, ConfigCodec.MAX_BYTES));
+    } catch (IOException e) {
+      log.error("Configuration not reloaded from fd {}: {}", configFd, e.getMessage());
       return null;
     }
   }
@@ -107,13 +105,9 @@ public final class AcceptorMain {
   private static int serve(Arguments arguments, Logger log) throws IOException {
     ServerConfig config;
     try {
-      config =
-          new ConfigLoader(new SystemAccounts())
-              .load(Path.of(arguments.serverRoot()), Path.of(arguments.config()));
-    } catch (ConfigException e) {
-      for (ConfigProblem problem : e.problems()) {
-        log.error("Configuration: {}", problem);
-      }
+      config = ConfigCodec.decode(MemoryFile.readToEnd(CONFIG_FD, ConfigCodec.MAX_BYTES));
+    } catch (IOException e) {
+      log.error("Configuration: cannot read it from fd {}: {}", CONFIG_FD, e.getMessage());
       return EXIT_FATAL;
     }
     List<Listener> listeners = config.listeners();
@@ -145,8 +139,7 @@ public final class AcceptorMain {
       inet6.add(v6);
     }
     AcceptorCounters counters = new AcceptorCounters();
-    AcceptorLoop loop =
-        new AcceptorLoop(config, channels, inet6, counters, () -> reload(arguments, log));
+    AcceptorLoop loop = new AcceptorLoop(config, channels, inet6, counters, fd -> reload(fd, log));
     SeqPacketChannel control = new SeqPacketChannel(CONTROL_FD);
     new ControlChannelReader(control, loop::deliver).start();
     long pid = ProcessHandle.current().pid();

@@ -66,7 +66,7 @@ final class ControlChannelReader implements Runnable {
         closeQuietly(packet.fd());
         continue;
       }
-      if (!(message instanceof ControlMessage.Child)) {
+      if (!(message instanceof ControlMessage.Child || message instanceof ControlMessage.Reload)) {
         closeQuietly(packet.fd());
       }
       sink.accept(message);

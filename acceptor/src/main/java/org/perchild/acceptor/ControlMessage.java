@@ -22,8 +22,11 @@ public sealed interface ControlMessage {
   /** Close the listen sockets and exit 0. */
   record Stop() implements ControlMessage {}
 
-  /** {@code RELOAD}: read the configuration again and route by its virtual hosts and limits. */
-  record Reload() implements ControlMessage {}
+  /**
+   * {@code RELOAD} with the new generation's configuration attached (a memory file the launcher
+   * wrote, {@code configFd}, now owned by the acceptor): route by its virtual hosts and limits.
+   */
+  record Reload(int configFd) implements ControlMessage {}
 
   /** {@code SCOREBOARD ...}: the launcher's scoreboard, for {@code /server-status}. */
   record Status(org.perchild.protocol.Scoreboard scoreboard) implements ControlMessage {}
@@ -34,7 +37,8 @@ public sealed interface ControlMessage {
   /**
    * Parses one message.
    *
-   * @param fd the descriptor that came with it, or -1; only {@code CHILD} may carry one
+   * @param fd the descriptor that came with it, or -1; only {@code CHILD} and {@code RELOAD} may
+   *     carry one
    * @throws IllegalArgumentException if it is not one of the messages above, said why
    */
   static ControlMessage parse(byte[] payload, int fd) {
@@ -62,7 +66,10 @@ public sealed interface ControlMessage {
       }
       case "RELOAD" -> {
         expectWords(text, words, 1);
-        return new Reload();
+        if (fd < 0) {
+          throw new IllegalArgumentException("'" + text + "' came without a configuration");
+        }
+        return new Reload(fd);
       }
       default -> throw new IllegalArgumentException("unknown message '" + text + "'");
     }

@@ -131,6 +131,14 @@ final class AcceptorHarness implements AutoCloseable {
     worldReadable(root);
     Path log = root.resolve("logs/acceptor.log");
     ChannelPair controlPair = ChannelPair.open();
+    // As the launcher does: the configuration read here, the acceptor's view in a memory file.
+    int configFd =
+        org.perchild.posix.MemoryFile.create(
+            "test-acceptor-config",
+            org.perchild.protocol.ConfigCodec.encode(
+                org.perchild.protocol.ConfigViews.forAcceptor(
+                    new org.perchild.config.ConfigLoader(new org.perchild.posix.SystemAccounts())
+                        .load(root, Path.of("conf/perchild.conf")))));
     int pid;
     try (FileOutputStream logStream = new FileOutputStream(log.toFile())) {
       int logFd = descriptorOf(logStream.getFD());
@@ -166,11 +174,13 @@ final class AcceptorHarness implements AutoCloseable {
               List.of("PATH=/usr/bin:/bin", "HOME=/", "USER=nobody", "LANG=C.UTF-8"),
               List.of(
                   new InheritedFd(controlPair.childFd(), AcceptorMain.CONTROL_FD),
+                  new InheritedFd(configFd, AcceptorMain.CONFIG_FD),
                   new InheritedFd(
                       InheritedChannels.descriptorOf(listen), AcceptorMain.FIRST_LISTEN_FD),
                   new InheritedFd(logFd, 1),
                   new InheritedFd(logFd, 2)));
     } finally {
+      Descriptors.close(configFd);
       Descriptors.close(controlPair.childFd());
     }
     AcceptorHarness harness =

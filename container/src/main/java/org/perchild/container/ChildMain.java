@@ -13,15 +13,14 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import org.perchild.config.ChildGroup;
-import org.perchild.config.ConfigException;
-import org.perchild.config.ConfigLoader;
-import org.perchild.config.ConfigProblem;
 import org.perchild.config.ServerConfig;
 import org.perchild.config.VirtualHost;
+import org.perchild.posix.MemoryFile;
 import org.perchild.posix.PosixException;
 import org.perchild.posix.PrivilegeDrop;
 import org.perchild.posix.SeqPacketChannel;
-import org.perchild.posix.SystemAccounts;
+import org.perchild.protocol.ConfigCodec;
+import org.perchild.protocol.ProcessFds;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,11 +33,13 @@ import org.slf4j.LoggerFactory;
  *      --server-root DIR --config FILE --slot N --generation G --user NAME --uid U --gid G
  * </pre>
  *
- * with fd 3 its control channel to the launcher and fd 4 its hand-off channel from the acceptor.
+ * with fd 3 its control channel to the launcher, fd 4 its hand-off channel from the acceptor and fd
+ * 5 its configuration: a memory file the launcher wrote ({@link ConfigCodec}) with this child's own
+ * part only. The child never opens a configuration file, which may be root's alone.
  *
  * <pre>
- *  parse argv ──▶ drop privileges ──▶ load config, pick own group and vhosts ──▶ start Jetty
- *      │ bad          │ failed              │ refused / no such group               │
+ *  parse argv ──▶ drop privileges ──▶ read fd 5, pick own group and vhosts ──▶ start Jetty
+ *      │ bad          │ failed              │ unreadable / no such group             │
  *      ▼              ▼                     ▼                                      READY &lt;pid&gt;
  *   exit 2         exit 2                exit 2                                        │
  *                                                   STOP ──▶ graceful stop ──▶ exit 0 ◀┤
@@ -64,7 +65,10 @@ public final class ChildMain {
   public static final int CONTROL_FD = 3;
 
   /** The hand-off channel's descriptor number. */
-  public static final int HANDOFF_FD = 4;
+  public static final int HANDOFF_FD = ProcessFds.CHILD_HANDOFF;
+
+  /** The configuration's descriptor number: read to its end after the drop, then closed. */
+  public static final int CONFIG_FD = ProcessFds.CHILD_CONFIG;
 
   /** What {@code Run.start} returns when the child serves, not an exit code. */
   private static final int SERVING = -1;
@@ -213,12 +217,13 @@ public final class ChildMain {
     int start() {
       ServerConfig config;
       try {
-        config = new ConfigLoader(new SystemAccounts()).load(args.serverRoot(), args.config());
-      } catch (ConfigException e) {
-        for (ConfigProblem problem : e.problems()) {
-          LOG.error("{}", problem);
-        }
-        LOG.error("child slot {} not started: configuration refused", args.slot());
+        config = ConfigCodec.decode(MemoryFile.readToEnd(CONFIG_FD, ConfigCodec.MAX_BYTES));
+      } catch (IOException e) {
+        LOG.error(
+            "child slot {} not started: cannot read its configuration from fd {}: {}",
+            args.slot(),
+            CONFIG_FD,
+            e.getMessage());
         return EXIT_FATAL;
       } catch (RuntimeException e) {
         LOG.error("child slot {} not started: cannot load the configuration", args.slot(), e);

@@ -144,6 +144,16 @@ final class ChildProcessFixture implements AutoCloseable {
                     | OpenFlags.O_APPEND.intValue(),
                 0644);
     assertTrue(logFd >= 0, "open " + log + ": errno " + Native.posix().errno());
+    // As the launcher does: the configuration read here, the child's own part in a memory file.
+    org.perchild.config.ServerConfig config =
+        new org.perchild.config.ConfigLoader(new org.perchild.posix.SystemAccounts())
+            .load(root, Path.of("conf/perchild.conf"));
+    int configFd =
+        org.perchild.posix.MemoryFile.create(
+            "test-child-config",
+            org.perchild.protocol.ConfigCodec.encode(
+                org.perchild.protocol.ConfigViews.forChild(
+                    config, ChildMain.ownGroup(config, uid, gid).orElse(config.defaultGroup()))));
     try {
       pid =
           PosixSpawn.spawn(
@@ -153,9 +163,11 @@ final class ChildProcessFixture implements AutoCloseable {
               List.of(
                   new InheritedFd(controlPair.childFd(), ChildMain.CONTROL_FD),
                   new InheritedFd(handoffPair.childFd(), ChildMain.HANDOFF_FD),
+                  new InheritedFd(configFd, ChildMain.CONFIG_FD),
                   new InheritedFd(logFd, 1),
                   new InheritedFd(logFd, 2)));
     } finally {
+      Descriptors.close(configFd);
       Descriptors.close(logFd);
       Descriptors.close(controlPair.childFd());
       Descriptors.close(handoffPair.childFd());

@@ -22,6 +22,7 @@ import org.perchild.config.ChildGroup;
 import org.perchild.config.ConfigException;
 import org.perchild.config.ConfigLoader;
 import org.perchild.config.ConfigProblem;
+import org.perchild.config.LoadedConfiguration;
 import org.perchild.config.ServerConfig;
 import org.perchild.operator.OperatorCommand;
 import org.perchild.operator.OperatorReply;
@@ -38,8 +39,10 @@ import org.perchild.posix.PosixSpawn;
 import org.perchild.posix.ReceivedPacket;
 import org.perchild.posix.SeqPacketChannel;
 import org.perchild.posix.SystemAccounts;
+import org.perchild.protocol.ConfigurationStatus;
 import org.perchild.protocol.HostTable;
 import org.perchild.protocol.LoadReport;
+import org.perchild.protocol.ProcessFds;
 import org.perchild.protocol.Scoreboard;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -143,8 +146,14 @@ public final class Supervisor {
   /** When the scoreboard was last pushed to the acceptor ({@link System#nanoTime()}). */
   private long scoreboardPushedAt;
 
+  /** What each generation runs, and the memory files that carry it to the processes. */
+  private final ConfigurationHandover handover = new ConfigurationHandover();
+
+  private final LoadedConfiguration firstLoaded;
+  private ChildArgFiles argFiles;
+
   /** A supervisor for this configuration; {@link #run()} starts it. */
-  public Supervisor(ServerConfig config) {
+  public Supervisor(LoadedConfiguration config) {
     this(config, null);
   }
 
@@ -152,8 +161,9 @@ public final class Supervisor {
    * A supervisor whose processes all run as {@code singleUser} instead of the configured users:
    * single-user mode, for a launcher started without root. Isolation between tenants is off.
    */
-  public Supervisor(ServerConfig config, Account singleUser) {
-    this.config = config;
+  public Supervisor(LoadedConfiguration loaded, Account singleUser) {
+    this.firstLoaded = loaded;
+    this.config = loaded.config();
     this.serverLimitInForce = config.serverLimit();
     this.threadLimitInForce = config.threads().threadLimit();
     this.singleUser = singleUser;
@@ -163,6 +173,8 @@ public final class Supervisor {
   public int run() throws IOException {
     serverStartedAt = Instant.now();
     openErrorLog();
+    handover.read(generation, firstLoaded);
+    argFiles = ChildArgFiles.open(config.pidFile());
     LogFiles.prepare(config, singleUser);
     sockets = ListenSockets.bind(config.listeners());
     try {
@@ -196,6 +208,7 @@ public final class Supervisor {
     } finally {
       controlSocket.close();
       sockets.close();
+      argFiles.close();
       Files.deleteIfExists(config.pidFile());
     }
   }
@@ -278,15 +291,24 @@ public final class Supervisor {
             hosts.add(child.hosts);
           }
         }
+        ConfigurationStatus configurations =
+            handover.status(ConfigurationHandover.generationsOf(children));
         if (event.text().equals("json")) {
           // The scoreboard's object, with the per-host rows as one more member.
           String json = scoreboard().json();
           int end = json.lastIndexOf('}');
           reply(
               event,
-              OperatorReply.ok(json.substring(0, end) + ",\"hosts\":" + hosts.json() + "}\n"));
+              OperatorReply.ok(
+                  json.substring(0, end)
+                      + ",\"hosts\":"
+                      + hosts.json()
+                      + ",\"configurations\":"
+                      + configurations.json()
+                      + "}\n"));
         } else {
-          reply(event, OperatorReply.ok(scoreboard().text() + hosts.text()));
+          reply(
+              event, OperatorReply.ok(scoreboard().text() + hosts.text() + configurations.text()));
         }
       }
       case CONTROL_EOF -> LOG.debug("control channel of {} closed", who(event.slot()));
@@ -393,6 +415,9 @@ public final class Supervisor {
 
   private void control(int slot, int pid, String text) {
     String word = text.split(" ")[0];
+    if (word.equals("READY")) {
+      argFiles.release(pid); // its java read its options long ago
+    }
     if (slot == ACCEPTOR) {
       if (word.equals("READY") && pid == acceptorPid) {
         acceptorReady = true;
@@ -506,7 +531,11 @@ public final class Supervisor {
     }
     ServerConfig fresh;
     try {
-      fresh = new ConfigLoader(new SystemAccounts()).load(config.serverRoot(), config.configFile());
+      LoadedConfiguration loaded =
+          new ConfigLoader(new SystemAccounts())
+              .loadSource(config.serverRoot(), config.configFile());
+      fresh = loaded.config();
+      handover.read(generation + 1, loaded);
     } catch (ConfigException e) {
       for (ConfigProblem problem : e.problems()) {
         LOG.error("graceful restart refused, still serving the running configuration: {}", problem);
@@ -611,7 +640,7 @@ public final class Supervisor {
     generation = nextGeneration.isEmpty() ? generation + 1 : nextGeneration.get(0).generation;
     config = nextConfig;
     nextConfig = null;
-    send(acceptorControl, "RELOAD", -1);
+    reloadAcceptor();
     List<ChildSlot> old = new ArrayList<>(children);
     children.clear();
     children.addAll(nextGeneration);
@@ -640,6 +669,22 @@ public final class Supervisor {
         generation,
         children.size(),
         hardRestart ? "is stopped at once" : "finishes its requests");
+  }
+
+  /** RELOAD to the acceptor, with the new configuration in a memory file of its own. */
+  private void reloadAcceptor() {
+    if (acceptorControl == null) {
+      return; // the acceptor that starts next gets the new one at its spawn
+    }
+    int fd;
+    try {
+      fd = ConfigurationHandover.acceptorFile(config);
+    } catch (PosixException e) {
+      LOG.error("the acceptor keeps routing by the old configuration: {}", e.getMessage());
+      return;
+    }
+    send(acceptorControl, "RELOAD", fd);
+    closeFd(fd);
   }
 
   /** Tells a child of an old generation to finish what it has and stop. */
@@ -766,6 +811,7 @@ public final class Supervisor {
   }
 
   private void exited(ExitStatus status) {
+    argFiles.release(status.pid());
     if (status.pid() == acceptorPid) {
       acceptorPid = 0;
       acceptorReady = false;
@@ -951,10 +997,12 @@ public final class Supervisor {
   private void startAcceptor() throws PosixException {
     ChannelPair control = ChannelPair.open();
     List<InheritedFd> fds = new ArrayList<>(standardFds());
-    fds.add(new InheritedFd(control.childFd(), 3));
+    fds.add(new InheritedFd(control.childFd(), ProcessFds.CONTROL));
+    int configFd = ConfigurationHandover.acceptorFile(config);
+    fds.add(new InheritedFd(configFd, ProcessFds.ACCEPTOR_CONFIG));
     List<Integer> listenFds = sockets.fds();
     for (int i = 0; i < listenFds.size(); i++) {
-      fds.add(new InheritedFd(listenFds.get(i), 4 + i));
+      fds.add(new InheritedFd(listenFds.get(i), ProcessFds.ACCEPTOR_FIRST_LISTENER + i));
     }
     Account user = singleUser != null ? singleUser : config.user();
     int gid = singleUser != null ? singleUser.primaryGid() : config.group().gid();
@@ -964,7 +1012,11 @@ public final class Supervisor {
     argv.addAll(common(user.name(), user.uid(), gid));
     argv.add("--listeners");
     argv.add(Integer.toString(listenFds.size()));
-    acceptorPid = PosixSpawn.spawn(argv.get(0), argv, environment(user), fds);
+    try {
+      acceptorPid = PosixSpawn.spawn(argv.get(0), argv, environment(user), fds);
+    } finally {
+      closeFd(configFd);
+    }
     acceptorStartedAt = System.nanoTime();
     acceptorStarts++;
     Descriptors.close(control.childFd());
@@ -977,18 +1029,24 @@ public final class Supervisor {
         singleUser != null ? "#" + gid : config.group().name());
   }
 
-  private void startChild(ChildSlot child) throws PosixException {
+  private void startChild(ChildSlot child) throws IOException {
     ChannelPair control = ChannelPair.open();
     ChannelPair handoff = ChannelPair.open();
     int logFd = childLogFd(configOf(child), child.group);
     List<InheritedFd> fds =
         new ArrayList<>(List.of(new InheritedFd(logFd, 1), new InheritedFd(logFd, 2)));
-    fds.add(new InheritedFd(control.childFd(), 3));
-    fds.add(new InheritedFd(handoff.childFd(), 4));
+    fds.add(new InheritedFd(control.childFd(), ProcessFds.CONTROL));
+    fds.add(new InheritedFd(handoff.childFd(), ProcessFds.CHILD_HANDOFF));
+    int configFd = ConfigurationHandover.childFile(configOf(child), child.group);
+    fds.add(new InheritedFd(configFd, ProcessFds.CHILD_CONFIG));
     ChildGroup group = child.group;
     Account user = singleUser != null ? singleUser : group.user();
     int gid = singleUser != null ? singleUser.primaryGid() : group.group().gid();
-    List<String> argv = new ArrayList<>(java(group.javaOptions(), ProcessClassPath.child()));
+    // Not on the command line, which every user can read: in a root-only file java reads first.
+    Path argFile = argFiles.write(child.slot, group.javaOptions());
+    List<String> argv =
+        new ArrayList<>(
+            java(argFile == null ? List.of() : List.of("@" + argFile), ProcessClassPath.child()));
     argv.add("org.perchild.container.ChildMain");
     argv.addAll(common(user.name(), user.uid(), gid));
     if (singleUser != null) {
@@ -1006,7 +1064,15 @@ public final class Supervisor {
             Integer.toString(child.slot),
             "--generation",
             Integer.toString(child.generation)));
-    child.pid = PosixSpawn.spawn(argv.get(0), argv, environment(user), fds);
+    try {
+      child.pid = PosixSpawn.spawn(argv.get(0), argv, environment(user), fds);
+      argFiles.spawned(child.pid, argFile);
+    } catch (PosixException | RuntimeException e) {
+      argFiles.delete(argFile);
+      throw e;
+    } finally {
+      closeFd(configFd);
+    }
     child.startedAt = System.nanoTime();
     child.load = LoadReport.NONE;
     child.hosts = java.util.Map.of();
