@@ -243,8 +243,11 @@ class ConfigHandoverIT {
     assertEquals(uid("handb"), uidServing("c1.test"));
     assertEquals(uid("handa"), uidServing("c2.test"));
     String status = perchild("status", "--json");
-    assertTrue(status.contains("\"configurations\":["), status);
-    assertTrue(status.contains("{\"group\":\"handb/handb\",\"generation\":2,"), status);
+    assertTrue(status.contains("\"configurations\":[["), status);
+    assertTrue(status.contains("[\"handb/handb\",2,\"" + conf + "\","), status);
+    assertTrue(status.contains("[\"handa/handa\",2,\"" + conf + "\","), status);
+    String text = perchild("status");
+    assertTrue(text.contains("Configuration by child group:"), text);
 
     // Round 2: c3.test, and after the launcher read it a line that would refuse the file.
     append(included, tenantBHost("c3.test"));

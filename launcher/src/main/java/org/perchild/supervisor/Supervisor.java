@@ -294,18 +294,19 @@ public final class Supervisor {
         ConfigurationStatus configurations =
             handover.status(ConfigurationHandover.generationsOf(children));
         if (event.text().equals("json")) {
-          // The scoreboard's object, with the per-host rows as one more member.
+          // The scoreboard's object, with the per-host rows as one more member, and what each
+          // group runs in the launcher's object (its first '}': the launcher's is flat).
           String json = scoreboard().json();
+          int launcherEnd = json.indexOf('}');
+          json =
+              json.substring(0, launcherEnd)
+                  + ",\"configurations\":"
+                  + configurations.json()
+                  + json.substring(launcherEnd);
           int end = json.lastIndexOf('}');
           reply(
               event,
-              OperatorReply.ok(
-                  json.substring(0, end)
-                      + ",\"hosts\":"
-                      + hosts.json()
-                      + ",\"configurations\":"
-                      + configurations.json()
-                      + "}\n"));
+              OperatorReply.ok(json.substring(0, end) + ",\"hosts\":" + hosts.json() + "}\n"));
         } else {
           reply(
               event, OperatorReply.ok(scoreboard().text() + hosts.text() + configurations.text()));

@@ -45,23 +45,26 @@ public record ConfigurationStatus(List<Group> groups) {
     return out.toString();
   }
 
-  /** A JSON array, one object per group. */
+  /**
+   * A JSON array with one row per group, each an array {@code [group, generation, file, readAt,
+   * sha256]}: rows, not objects, because it is a member of the scoreboard's {@code launcher} object
+   * (the launcher is what read them), which status consumers read as flat.
+   */
   public String json() {
     StringBuilder out = new StringBuilder("[");
     for (int i = 0; i < groups.size(); i++) {
       Group g = groups.get(i);
-      out.append(i == 0 ? "" : ",")
-          .append("{\"group\":")
+      out.append(i == 0 ? "[" : ",[")
           .append(Scoreboard.string(g.group()))
-          .append(",\"generation\":")
+          .append(',')
           .append(g.generation())
-          .append(",\"file\":")
+          .append(',')
           .append(Scoreboard.string(g.file()))
-          .append(",\"readAt\":")
+          .append(',')
           .append(Scoreboard.string(g.readAt().toString()))
-          .append(",\"sha256\":")
+          .append(',')
           .append(Scoreboard.string(g.sha256()))
-          .append('}');
+          .append(']');
     }
     return out.append(']').toString();
   }
