@@ -1038,13 +1038,13 @@ public final class Supervisor {
         new ArrayList<>(List.of(new InheritedFd(logFd, 1), new InheritedFd(logFd, 2)));
     fds.add(new InheritedFd(control.childFd(), ProcessFds.CONTROL));
     fds.add(new InheritedFd(handoff.childFd(), ProcessFds.CHILD_HANDOFF));
-    int configFd = ConfigurationHandover.childFile(configOf(child), child.group);
-    fds.add(new InheritedFd(configFd, ProcessFds.CHILD_CONFIG));
     ChildGroup group = child.group;
     Account user = singleUser != null ? singleUser : group.user();
     int gid = singleUser != null ? singleUser.primaryGid() : group.group().gid();
     // Not on the command line, which every user can read: in a root-only file java reads first.
     Path argFile = argFiles.write(child.slot, group.javaOptions());
+    int configFd = ConfigurationHandover.childFile(configOf(child), group);
+    fds.add(new InheritedFd(configFd, ProcessFds.CHILD_CONFIG));
     List<String> argv =
         new ArrayList<>(
             java(argFile == null ? List.of() : List.of("@" + argFile), ProcessClassPath.child()));
