@@ -13,7 +13,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.function.Supplier;
+import java.util.function.IntFunction;
 import org.perchild.config.ConnectionSettings;
 import org.perchild.config.Listener;
 import org.perchild.config.ServerConfig;
@@ -65,7 +65,7 @@ final class AcceptorLoop implements ControlChannel.Receiver<LauncherToAcceptor> 
   private VirtualHostTable virtualHosts;
   private HeadLimits limits;
   private long timeoutNanos;
-  private final Supplier<ServerConfig> reload;
+  private final IntFunction<ServerConfig> reload;
   private final ChildSlots slots = new ChildSlots();
   private final AcceptorResponses responses = new AcceptorResponses();
   private final AcceptorCounters counters;
@@ -92,7 +92,7 @@ final class AcceptorLoop implements ControlChannel.Receiver<LauncherToAcceptor> 
       List<ServerSocketChannel> channels,
       List<Boolean> inet6,
       AcceptorCounters counters,
-      Supplier<ServerConfig> reload)
+      IntFunction<ServerConfig> reload)
       throws IOException {
     this.reload = reload;
     useConfiguration(config);
@@ -442,21 +442,18 @@ final class AcceptorLoop implements ControlChannel.Receiver<LauncherToAcceptor> 
     }
   }
 
-  /** A graceful restart's configuration: read again from the file, as before. */
+  /** A graceful restart: the new generation's configuration, from the fd that came with it. */
   private void reload(LauncherToAcceptor.Reload message) {
-    if (message.configFd() >= 0) {
-      // The configuration the launcher validated; read from the file until it is used.
-      try {
-        org.perchild.posix.Descriptors.close(message.configFd());
-      } catch (PosixException e) {
-        LOG.warn("closing the fd that came with RELOAD: {}", e.getMessage());
-      }
+    if (message.configFd() < 0) {
+      LOG.warn("RELOAD without the new generation's configuration: routing as before");
+      return;
     }
-    ServerConfig fresh = reload.get();
+    ServerConfig fresh = reload.apply(message.configFd());
     if (fresh != null) {
       useConfiguration(fresh);
       LOG.info(
-          "Configuration read again: routing by its {} virtual hosts", fresh.virtualHosts().size());
+          "Configuration of the new generation received: routing by its {} virtual hosts",
+          fresh.virtualHosts().size());
     }
   }
 

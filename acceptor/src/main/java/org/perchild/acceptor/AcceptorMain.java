@@ -7,17 +7,15 @@ import java.nio.channels.ServerSocketChannel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
-import org.perchild.config.ConfigException;
-import org.perchild.config.ConfigLoader;
-import org.perchild.config.ConfigProblem;
 import org.perchild.config.Listener;
 import org.perchild.config.ServerConfig;
+import org.perchild.posix.MemoryFile;
 import org.perchild.posix.PrivilegeDrop;
 import org.perchild.posix.PrivilegeDropException;
 import org.perchild.posix.SeqPacketChannel;
-import org.perchild.posix.SystemAccounts;
 import org.perchild.protocol.AcceptorArguments;
 import org.perchild.protocol.AcceptorToLauncher;
+import org.perchild.protocol.ConfigCodec;
 import org.perchild.protocol.ControlChannel;
 import org.perchild.protocol.ExitCodes;
 import org.perchild.protocol.LauncherToAcceptor;
@@ -36,12 +34,14 @@ import org.slf4j.LoggerFactory;
  * </pre>
  *
  * (the arguments are an {@link AcceptorArguments}) with {@link ProcessFds#CONTROL} its control
- * channel to the launcher and {@link ProcessFds#ACCEPTOR_FIRST_LISTENER} onwards the N listen
- * sockets, bound and listening, in the order of {@code config.listeners()}; {@link
- * ProcessFds#ACCEPTOR_CONFIG} is reserved for the configuration. It drops to {@code User}/{@code
- * Group} before anything else (no code that parses network input runs as root), loads the
- * configuration, adopts the listen sockets, says {@code READY <pid>} and runs the {@link
- * AcceptorLoop} until {@code STOP} or the end of the control channel.
+ * channel to the launcher, {@link ProcessFds#ACCEPTOR_CONFIG} its configuration (a memory file the
+ * launcher wrote, {@link ConfigCodec}; the acceptor never opens the configuration files) and {@link
+ * ProcessFds#ACCEPTOR_FIRST_LISTENER} onwards the N listen sockets, bound and listening, in the
+ * order of {@code config.listeners()}. It drops to {@code User}/{@code Group} before anything else
+ * (no code that parses network input runs as root), reads its configuration, adopts the listen
+ * sockets, says {@code READY <pid>} and runs the {@link AcceptorLoop} until {@code STOP} or the end
+ * of the control channel. A graceful restart sends {@code RELOAD} with the new generation's
+ * configuration attached.
  *
  * <p>Exit codes, the contract with the launcher's supervisor ({@link ExitCodes}): {@link
  * ExitCodes#NORMAL} after {@code STOP} or when the launcher has gone; {@link ExitCodes#FATAL} for
@@ -87,17 +87,14 @@ public final class AcceptorMain {
   }
 
   /**
-   * The configuration read again for a graceful restart; null (the old one stays) if it is refused
-   * now: the launcher checked it first, so that means it changed again meanwhile.
+   * The new generation's configuration from the memory file that came with {@code RELOAD}; null
+   * (the old one stays) if it cannot be read, which only a broken launcher would cause.
    */
-  private static ServerConfig reload(AcceptorArguments arguments, Logger log) {
+  private static ServerConfig reload(int configFd, Logger log) {
     try {
-      return new ConfigLoader(new SystemAccounts())
-          .load(arguments.serverRoot(), arguments.config());
-    } catch (ConfigException e) {
-      for (ConfigProblem problem : e.problems()) {
-        log.error("Configuration not reloaded: {}", problem);
-      }
+      return ConfigCodec.decode(MemoryFile.readToEnd(configFd, ConfigCodec.MAX_BYTES));
+    } catch (IOException e) {
+      log.error("Configuration not reloaded from fd {}: {}", configFd, e.getMessage());
       return null;
     }
   }
@@ -106,11 +103,13 @@ public final class AcceptorMain {
     ServerConfig config;
     try {
       config =
-          new ConfigLoader(new SystemAccounts()).load(arguments.serverRoot(), arguments.config());
-    } catch (ConfigException e) {
-      for (ConfigProblem problem : e.problems()) {
-        log.error("Configuration: {}", problem);
-      }
+          ConfigCodec.decode(
+              MemoryFile.readToEnd(ProcessFds.ACCEPTOR_CONFIG, ConfigCodec.MAX_BYTES));
+    } catch (IOException e) {
+      log.error(
+          "Configuration: cannot read it from fd {}: {}",
+          ProcessFds.ACCEPTOR_CONFIG,
+          e.getMessage());
       return ExitCodes.FATAL;
     }
     List<Listener> listeners = config.listeners();
@@ -143,8 +142,7 @@ public final class AcceptorMain {
       inet6.add(v6);
     }
     AcceptorCounters counters = new AcceptorCounters();
-    AcceptorLoop loop =
-        new AcceptorLoop(config, channels, inet6, counters, () -> reload(arguments, log));
+    AcceptorLoop loop = new AcceptorLoop(config, channels, inet6, counters, fd -> reload(fd, log));
     ControlChannel<LauncherToAcceptor, AcceptorToLauncher> control =
         new ControlChannel<>(
             new SeqPacketChannel(ProcessFds.CONTROL), "the launcher", LauncherToAcceptor::decode);

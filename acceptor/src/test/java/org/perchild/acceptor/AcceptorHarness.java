@@ -116,6 +116,14 @@ final class AcceptorHarness implements AutoCloseable {
     worldReadable(root);
     Path log = root.resolve("logs/acceptor.log");
     ChannelPair controlPair = ChannelPair.open();
+    // As the launcher does: the configuration read here, the acceptor's view in a memory file.
+    int configFd =
+        org.perchild.posix.MemoryFile.create(
+            "test-acceptor-config",
+            org.perchild.protocol.ConfigCodec.encode(
+                org.perchild.protocol.ConfigViews.forAcceptor(
+                    new org.perchild.config.ConfigLoader(new org.perchild.posix.SystemAccounts())
+                        .load(root, Path.of("conf/perchild.conf")))));
     int pid;
     try (FileOutputStream logStream = new FileOutputStream(log.toFile())) {
       int logFd = descriptorOf(logStream.getFD());
@@ -151,12 +159,14 @@ final class AcceptorHarness implements AutoCloseable {
               List.of("PATH=/usr/bin:/bin", "HOME=/", "USER=nobody", "LANG=C.UTF-8"),
               List.of(
                   new InheritedFd(controlPair.childFd(), org.perchild.protocol.ProcessFds.CONTROL),
+                  new InheritedFd(configFd, org.perchild.protocol.ProcessFds.ACCEPTOR_CONFIG),
                   new InheritedFd(
                       InheritedChannels.descriptorOf(listen),
                       org.perchild.protocol.ProcessFds.ACCEPTOR_FIRST_LISTENER),
                   new InheritedFd(logFd, 1),
                   new InheritedFd(logFd, 2)));
     } finally {
+      Descriptors.close(configFd);
       Descriptors.close(controlPair.childFd());
     }
     AcceptorHarness harness =

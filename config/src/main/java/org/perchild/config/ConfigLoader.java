@@ -31,11 +31,23 @@ public final class ConfigLoader {
    * @throws ConfigException with every error (and warning) found, in file order
    */
   public ServerConfig load(Path serverRoot, Path configFile) throws ConfigException {
+    return loadSource(serverRoot, configFile).config();
+  }
+
+  /**
+   * Reads and checks a configuration like {@link #load}, and says what was read: every file, and a
+   * SHA-256 of their bytes, so that the launcher can name the configuration a generation runs.
+   *
+   * @throws ConfigException with every error (and warning) found, in file order
+   */
+  public LoadedConfiguration loadSource(Path serverRoot, Path configFile) throws ConfigException {
+    java.time.Instant readAt = java.time.Instant.now();
     List<ConfigProblem> problems = new ArrayList<>();
     Path root = serverRoot.toAbsolutePath().normalize();
     Path file = root.resolve(configFile).normalize();
     DirectiveReader reader = new DirectiveReader(root, problems);
     List<Directive> tree = reader.readMain(file);
+    java.util.Map<Path, byte[]> files = reader.filesRead();
     ServerConfig config = null;
     if (problems.stream().noneMatch(p -> p.file() == null)) {
       ConfigBuilder builder = new ConfigBuilder(accounts, root, file, problems);
@@ -47,7 +59,8 @@ public final class ConfigLoader {
       sorted.sort(IN_FILE_ORDER);
       throw new ConfigException(sorted);
     }
-    return config;
+    return new LoadedConfiguration(
+        config, List.copyOf(files.keySet()), LoadedConfiguration.sha256(files), readAt);
   }
 
   /** Problems of one file together, by line; problems with no place first. */

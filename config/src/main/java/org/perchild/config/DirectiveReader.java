@@ -28,6 +28,10 @@ final class DirectiveReader {
 
   private final List<ConfigProblem> problems;
   private final Deque<Path> including = new ArrayDeque<>();
+
+  /** Every file read, in the order read, with the bytes that were parsed. */
+  private final java.util.Map<Path, byte[]> read = new java.util.LinkedHashMap<>();
+
   private Path serverRoot;
 
   DirectiveReader(Path serverRoot, List<ConfigProblem> problems) {
@@ -38,6 +42,14 @@ final class DirectiveReader {
   /** The server root in force after reading: the last top-level {@code ServerRoot}, if any. */
   Path serverRoot() {
     return serverRoot;
+  }
+
+  /**
+   * The files read so far, in order, each with the exact bytes that were parsed (the file may have
+   * changed since): what the launcher hashes to name the configuration it accepted.
+   */
+  java.util.Map<Path, byte[]> filesRead() {
+    return java.util.Collections.unmodifiableMap(read);
   }
 
   /** Reads the main configuration file and every file it includes. */
@@ -57,7 +69,10 @@ final class DirectiveReader {
     List<String> lines;
     try {
       real = file.toRealPath();
-      lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+      // Read once: the bytes parsed are the bytes hashed, even if the file changes meanwhile.
+      byte[] bytes = Files.readAllBytes(file);
+      lines = lines(bytes);
+      read.put(file, bytes);
     } catch (IOException | RuntimeException e) {
       problems.add(ConfigProblem.error(null, 0, "could not read " + file + ": " + e.getMessage()));
       return;
@@ -68,6 +83,20 @@ final class DirectiveReader {
     } finally {
       including.pop();
     }
+  }
+
+  /** The lines of {@code bytes} as {@link Files#readAllLines} splits them, refusing bad UTF-8. */
+  private static List<String> lines(byte[] bytes) throws IOException {
+    List<String> lines = new ArrayList<>();
+    try (java.io.BufferedReader reader =
+        new java.io.BufferedReader(
+            new java.io.InputStreamReader(
+                new java.io.ByteArrayInputStream(bytes), StandardCharsets.UTF_8.newDecoder()))) {
+      for (String line = reader.readLine(); line != null; line = reader.readLine()) {
+        lines.add(line);
+      }
+    }
+    return lines;
   }
 
   /** An open section while its lines are read. */

@@ -13,16 +13,14 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import org.perchild.config.ChildGroup;
-import org.perchild.config.ConfigException;
-import org.perchild.config.ConfigLoader;
-import org.perchild.config.ConfigProblem;
 import org.perchild.config.ServerConfig;
 import org.perchild.config.VirtualHost;
+import org.perchild.posix.MemoryFile;
 import org.perchild.posix.PrivilegeDrop;
 import org.perchild.posix.SeqPacketChannel;
-import org.perchild.posix.SystemAccounts;
 import org.perchild.protocol.ChildArguments;
 import org.perchild.protocol.ChildToLauncher;
+import org.perchild.protocol.ConfigCodec;
 import org.perchild.protocol.ControlChannel;
 import org.perchild.protocol.ExitCodes;
 import org.perchild.protocol.LauncherToChild;
@@ -40,11 +38,14 @@ import org.slf4j.LoggerFactory;
  * </pre>
  *
  * (the arguments are a {@link ChildArguments}) with {@link ProcessFds#CONTROL} its control channel
- * to the launcher and {@link ProcessFds#CHILD_HANDOFF} its hand-off channel from the acceptor.
+ * to the launcher, {@link ProcessFds#CHILD_HANDOFF} its hand-off channel from the acceptor and
+ * {@link ProcessFds#CHILD_CONFIG} its configuration: a memory file the launcher wrote ({@link
+ * ConfigCodec}) with this child's own part only. The child never opens a configuration file, which
+ * may be root's alone.
  *
  * <pre>
- *  parse argv ──▶ drop privileges ──▶ load config, pick own group and vhosts ──▶ start Jetty
- *      │ bad          │ failed              │ refused / no such group               │
+ *  parse argv ──▶ drop privileges ──▶ read fd 5, pick own group and vhosts ──▶ start Jetty
+ *      │ bad          │ failed              │ unreadable / no such group             │
  *      ▼              ▼                     ▼                                      READY &lt;pid&gt;
  *   exit 2         exit 2                exit 2                                        │
  *                                                   STOP ──▶ graceful stop ──▶ exit 0 ◀┤
@@ -123,12 +124,15 @@ public final class ChildMain {
     int start() {
       ServerConfig config;
       try {
-        config = new ConfigLoader(new SystemAccounts()).load(args.serverRoot(), args.config());
-      } catch (ConfigException e) {
-        for (ConfigProblem problem : e.problems()) {
-          LOG.error("{}", problem);
-        }
-        LOG.error("child slot {} not started: configuration refused", args.slot());
+        config =
+            ConfigCodec.decode(
+                MemoryFile.readToEnd(ProcessFds.CHILD_CONFIG, ConfigCodec.MAX_BYTES));
+      } catch (IOException e) {
+        LOG.error(
+            "child slot {} not started: cannot read its configuration from fd {}: {}",
+            args.slot(),
+            ProcessFds.CHILD_CONFIG,
+            e.getMessage());
         return ExitCodes.FATAL;
       } catch (RuntimeException e) {
         LOG.error("child slot {} not started: cannot load the configuration", args.slot(), e);

@@ -134,6 +134,16 @@ final class ChildProcessFixture implements AutoCloseable {
                     | OpenFlags.O_APPEND.intValue(),
                 0644);
     assertTrue(logFd >= 0, "open " + log + ": errno " + Native.posix().errno());
+    // As the launcher does: the configuration read here, the child's own part in a memory file.
+    org.perchild.config.ServerConfig config =
+        new org.perchild.config.ConfigLoader(new org.perchild.posix.SystemAccounts())
+            .load(root, Path.of("conf/perchild.conf"));
+    int configFd =
+        org.perchild.posix.MemoryFile.create(
+            "test-child-config",
+            org.perchild.protocol.ConfigCodec.encode(
+                org.perchild.protocol.ConfigViews.forChild(
+                    config, ChildMain.ownGroup(config, uid, gid).orElse(config.defaultGroup()))));
     try {
       pid =
           PosixSpawn.spawn(
@@ -144,9 +154,11 @@ final class ChildProcessFixture implements AutoCloseable {
                   new InheritedFd(controlPair.childFd(), org.perchild.protocol.ProcessFds.CONTROL),
                   new InheritedFd(
                       handoffPair.childFd(), org.perchild.protocol.ProcessFds.CHILD_HANDOFF),
+                  new InheritedFd(configFd, org.perchild.protocol.ProcessFds.CHILD_CONFIG),
                   new InheritedFd(logFd, 1),
                   new InheritedFd(logFd, 2)));
     } finally {
+      Descriptors.close(configFd);
       Descriptors.close(logFd);
       Descriptors.close(controlPair.childFd());
       Descriptors.close(handoffPair.childFd());

@@ -87,16 +87,7 @@ class IsolationIT {
   }
 
   private static String probe(String host, String query) throws Exception {
-    return LaunchedServer.run(
-            "curl",
-            "-sS",
-            "--fail",
-            "--max-time",
-            "20",
-            "-H",
-            "Host: " + host,
-            "http://127.0.0.1:" + server.port + "/?" + query)
-        .trim();
+    return server.probe(host, query);
   }
 
   /** The value of one line of the probe's {@code ?status} answer. */

@@ -129,6 +129,24 @@ final class LaunchedServer {
   static LaunchedServer startWith(
       String prefix, Map<String, Path> files, IntFunction<String> conf, int children)
       throws Exception {
+    return startWith(prefix, files, conf, children, root -> {});
+  }
+
+  /**
+   * Something a test does to the server root after it is written and before the launcher starts.
+   */
+  interface BeforeStart {
+    void prepare(Path root) throws Exception;
+  }
+
+  /** Like {@link #startWith}, with {@code beforeStart} run on the written server root. */
+  static LaunchedServer startWith(
+      String prefix,
+      Map<String, Path> files,
+      IntFunction<String> conf,
+      int children,
+      BeforeStart beforeStart)
+      throws Exception {
     Path root = Files.createTempDirectory(prefix);
     Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxr-xr-x"));
     for (Map.Entry<String, Path> file : files.entrySet()) {
@@ -143,6 +161,7 @@ final class LaunchedServer {
     Files.createDirectories(root.resolve("conf"));
     Files.writeString(root.resolve("conf/perchild.conf"), conf.apply(port));
     Files.createDirectories(root.resolve("logs"));
+    beforeStart.prepare(root);
     ProcessBuilder builder =
         new ProcessBuilder(
                 TREE.resolve("bin/perchild").toString(), "-d", root.toString(), "-D", "FOREGROUND")
@@ -193,6 +212,23 @@ final class LaunchedServer {
                             pid -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false))
                         .map(pid -> pid + " " + commandLineOf(pid))
                         .toList()));
+  }
+
+  /**
+   * Asks the probe webapp (webapps/probe) deployed for {@code host}: {@code GET /?query} with that
+   * {@code Host}, through the acceptor; the answer's text, trimmed. Fails on an HTTP error.
+   */
+  String probe(String host, String query) throws Exception {
+    return run(
+            "curl",
+            "-sS",
+            "--fail",
+            "--max-time",
+            "20",
+            "-H",
+            "Host: " + host,
+            "http://127.0.0.1:" + port + "/?" + query)
+        .trim();
   }
 
   /** The launcher process itself, for tests that signal or kill it. */

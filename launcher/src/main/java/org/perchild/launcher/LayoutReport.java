@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import org.perchild.config.ChildGroup;
 import org.perchild.config.Listener;
+import org.perchild.config.LoadedConfiguration;
 import org.perchild.config.ServerConfig;
 import org.perchild.config.ThreadSettings;
 import org.perchild.config.VirtualHost;
@@ -19,7 +20,15 @@ final class LayoutReport {
 
   private LayoutReport() {}
 
-  static void print(ServerConfig config, PrintStream out) {
+  static void print(LoadedConfiguration loaded, PrintStream out) {
+    ServerConfig config = loaded.config();
+    // What was validated, as perchild status names what each group runs: compare the two.
+    out.printf(
+        "Configuration: \"%s\" read %s, sha256 %s, %d file(s)%n",
+        config.configFile(), loaded.readAt(), loaded.sha256(), loaded.files().size());
+    for (java.nio.file.Path file : loaded.files()) {
+      out.printf("         %s%n", file);
+    }
     out.println("VirtualHost configuration:");
     Map<VirtualHostAddress, List<VirtualHost>> byAddress = config.virtualHostTable().byAddress();
     for (Map.Entry<VirtualHostAddress, List<VirtualHost>> entry : byAddress.entrySet()) {

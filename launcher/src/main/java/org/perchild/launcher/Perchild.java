@@ -10,6 +10,7 @@ import org.perchild.config.ConfigLoader;
 import org.perchild.config.ConfigProblem;
 import org.perchild.config.DirectiveSpec;
 import org.perchild.config.DirectiveTable;
+import org.perchild.config.LoadedConfiguration;
 import org.perchild.config.ServerConfig;
 import org.perchild.posix.Account;
 import org.perchild.posix.Native;
@@ -89,14 +90,14 @@ public final class Perchild {
       case CONFIG_TEST -> check(line, out, err, false);
       case DUMP_LAYOUT -> check(line, out, err, true);
       case RUN -> {
-        ServerConfig config = load(line, err);
-        if (config == null) {
+        LoadedConfiguration loaded = loadSource(line, err);
+        if (loaded == null) {
           yield ExitCodes.CLI_REFUSED;
         }
         if (!line.defined("FOREGROUND")) {
-          yield Daemon.start(args, config, err);
+          yield Daemon.start(args, loaded.config(), err);
         }
-        yield serve(line, config, err);
+        yield serve(line, loaded, err);
       }
       case DEBUG_SINGLE_PROCESS -> {
         ServerConfig config = load(line, err);
@@ -123,7 +124,7 @@ public final class Perchild {
   }
 
   /** Runs the process model: the launcher must be root to start children as other users. */
-  private static int serve(CommandLine line, ServerConfig config, PrintStream err) {
+  private static int serve(CommandLine line, LoadedConfiguration config, PrintStream err) {
     int euid = Native.posix().geteuid();
     Account singleUser = null;
     if (euid != 0) {
@@ -184,12 +185,15 @@ public final class Perchild {
   }
 
   private static int check(CommandLine line, PrintStream out, PrintStream err, boolean layout) {
-    ServerConfig config = load(line, err);
-    if (config == null) {
+    LoadedConfiguration loaded = loadSource(line, err);
+    if (loaded == null) {
       return ExitCodes.CLI_REFUSED;
     }
+    for (ConfigProblem warning : loaded.accessWarnings()) {
+      err.println(warning);
+    }
     if (layout) {
-      LayoutReport.print(config, out);
+      LayoutReport.print(loaded, out);
     }
     out.println("Syntax OK");
     return ExitCodes.CLI_OK;
@@ -197,13 +201,20 @@ public final class Perchild {
 
   /** Loads the configuration; prints warnings, or every error, to {@code err}. */
   static ServerConfig load(CommandLine line, PrintStream err) {
+    LoadedConfiguration loaded = loadSource(line, err);
+    return loaded == null ? null : loaded.config();
+  }
+
+  /** Like {@link #load}, with the files read and their hash. */
+  static LoadedConfiguration loadSource(CommandLine line, PrintStream err) {
     Path root = line.serverRoot() != null ? line.serverRoot() : installationDirectory();
     try {
-      ServerConfig config = new ConfigLoader(new SystemAccounts()).load(root, line.configFile());
-      for (ConfigProblem warning : config.warnings()) {
+      LoadedConfiguration loaded =
+          new ConfigLoader(new SystemAccounts()).loadSource(root, line.configFile());
+      for (ConfigProblem warning : loaded.config().warnings()) {
         err.println(warning);
       }
-      return config;
+      return loaded;
     } catch (ConfigException e) {
       for (ConfigProblem problem : e.problems()) {
         err.println(problem);

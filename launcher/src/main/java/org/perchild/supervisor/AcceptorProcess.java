@@ -73,10 +73,15 @@ final class AcceptorProcess {
   void start(ServerConfig running) throws PosixException {
     ChannelPair channel = ChannelPair.open();
     RunAs runAs = RunAs.acceptor(running, singleUser);
-    pid =
-        spawner.spawn(
-            ProcessLaunch.acceptor(
-                running, runAs, logs.errorLogFd(), channel.childFd(), listenFds));
+    int configFd = ConfigurationHandover.acceptorFile(running);
+    try {
+      pid =
+          spawner.spawn(
+              ProcessLaunch.acceptor(
+                  running, runAs, logs.errorLogFd(), channel.childFd(), configFd, listenFds));
+    } finally {
+      ControlDispatch.close(configFd);
+    }
     startedAt = nanoTime.getAsLong();
     starts++;
     Descriptors.close(channel.childFd());

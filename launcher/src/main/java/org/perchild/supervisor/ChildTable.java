@@ -1,6 +1,7 @@
 package org.perchild.supervisor;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -13,7 +14,6 @@ import org.perchild.posix.Account;
 import org.perchild.posix.ChannelPair;
 import org.perchild.posix.Descriptors;
 import org.perchild.posix.ExitStatus;
-import org.perchild.posix.PosixException;
 import org.perchild.posix.SeqPacketChannel;
 import org.perchild.protocol.ChildToLauncher;
 import org.perchild.protocol.ControlChannel;
@@ -51,6 +51,7 @@ final class ChildTable {
   private final ControlDispatch dispatch;
   private final AcceptorProcess acceptor;
   private final ErrorLogs logs;
+  private final ChildArgFiles argFiles;
   private final Account singleUser;
 
   /** The configuration in force: replaced by a graceful restart once its generation is READY. */
@@ -71,7 +72,9 @@ final class ChildTable {
       ControlDispatch dispatch,
       AcceptorProcess acceptor,
       ErrorLogs logs,
-      Account singleUser) {
+      Account singleUser,
+      ChildArgFiles argFiles) {
+    this.argFiles = argFiles;
     this.config = config;
     this.spawner = spawner;
     this.nanoTime = nanoTime;
@@ -82,7 +85,7 @@ final class ChildTable {
   }
 
   /** Starts generation 1: every group's children, slots numbered from 1 in configuration order. */
-  void startFirstGeneration() throws PosixException {
+  void startFirstGeneration() throws IOException {
     int slot = 0;
     for (ChildGroup group : config.childGroups()) {
       for (int i = 0; i < group.children(); i++) {
@@ -94,7 +97,7 @@ final class ChildTable {
   }
 
   /** Spawns the process of a running generation's {@code child}. */
-  void startChild(ChildSlot child) throws PosixException {
+  void startChild(ChildSlot child) throws IOException {
     startChild(child, config);
   }
 
@@ -102,23 +105,37 @@ final class ChildTable {
    * Spawns the process of {@code child} with its control and hand-off channels; its standard output
    * and error go to its group's error log in {@code own}, its generation's configuration.
    */
-  private void startChild(ChildSlot child, ServerConfig own) throws PosixException {
-    ChannelPair control = ChannelPair.open();
-    ChannelPair handoff = ChannelPair.open();
+  private void startChild(ChildSlot child, ServerConfig own) throws IOException {
     int logFd = logs.childLogFd(own, child.group);
     RunAs runAs = RunAs.child(child.group, singleUser);
-    SpawnCommand command =
-        ProcessLaunch.child(
-            config,
-            runAs,
-            singleUser != null,
-            child.group,
-            child.slot,
-            child.generation,
-            logFd,
-            control.childFd(),
-            handoff.childFd());
-    child.pid = spawner.spawn(command);
+    // The options first: a file that cannot be written leaves no descriptor behind.
+    Path argFile = argFiles.write(child.slot, child.group.javaOptions());
+    ChannelPair control = ChannelPair.open();
+    ChannelPair handoff = ChannelPair.open();
+    int configFd = -1;
+    try {
+      configFd = ConfigurationHandover.childFile(own, child.group);
+      SpawnCommand command =
+          ProcessLaunch.child(
+              config,
+              runAs,
+              singleUser != null,
+              child.group,
+              child.slot,
+              child.generation,
+              logFd,
+              control.childFd(),
+              handoff.childFd(),
+              configFd,
+              argFile);
+      child.pid = spawner.spawn(command);
+      argFiles.spawned(child.pid, argFile);
+    } catch (IOException | RuntimeException e) {
+      argFiles.delete(argFile);
+      throw e;
+    } finally {
+      ControlDispatch.close(configFd);
+    }
     child.startedAt = nanoTime.getAsLong();
     child.load = LoadReport.NONE;
     child.hosts = Map.of();
@@ -302,7 +319,7 @@ final class ChildTable {
   }
 
   /** Adds a child of the next generation and starts it under its own configuration. */
-  void startInNextGeneration(ChildSlot child, ServerConfig own) throws PosixException {
+  void startInNextGeneration(ChildSlot child, ServerConfig own) throws IOException {
     nextGeneration.add(child);
     startChild(child, own);
   }

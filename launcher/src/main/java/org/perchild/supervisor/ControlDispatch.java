@@ -36,6 +36,7 @@ final class ControlDispatch {
   private AcceptorProcess acceptor;
   private ChildTable children;
   private Generations generations;
+  private ChildArgFiles argFiles;
 
   /**
    * The dispatch of one supervisor.
@@ -52,14 +53,22 @@ final class ControlDispatch {
    * The processes it acts on. They speak through it as well (they are created with it), so they are
    * given to it once they exist, before any channel is read.
    */
-  void attach(AcceptorProcess acceptor, ChildTable children, Generations generations) {
+  void attach(
+      AcceptorProcess acceptor,
+      ChildTable children,
+      Generations generations,
+      ChildArgFiles argFiles) {
     this.acceptor = acceptor;
     this.children = children;
     this.generations = generations;
+    this.argFiles = argFiles;
   }
 
   /** A message that came on the channel of {@code slot}'s process {@code pid}. */
   void control(int slot, int pid, ControlMessage message) {
+    if (message instanceof ChildToLauncher.Ready) {
+      argFiles.release(pid); // its java read its options long ago
+    }
     if (slot == ACCEPTOR) {
       if (message instanceof AcceptorToLauncher.Ready && pid == acceptor.pid()) {
         acceptor.becameReady();

@@ -1,5 +1,6 @@
 package org.perchild.supervisor;
 
+import java.io.IOException;
 import java.util.List;
 import org.perchild.config.ServerConfig;
 import org.perchild.posix.ExitStatus;
@@ -78,7 +79,7 @@ final class Generations {
   }
 
   /** Adds a child of the next generation and starts it. */
-  void startInNextGeneration(ChildSlot child) throws PosixException {
+  void startInNextGeneration(ChildSlot child) throws IOException {
     children.startInNextGeneration(child, nextConfig);
   }
 
@@ -99,7 +100,7 @@ final class Generations {
     generation = next.isEmpty() ? generation + 1 : next.get(0).generation;
     List<ChildSlot> old = children.promoteNextGeneration(nextConfig);
     nextConfig = null;
-    ControlDispatch.send(acceptor.control(), new LauncherToAcceptor.Reload());
+    reloadAcceptor(children.config());
     for (ChildSlot child : children.current()) {
       dispatch.announce(child);
     }
@@ -152,5 +153,21 @@ final class Generations {
       }
     }
     return false;
+  }
+
+  /** RELOAD to the acceptor, with the new configuration in a memory file of its own. */
+  private void reloadAcceptor(ServerConfig config) {
+    if (acceptor.control() == null) {
+      return; // the acceptor that starts next gets the new one at its spawn
+    }
+    int fd;
+    try {
+      fd = ConfigurationHandover.acceptorFile(config);
+    } catch (PosixException e) {
+      LOG.error("the acceptor keeps routing by the old configuration: {}", e.getMessage());
+      return;
+    }
+    ControlDispatch.send(acceptor.control(), new LauncherToAcceptor.Reload(fd));
+    ControlDispatch.close(fd);
   }
 }

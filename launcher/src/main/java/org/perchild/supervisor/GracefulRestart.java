@@ -5,6 +5,7 @@ import org.perchild.config.ChildGroup;
 import org.perchild.config.ConfigException;
 import org.perchild.config.ConfigLoader;
 import org.perchild.config.ConfigProblem;
+import org.perchild.config.LoadedConfiguration;
 import org.perchild.config.ServerConfig;
 import org.perchild.operator.OperatorReply;
 import org.perchild.posix.Account;
@@ -28,6 +29,7 @@ final class GracefulRestart {
   private final Generations generations;
   private final ErrorLogs logs;
   private final Accounts accounts;
+  private final ConfigurationHandover handover;
   private final Account singleUser;
 
   /** ServerLimit and ThreadLimit of the first start: they change only on a full start. */
@@ -40,6 +42,7 @@ final class GracefulRestart {
       Generations generations,
       ErrorLogs logs,
       Accounts accounts,
+      ConfigurationHandover handover,
       Account singleUser,
       int serverLimitInForce,
       int threadLimitInForce) {
@@ -47,6 +50,7 @@ final class GracefulRestart {
     this.generations = generations;
     this.logs = logs;
     this.accounts = accounts;
+    this.handover = handover;
     this.singleUser = singleUser;
     this.serverLimitInForce = serverLimitInForce;
     this.threadLimitInForce = threadLimitInForce;
@@ -67,7 +71,10 @@ final class GracefulRestart {
     ServerConfig running = children.config();
     ServerConfig fresh;
     try {
-      fresh = new ConfigLoader(accounts).load(running.serverRoot(), running.configFile());
+      LoadedConfiguration loaded =
+          new ConfigLoader(accounts).loadSource(running.serverRoot(), running.configFile());
+      fresh = loaded.config();
+      handover.read(generations.generation() + 1, loaded);
     } catch (ConfigException e) {
       for (ConfigProblem problem : e.problems()) {
         LOG.error("graceful restart refused, still serving the running configuration: {}", problem);

@@ -40,15 +40,22 @@ final class ProcessLaunch {
 
   /**
    * The acceptor: standard output and error to the error log, its control channel at {@link
-   * ProcessFds#CONTROL} and the listen sockets from {@link ProcessFds#ACCEPTOR_FIRST_LISTENER} on.
+   * ProcessFds#CONTROL}, its configuration at {@link ProcessFds#ACCEPTOR_CONFIG} and the listen
+   * sockets from {@link ProcessFds#ACCEPTOR_FIRST_LISTENER} on.
    *
    * @param running the configuration in force
    * @param runAs who it runs as ({@link RunAs#acceptor})
    */
   static SpawnCommand acceptor(
-      ServerConfig running, RunAs runAs, int errorLogFd, int controlFd, List<Integer> listenFds) {
+      ServerConfig running,
+      RunAs runAs,
+      int errorLogFd,
+      int controlFd,
+      int configFd,
+      List<Integer> listenFds) {
     List<InheritedFd> fds = new ArrayList<>(standardFds(errorLogFd));
     fds.add(new InheritedFd(controlFd, ProcessFds.CONTROL));
+    fds.add(new InheritedFd(configFd, ProcessFds.ACCEPTOR_CONFIG));
     for (int i = 0; i < listenFds.size(); i++) {
       fds.add(new InheritedFd(listenFds.get(i), ProcessFds.ACCEPTOR_FIRST_LISTENER + i));
     }
@@ -69,7 +76,9 @@ final class ProcessLaunch {
 
   /**
    * A child of {@code group}: standard output and error to its error log, its control channel at
-   * {@link ProcessFds#CONTROL} and its hand-off channel at {@link ProcessFds#CHILD_HANDOFF}.
+   * {@link ProcessFds#CONTROL}, its hand-off channel at {@link ProcessFds#CHILD_HANDOFF} and its
+   * part of the configuration at {@link ProcessFds#CHILD_CONFIG}; its JVM options in {@code
+   * argFile}.
    *
    * @param running the configuration in force (also while a graceful restart starts the next
    *     generation: the server root and the configuration file do not change)
@@ -85,12 +94,18 @@ final class ProcessLaunch {
       int generation,
       int logFd,
       int controlFd,
-      int handoffFd) {
+      int handoffFd,
+      int configFd,
+      Path argFile) {
     List<InheritedFd> fds = new ArrayList<>(standardFds(logFd));
     fds.add(new InheritedFd(controlFd, ProcessFds.CONTROL));
     fds.add(new InheritedFd(handoffFd, ProcessFds.CHILD_HANDOFF));
+    fds.add(new InheritedFd(configFd, ProcessFds.CHILD_CONFIG));
     Account user = runAs.user();
-    List<String> argv = new ArrayList<>(java(group.javaOptions(), ProcessClassPath.child()));
+    // The group's JVM options are not on the command line, which every user can read: they are
+    // in a root-only file that java reads before main (null: the group has none).
+    List<String> options = argFile == null ? List.of() : List.of("@" + argFile);
+    List<String> argv = new ArrayList<>(java(options, ProcessClassPath.child()));
     argv.add(CHILD_MAIN);
     // In single-user mode the child finds its virtual hosts by the group it serves, not by who it
     // runs as: the serve uid and gid say which (they are written only when they differ).

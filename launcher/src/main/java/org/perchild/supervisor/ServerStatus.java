@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.function.LongSupplier;
 import org.perchild.operator.OperatorReply;
 import org.perchild.posix.Account;
+import org.perchild.protocol.ConfigurationStatus;
 import org.perchild.protocol.HostTable;
 import org.perchild.protocol.LoadReport;
 import org.perchild.protocol.Scoreboard;
@@ -21,6 +22,7 @@ final class ServerStatus {
 
   private final AcceptorProcess acceptor;
   private final ChildTable children;
+  private final ConfigurationHandover handover;
   private final LongSupplier nanoTime;
   private final Instant serverStartedAt;
   private final Account singleUser;
@@ -28,11 +30,13 @@ final class ServerStatus {
   ServerStatus(
       AcceptorProcess acceptor,
       ChildTable children,
+      ConfigurationHandover handover,
       LongSupplier nanoTime,
       Instant serverStartedAt,
       Account singleUser) {
     this.acceptor = acceptor;
     this.children = children;
+    this.handover = handover;
     this.nanoTime = nanoTime;
     this.serverStartedAt = serverStartedAt;
     this.singleUser = singleUser;
@@ -41,13 +45,22 @@ final class ServerStatus {
   /** The answer to {@code perchild status}: text, or the scoreboard's JSON with the hosts in it. */
   OperatorReply reply(boolean json) {
     HostTable hosts = hosts();
+    ConfigurationStatus configurations =
+        handover.status(ConfigurationHandover.generationsOf(children.current()));
     if (json) {
-      // The scoreboard's object, with the per-host rows as one more member.
+      // The scoreboard's object, with the per-host rows as one more member, and what each group
+      // runs in the launcher's object (its first '}': the launcher's is flat).
       String object = scoreboard().json();
+      int launcherEnd = object.indexOf('}');
+      object =
+          object.substring(0, launcherEnd)
+              + ",\"configurations\":"
+              + configurations.json()
+              + object.substring(launcherEnd);
       int end = object.lastIndexOf('}');
       return OperatorReply.ok(object.substring(0, end) + ",\"hosts\":" + hosts.json() + "}\n");
     }
-    return OperatorReply.ok(scoreboard().text() + hosts.text());
+    return OperatorReply.ok(scoreboard().text() + hosts.text() + configurations.text());
   }
 
   /** The scoreboard of {@code perchild status}, from the slots as this thread sees them. */

@@ -11,6 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
+import org.perchild.config.LoadedConfiguration;
 import org.perchild.config.ServerConfig;
 import org.perchild.operator.OperatorCommand;
 import org.perchild.operator.OperatorReply;
@@ -18,7 +19,6 @@ import org.perchild.operator.OperatorSocket;
 import org.perchild.posix.Account;
 import org.perchild.posix.Accounts;
 import org.perchild.posix.ExitStatus;
-import org.perchild.posix.PosixException;
 import org.perchild.posix.SystemAccounts;
 import org.perchild.protocol.LauncherToAcceptor;
 import org.perchild.protocol.LauncherToChild;
@@ -53,6 +53,16 @@ public final class Supervisor {
   private static final Logger LOG = LoggerFactory.getLogger("perchild");
 
   private final ServerConfig initialConfig;
+
+  /** The first generation's configuration as the launcher read it. */
+  private final LoadedConfiguration initialLoaded;
+
+  /** What each generation runs, and the memory files that carry it to the processes. */
+  private final ConfigurationHandover handover = new ConfigurationHandover();
+
+  /** The children's JVM options, in root-only files until their java has read them. */
+  private ChildArgFiles argFiles;
+
   private final Account singleUser;
   private final ProcessSpawner spawner;
   private final LongSupplier nanoTime;
@@ -79,7 +89,7 @@ public final class Supervisor {
   private long scoreboardPushedAt;
 
   /** A supervisor for this configuration; {@link #run()} starts it. */
-  public Supervisor(ServerConfig config) {
+  public Supervisor(LoadedConfiguration config) {
     this(config, null);
   }
 
@@ -87,7 +97,7 @@ public final class Supervisor {
    * A supervisor whose processes all run as {@code singleUser} instead of the configured users:
    * single-user mode, for a launcher started without root. Isolation between tenants is off.
    */
-  public Supervisor(ServerConfig config, Account singleUser) {
+  public Supervisor(LoadedConfiguration config, Account singleUser) {
     this(config, singleUser, ProcessSpawner.posix(), System::nanoTime, new SystemAccounts());
   }
 
@@ -98,12 +108,13 @@ public final class Supervisor {
    * @param accounts where a graceful restart's configuration looks its users up
    */
   Supervisor(
-      ServerConfig config,
+      LoadedConfiguration config,
       Account singleUser,
       ProcessSpawner spawner,
       LongSupplier nanoTime,
       Accounts accounts) {
-    this.initialConfig = config;
+    this.initialLoaded = config;
+    this.initialConfig = config.config();
     this.singleUser = singleUser;
     this.spawner = spawner;
     this.nanoTime = nanoTime;
@@ -141,18 +152,24 @@ public final class Supervisor {
     } finally {
       controlSocket.close();
       sockets.close();
+      if (argFiles != null) {
+        argFiles.close();
+      }
       Files.deleteIfExists(config().pidFile());
     }
   }
 
   /** Spawns the acceptor over {@code listenFds} and the first generation of children. */
-  void start(ErrorLogs logs, List<Integer> listenFds) throws PosixException {
+  void start(ErrorLogs logs, List<Integer> listenFds) throws IOException {
     if (serverStartedAt == null) {
       serverStartedAt = Instant.now();
     }
+    handover.read(1, initialLoaded);
+    argFiles = ChildArgFiles.open(initialConfig.pidFile());
     acceptor = new AcceptorProcess(spawner, nanoTime, dispatch, logs, listenFds, singleUser);
     children =
-        new ChildTable(initialConfig, spawner, nanoTime, dispatch, acceptor, logs, singleUser);
+        new ChildTable(
+            initialConfig, spawner, nanoTime, dispatch, acceptor, logs, singleUser, argFiles);
     generations = new Generations(children, dispatch, acceptor, spawner);
     restart =
         new GracefulRestart(
@@ -160,11 +177,13 @@ public final class Supervisor {
             generations,
             logs,
             accounts,
+            handover,
             singleUser,
             initialConfig.serverLimit(),
             initialConfig.threads().threadLimit());
-    serverStatus = new ServerStatus(acceptor, children, nanoTime, serverStartedAt, singleUser);
-    dispatch.attach(acceptor, children, generations);
+    serverStatus =
+        new ServerStatus(acceptor, children, handover, nanoTime, serverStartedAt, singleUser);
+    dispatch.attach(acceptor, children, generations, argFiles);
     acceptor.start(config());
     children.startFirstGeneration();
     LOG.info(
@@ -303,6 +322,7 @@ public final class Supervisor {
   }
 
   private void exited(ExitStatus status) {
+    argFiles.release(status.pid());
     if (acceptor.owns(status)) {
       acceptor.exited(status, stopping);
       children.acceptorGone();

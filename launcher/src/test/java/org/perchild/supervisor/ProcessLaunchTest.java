@@ -39,10 +39,11 @@ class ProcessLaunchTest {
   }
 
   @Test
-  void theAcceptorGetsItsControlChannelAtThreeAndTheListenSocketsFromFive() throws Exception {
+  void theAcceptorGetsControlAtThreeConfigurationAtFourAndTheListenSocketsFromFive()
+      throws Exception {
     ServerConfig config = load();
     SpawnCommand command =
-        ProcessLaunch.acceptor(config, RunAs.acceptor(config, null), 7, 8, List.of(20, 21));
+        ProcessLaunch.acceptor(config, RunAs.acceptor(config, null), 7, 8, 4, List.of(20, 21));
     List<String> argv = command.argv();
     assertEquals(Path.of(System.getProperty("java.home"), "bin", "java").toString(), argv.get(0));
     assertEquals(List.of("-Xmx64m", "-XX:+UseSerialGC"), argv.subList(1, 3));
@@ -69,7 +70,7 @@ class ProcessLaunchTest {
             new InheritedFd(7, 1),
             new InheritedFd(7, 2),
             new InheritedFd(8, 3),
-            // fd 4 is the acceptor's configuration (ProcessFds.ACCEPTOR_CONFIG)
+            new InheritedFd(4, 4),
             new InheritedFd(20, 5),
             new InheritedFd(21, 6)),
         command.fds());
@@ -84,15 +85,22 @@ class ProcessLaunchTest {
   }
 
   @Test
-  void aChildGetsItsChannelsAtThreeAndFourAndItsSlotAndGeneration() throws Exception {
+  void aChildGetsItsChannelsAtThreeAndFourItsConfigurationAtFiveAndItsSlotAndGeneration()
+      throws Exception {
     ServerConfig config = load();
     ChildGroup group =
         config.childGroups().stream().filter(g -> g.children() > 0).findFirst().orElseThrow();
     SpawnCommand command =
-        ProcessLaunch.child(config, RunAs.child(group, null), false, group, 3, 2, 7, 8, 9);
+        ProcessLaunch.child(
+            config, RunAs.child(group, null), false, group, 3, 2, 7, 8, 9, 10, Path.of("/x.args"));
     List<String> argv = command.argv();
     int main = argv.indexOf(ProcessLaunch.CHILD_MAIN);
     assertTrue(main > 0, argv.toString());
+    // The group's JVM options are in the argument file, never on the command line.
+    assertEquals("@/x.args", argv.get(1));
+    for (String option : group.javaOptions()) {
+      assertTrue(!argv.contains(option), option + " on the command line: " + argv);
+    }
     assertEquals(
         List.of(
             "--user",
@@ -111,7 +119,8 @@ class ProcessLaunchTest {
             new InheritedFd(7, 1),
             new InheritedFd(7, 2),
             new InheritedFd(8, 3),
-            new InheritedFd(9, 4)),
+            new InheritedFd(9, 4),
+            new InheritedFd(10, 5)),
         command.fds());
   }
 
@@ -123,7 +132,8 @@ class ProcessLaunchTest {
     Account me = new Account("me", 5000, 5001, "/home/me");
     RunAs runAs = RunAs.child(group, me);
     assertEquals("#5001", runAs.groupName());
-    List<String> argv = ProcessLaunch.child(config, runAs, true, group, 1, 1, 7, 8, 9).argv();
+    List<String> argv =
+        ProcessLaunch.child(config, runAs, true, group, 1, 1, 7, 8, 9, 10, null).argv();
     int main = argv.indexOf(ProcessLaunch.CHILD_MAIN);
     assertEquals(
         List.of(

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.perchild.config.ConfigLoader;
+import org.perchild.config.LoadedConfiguration;
 import org.perchild.config.ServerConfig;
 import org.perchild.operator.OperatorCommand;
 import org.perchild.operator.OperatorReply;
@@ -357,9 +358,10 @@ class SupervisorStateMachineTest {
   /** Starts a server of two tenants, with {@code extra} lines, and makes everything READY. */
   private void serving(String... extra) throws Exception {
     rewrite(extra);
-    ServerConfig config =
-        new ConfigLoader(FakeAccounts.standard()).load(root, Path.of("conf/perchild.conf"));
-    supervisor = new Supervisor(config, null, processes, () -> now, FakeAccounts.standard());
+    LoadedConfiguration loaded =
+        new ConfigLoader(FakeAccounts.standard()).loadSource(root, Path.of("conf/perchild.conf"));
+    ServerConfig config = loaded.config();
+    supervisor = new Supervisor(loaded, null, processes, () -> now, FakeAccounts.standard());
     supervisor.start(ErrorLogs.open(config, false), List.of());
     assertEquals(3, processes.spawned().size());
     Process acceptor = processes.acceptor();

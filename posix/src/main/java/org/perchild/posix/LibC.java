@@ -39,6 +39,7 @@ final class LibC {
   static final int EINTR = 4;
   static final int ECHILD = 10;
   static final int EAGAIN = 11;
+  static final int EFBIG = 27;
   static final int ENOSYS = 38;
 
   static final int F_GETFD = 1;
@@ -49,6 +50,15 @@ final class LibC {
   static final int O_CLOEXEC = 0x80000;
 
   static final int WNOHANG = 1;
+
+  static final int MFD_CLOEXEC = 0x0001;
+  static final int MFD_ALLOW_SEALING = 0x0002;
+  static final int F_ADD_SEALS = 1033;
+  static final int F_SEAL_SEAL = 0x0001;
+  static final int F_SEAL_SHRINK = 0x0002;
+  static final int F_SEAL_GROW = 0x0004;
+  static final int F_SEAL_WRITE = 0x0008;
+  static final int SEEK_SET = 0;
 
   static final short POSIX_SPAWN_SETSIGDEF = 0x04;
   static final short POSIX_SPAWN_SETSIGMASK = 0x08;
@@ -97,6 +107,11 @@ final class LibC {
     int pipe2(@Out int[] fds, int flags);
 
     int fcntl(int fd, int cmd, int arg);
+
+    /** glibc 2.27 and later. */
+    int memfd_create(String name, int flags);
+
+    long lseek(int fd, long offset, int whence);
 
     @ssize_t
     long sendmsg(int fd, Pointer msghdr, int flags);

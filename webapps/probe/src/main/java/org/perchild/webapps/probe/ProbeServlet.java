@@ -19,6 +19,11 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code ?read=/path}: reads the file; {@code read ok} or {@code read denied: <exception>}.
  *   <li>{@code ?kill=<pid>}: sends signal 0 (the permission check, no signal delivered) with the
  *       shell's {@code kill}; {@code kill permitted} or {@code kill denied: <exit code> <stderr>}.
+ *   <li>{@code ?cat=/path}: the file's text (NUL bytes, as in {@code /proc/PID/cmdline}, as
+ *       spaces), or {@code read denied: <exception>}.
+ *   <li>{@code ?list=/dir}: the names in the directory, one a line, or {@code list denied:
+ *       <exception>}.
+ *   <li>{@code ?property=name}: the system property of this JVM, or {@code (unset)}.
  *   <li>{@code ?status}: the Pid, Uid, Gid, Groups, CapEff, CapPrm and NoNewPrivs lines of {@code
  *       /proc/self/status}.
  * </ul>
@@ -36,10 +41,18 @@ public class ProbeServlet extends HttpServlet {
       answer = read(Path.of(request.getParameter("read")));
     } else if (request.getParameter("kill") != null) {
       answer = signal(Long.parseLong(request.getParameter("kill")));
+    } else if (request.getParameter("cat") != null) {
+      answer = cat(Path.of(request.getParameter("cat")));
+    } else if (request.getParameter("list") != null) {
+      answer = list(Path.of(request.getParameter("list")));
+    } else if (request.getParameter("property") != null) {
+      answer = System.getProperty(request.getParameter("property"), "(unset)");
     } else if (request.getParameter("status") != null) {
       answer = status();
     } else {
-      response.sendError(HttpServletResponse.SC_BAD_REQUEST, "?read=, ?kill= or ?status");
+      response.sendError(
+          HttpServletResponse.SC_BAD_REQUEST,
+          "?read=, ?cat=, ?list=, ?property=, ?kill= or ?status");
       return;
     }
     response.setContentType("text/plain");
@@ -53,6 +66,22 @@ public class ProbeServlet extends HttpServlet {
       return "read ok";
     } catch (IOException | SecurityException e) {
       return "read denied: " + e;
+    }
+  }
+
+  private static String cat(Path file) {
+    try {
+      return new String(Files.readAllBytes(file), StandardCharsets.UTF_8).replace('\0', ' ');
+    } catch (IOException | SecurityException e) {
+      return "read denied: " + e;
+    }
+  }
+
+  private static String list(Path directory) {
+    try (java.util.stream.Stream<Path> entries = Files.list(directory)) {
+      return String.join("\n", entries.map(p -> p.getFileName().toString()).sorted().toList());
+    } catch (IOException | SecurityException e) {
+      return "list denied: " + e;
     }
   }
 
