@@ -16,11 +16,11 @@ import java.nio.channels.spi.SelectorProvider;
  * sockets the launcher bound (inherited at fixed numbers) as {@link ServerSocketChannel}s, and it
  * reads the descriptor number of an accepted socket to pass it to a child.
  *
- * <p>The JDK has no public API for either, so this uses {@code sun.nio.ch} (DESIGN "Hand-off"):
- * {@code ServerSocketChannelImpl(SelectorProvider, ProtocolFamily, FileDescriptor, boolean)},
- * {@code IOUtil.newFD(int)} and {@code SelChImpl.getFDVal()}, the same on Java 17 and 25. The JVM
- * must run with {@code --add-opens java.base/sun.nio.ch=ALL-UNNAMED}; without it every call here
- * fails with an {@link IllegalStateException} that says so.
+ * <p>The JDK has no public API for either, so this uses {@code sun.nio.ch} (docs/ARCHITECTURE.md,
+ * "The hand-off"): {@code ServerSocketChannelImpl(SelectorProvider, ProtocolFamily, FileDescriptor,
+ * boolean)}, {@code IOUtil.newFD(int)} and {@code SelChImpl.getFDVal()}, the same on Java 17 and
+ * 25. The JVM must run with {@code --add-opens java.base/sun.nio.ch=ALL-UNNAMED}; without it every
+ * call here fails with an {@link IllegalStateException} that says so.
  */
 public final class InheritedChannels {
 

@@ -6,8 +6,8 @@ import java.util.List;
 
 /**
  * A {@code <Location path>} with {@code SetHandler server-status} or {@code SetHandler metrics}:
- * the acceptor answers requests for it by itself (DESIGN: "Answers by itself ... /server-status
- * where configured"), to the clients its {@code Require} lines let in.
+ * the acceptor answers requests for it by itself (docs/ARCHITECTURE.md: one of the few answers that
+ * no child can give), to the clients its {@code Require} lines let in.
  *
  * @param path the URL path, e.g. {@code /server-status}; it also covers what lies below it
  * @param handler what is served there

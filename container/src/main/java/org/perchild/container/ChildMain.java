@@ -325,7 +325,7 @@ public final class ChildMain {
 
   /**
    * The virtual hosts of {@code group}, and the main server if it is the server's own group: never
-   * another group's (DESIGN invariant 3).
+   * another group's (docs/ARCHITECTURE.md, invariant 3).
    */
   static List<VirtualHost> ownHosts(ServerConfig config, ChildGroup group) {
     List<VirtualHost> hosts = new ArrayList<>();

@@ -49,12 +49,12 @@ import org.slf4j.LoggerFactory;
  * SingleProcessMain}), every virtual host in one process, and the benchmark's baseline.
  *
  * <p>Handler tree, outermost first: {@link MisdirectedRequestHandler} (421 for a host that is none
- * of ours, DESIGN invariant 4) → {@link GracefulHandler} (a graceful stop waits for requests in
- * flight) → one {@link ContextHandlerCollection} per virtual host (its web applications, by context
- * path, then its {@code DocumentRoot}). The virtual host of a request is chosen here exactly as the
- * acceptor chose it ({@link VirtualHostTable}: local address and port, then {@code
- * ServerName}/{@code ServerAlias} with httpd's wildcards, then the address's default), not by
- * Jetty's own virtual-host matching.
+ * of ours, docs/ARCHITECTURE.md, invariant 4) → {@link GracefulHandler} (a graceful stop waits for
+ * requests in flight) → one {@link ContextHandlerCollection} per virtual host (its web
+ * applications, by context path, then its {@code DocumentRoot}). The virtual host of a request is
+ * chosen here exactly as the acceptor chose it ({@link VirtualHostTable}: local address and port,
+ * then {@code ServerName}/{@code ServerAlias} with httpd's wildcards, then the address's default),
+ * not by Jetty's own virtual-host matching.
  *
  * <p>Each virtual host's web applications are deployed, and hot-deployed while the child runs, by
  * its {@link AppBaseDeployer}. A web application that fails to deploy (a broken WAR, a listener
@@ -92,7 +92,7 @@ public final class ChildServer extends ContainerLifeCycle {
    * @param threads the spare-thread directives
    * @param table the whole server's routing table, to choose each request's virtual host exactly as
    *     the acceptor chose it
-   * @param hosts this child's virtual hosts only (DESIGN invariant 3)
+   * @param hosts this child's virtual hosts only (docs/ARCHITECTURE.md, invariant 3)
    * @param stopTimeout how long a graceful stop waits for requests in flight
    * @param workDirectory a directory only this child can write, where WARs are unpacked
    * @throws IOException if an {@code AppBase} cannot be listed or a work directory made

@@ -26,9 +26,9 @@ import org.slf4j.LoggerFactory;
  * {@code perchild -X}, httpd's debug mode: one process that serves every virtual host (all of
  * {@code <VirtualHost>} and the main server) with a {@link ChildServer} listening on the {@code
  * Listen} addresses itself. No acceptor, no hand-off, no user switch: it runs as whoever started
- * it, which is why it refuses to start as root (web applications would run as root, DESIGN
- * invariant 1). {@code bin/perchild -X} calls {@link #run} in its own JVM; {@link #main} takes the
- * same arguments:
+ * it, which is why it refuses to start as root (web applications would run as root,
+ * docs/ARCHITECTURE.md, invariant 1). {@code bin/perchild -X} calls {@link #run} in its own JVM;
+ * {@link #main} takes the same arguments:
  *
  * <pre>
  * java -cp lib/* org.perchild.container.SingleProcessMain --server-root DIR --config FILE

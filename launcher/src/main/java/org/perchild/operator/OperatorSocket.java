@@ -29,12 +29,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The launcher's end of the control socket (DESIGN invariant 7), opened by the supervisor in its
- * {@code run()}: a Unix-domain stream socket next to the {@code PidFile}, mode 0600 and owned by
- * the launcher's user (root), so that only root can even connect; and every connection's peer
- * credentials ({@code SO_PEERCRED}) are checked again before a byte is read. Each connection
- * carries one {@link OperatorCommand} line and gets one {@link OperatorReply}, which the supervisor
- * gives through {@link Commands}; then it is closed.
+ * The launcher's end of the control socket (docs/ARCHITECTURE.md, invariant 7), opened by the
+ * supervisor in its {@code run()}: a Unix-domain stream socket next to the {@code PidFile}, mode
+ * 0600 and owned by the launcher's user (root), so that only root can even connect; and every
+ * connection's peer credentials ({@code SO_PEERCRED}) are checked again before a byte is read. Each
+ * connection carries one {@link OperatorCommand} line and gets one {@link OperatorReply}, which the
+ * supervisor gives through {@link Commands}; then it is closed.
  *
  * <p>The socket is bound inside a fresh 0700 directory, made 0600, and only then renamed into
  * place, so there is no moment at which it exists with a wider mode at its public path. A socket

@@ -3,9 +3,10 @@ package org.perchild.posix;
 /**
  * The two ends of a new channel: a connected {@code socketpair(AF_UNIX, SOCK_SEQPACKET |
  * SOCK_CLOEXEC)}. The launcher creates one per child for hand-off and one for control, keeps {@link
- * #parentFd()} and places {@link #childFd()} in the child at spawn (DESIGN invariant 7: no path on
- * disk another tenant could connect to). Both ends are close-on-exec, so neither leaks into any
- * other program; {@link PosixSpawn} clears the flag only on the copy it puts in place.
+ * #parentFd()} and places {@link #childFd()} in the child at spawn (docs/ARCHITECTURE.md, invariant
+ * 7: no path on disk another tenant could connect to). Both ends are close-on-exec, so neither
+ * leaks into any other program; {@link PosixSpawn} clears the flag only on the copy it puts in
+ * place.
  *
  * @param parentFd the end the creating process keeps
  * @param childFd the end meant for the other process

@@ -4,8 +4,8 @@ import jnr.constants.platform.Signal;
 
 /**
  * What {@code waitpid} said about a child: still running, exited with a code, or killed by a
- * signal. The launcher's supervisor loop decides from it whether to respawn (DESIGN: exit code 0
- * normal, 2 fatal, anything else or a signal is a crash).
+ * signal. The launcher's supervisor loop decides from it whether to respawn (docs/ARCHITECTURE.md,
+ * "Supervision": exit code 0 normal, 2 fatal, anything else or a signal is a crash).
  *
  * @param pid the child, or 0 when no child has changed state yet
  * @param state which of the outcomes this is

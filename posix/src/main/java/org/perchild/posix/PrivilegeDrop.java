@@ -17,9 +17,10 @@ import jnr.ffi.Runtime;
 import jnr.ffi.byref.IntByReference;
 
 /**
- * Turns a root process into a tenant's user for good, then proves it (DESIGN invariant 1: webapp
- * code never runs as root). A child calls {@link #drop} as the first thing in {@code main}, before
- * any other class of ours or any webapp is loaded, and exits with the fatal code if it throws.
+ * Turns a root process into a tenant's user for good, then proves it (docs/ARCHITECTURE.md,
+ * invariant 1: webapp code never runs as root). A child calls {@link #drop} as the first thing in
+ * {@code main}, before any other class of ours or any webapp is loaded, and exits with the fatal
+ * code if it throws.
  *
  * <p>Order: {@code setgroups} (the user's groups, as {@code initgroups} would set them) → {@code
  * setresgid} → {@code setresuid} → {@code prctl(PR_SET_NO_NEW_PRIVS)}. glibc applies each

@@ -12,8 +12,8 @@ import jnr.ffi.Runtime;
 /**
  * One end of an {@code AF_UNIX SOCK_SEQPACKET} channel (see {@link ChannelPair}): whole messages,
  * each optionally carrying one descriptor as {@code SCM_RIGHTS}. The acceptor sends connections to
- * children over it (DESIGN "Hand-off"), and launcher and children exchange control messages on
- * another. Received descriptors are close-on-exec ({@code MSG_CMSG_CLOEXEC}).
+ * children over it (docs/ARCHITECTURE.md, "The hand-off"), and launcher and children exchange
+ * control messages on another. Received descriptors are close-on-exec ({@code MSG_CMSG_CLOEXEC}).
  *
  * <p>Messages must not be empty: a zero-length SEQPACKET message cannot be told apart from the end
  * of the stream on the receiving side, so {@code send} refuses one. Sends use {@code MSG_NOSIGNAL}:

@@ -36,9 +36,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The bytes already read reach the connection before anything read from the socket: they are
  * given to the new connection with {@link Connection.UpgradeTo#onUpgradeTo(ByteBuffer)} before it
- * opens (DESIGN invariant 5). If they do not all fit its input buffer, the connection is closed
- * rather than served with a hole in the stream; the acceptor reads at most {@link
- * org.perchild.protocol.HandoffMessage#MAX_ALREADY_READ} (64 KiB), and {@link
+ * opens (docs/ARCHITECTURE.md, invariant 5). If they do not all fit its input buffer, the
+ * connection is closed rather than served with a hole in the stream; the acceptor reads at most
+ * {@link org.perchild.protocol.HandoffMessage#MAX_ALREADY_READ} (64 KiB), and {@link
  * org.perchild.container.ChildServer} makes the {@code inputBufferSize} of the {@link
  * HttpConfiguration} at least that.
  *

@@ -18,10 +18,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Answers {@code 421 Misdirected Request} and closes the connection for any request whose host is
- * not one of this child's virtual hosts (DESIGN invariant 4). The acceptor routes a connection by
- * its first request; a client may reuse that connection for another host, which may belong to
- * another tenant's uid. This handler sits outermost in the child's server, so such a request never
- * reaches a web application here.
+ * not one of this child's virtual hosts (docs/ARCHITECTURE.md, invariant 4). The acceptor routes a
+ * connection by its first request; a client may reuse that connection for another host, which may
+ * belong to another tenant's uid. This handler sits outermost in the child's server, so such a
+ * request never reaches a web application here.
  *
  * <p>The host is the one Jetty gives the request: the authority of an absolute-form target, else
  * the {@code Host} header, else (an HTTP/1.0 request naming no host) the local address. It is given

@@ -39,7 +39,7 @@ public record SpareThreadSettings(
     }
   }
 
-  /** Perchild's defaults (DESIGN.md, "Configuration"). */
+  /** Perchild's defaults, as the README's directive table gives them. */
   public static SpareThreadSettings defaults() {
     return new SpareThreadSettings(5, 5, 10, 64, 64, DEFAULT_TICK);
   }
