@@ -12,10 +12,8 @@ import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import org.eclipse.jetty.util.AtomicBiInteger;
 import org.eclipse.jetty.util.component.ContainerLifeCycle;
@@ -81,25 +79,25 @@ public final class SpareThreadPool extends ContainerLifeCycle
   private static final Logger LOG = LoggerFactory.getLogger(SpareThreadPool.class);
   private static final Duration DEFAULT_STOP_TIMEOUT = Duration.ofSeconds(5);
 
-  private final String name;
-  private final MaintenanceTicker ticker;
+  final String name;
+  final MaintenanceTicker ticker;
   private final ThreadPoolBudget budget = new GrowingBudget(this);
-  private final AtomicInteger sequence = new AtomicInteger();
+  final AtomicInteger sequence = new AtomicInteger();
 
   // High: threads alive and not ending. Low: spare, the idle threads (asleep, or awake and about to
   // look at the queue) minus the jobs queued; below zero, jobs wait for a thread to finish. A job
   // takes one spare unit when it arrives, and its thread gives it back when the job is done.
-  private final AtomicBiInteger counts = new AtomicBiInteger();
-  private final ConcurrentLinkedQueue<Runnable> queue = new ConcurrentLinkedQueue<>();
+  final AtomicBiInteger counts = new AtomicBiInteger();
+  final ConcurrentLinkedQueue<Runnable> queue = new ConcurrentLinkedQueue<>();
   // Threads asleep. Head: the most recently idle, woken first (its caches are warm); tail: the
   // longest idle, whom the tick ends first. `asleep` counts them: pushed before it is raised,
   // popped before it is lowered.
-  private final ConcurrentLinkedDeque<Worker> sleeping = new ConcurrentLinkedDeque<>();
-  private final AtomicInteger asleep = new AtomicInteger();
-  private final Set<Worker> workers = ConcurrentHashMap.newKeySet();
+  final ConcurrentLinkedDeque<PoolWorker> sleeping = new ConcurrentLinkedDeque<>();
+  final AtomicInteger asleep = new AtomicInteger();
+  private final Set<PoolWorker> workers = ConcurrentHashMap.newKeySet();
   private final AtomicInteger busyHighWater = new AtomicInteger();
-  private volatile SpareThreadPolicy policy;
-  private volatile boolean accepting;
+  volatile SpareThreadPolicy policy;
+  volatile boolean accepting;
 
   // The cold paths (tick, reconfiguration, start and stop) take it, and stop waits on it for
   // threads to exit.
@@ -195,7 +193,7 @@ public final class SpareThreadPool extends ContainerLifeCycle
     }
     endSleeping();
     super.doStop();
-    PoliteStop<Worker> stop =
+    PoliteStop<PoolWorker> stop =
         new PoliteStop<>(name, workers, worker -> worker.thread, this::endSleeping, threadExited);
     lock.lock();
     try {
@@ -210,10 +208,10 @@ public final class SpareThreadPool extends ContainerLifeCycle
 
   /** Ends every sleeping thread, taking it out of the counts; for stopping. */
   private void endSleeping() {
-    for (Worker worker; (worker = sleeping.pollFirst()) != null; ) {
+    for (PoolWorker worker; (worker = sleeping.pollFirst()) != null; ) {
       asleep.decrementAndGet();
       counts.add(-1, -1);
-      worker.signal(Worker.END);
+      worker.signal(PoolWorker.END);
     }
   }
 
@@ -234,7 +232,7 @@ public final class SpareThreadPool extends ContainerLifeCycle
       if (counts.compareAndSet(c, start ? threads + 1 : threads, start ? spare : spare - 1)) {
         queue.offer(job);
         if (start) {
-          startWorker();
+          startPoolWorker();
         } else {
           wakeIfNeeded();
         }
@@ -277,13 +275,13 @@ public final class SpareThreadPool extends ContainerLifeCycle
    */
   private void wakeIfNeeded() {
     while (asleep.get() > counts.getLo()) {
-      Worker worker = sleeping.pollFirst();
+      PoolWorker worker = sleeping.pollFirst();
       if (worker == null) {
         // Each asleep is being woken or ended by someone else, or is looking at the queue.
         return;
       }
       asleep.decrementAndGet();
-      worker.signal(Worker.WAKE);
+      worker.signal(PoolWorker.WAKE);
     }
   }
 
@@ -301,7 +299,7 @@ public final class SpareThreadPool extends ContainerLifeCycle
       long idleBefore = now - policy.settings().tick().toNanos();
       int idleForATick = 0;
       // The deque is in order of idleSince, most recent first: the long idle are at its tail.
-      for (Iterator<Worker> longest = sleeping.descendingIterator(); longest.hasNext(); ) {
+      for (Iterator<PoolWorker> longest = sleeping.descendingIterator(); longest.hasNext(); ) {
         if (longest.next().idleSince - idleBefore > 0) {
           break;
         }
@@ -344,7 +342,7 @@ public final class SpareThreadPool extends ContainerLifeCycle
    * is still spare. Lock held.
    */
   private boolean endLongestIdle(long idleBefore) {
-    Worker worker = sleeping.pollLast();
+    PoolWorker worker = sleeping.pollLast();
     if (worker == null) {
       return false;
     }
@@ -356,7 +354,7 @@ public final class SpareThreadPool extends ContainerLifeCycle
       wakeIfNeeded();
       return false;
     }
-    worker.signal(Worker.END);
+    worker.signal(PoolWorker.END);
     return true;
   }
 
@@ -421,7 +419,7 @@ public final class SpareThreadPool extends ContainerLifeCycle
     return Math.max(0, -counts.getLo());
   }
 
-  private int leased() {
+  int leased() {
     return budget.getLeasedThreads();
   }
 
@@ -446,15 +444,15 @@ public final class SpareThreadPool extends ContainerLifeCycle
         return false;
       }
       if (counts.compareAndSet(c, threads + 1, AtomicBiInteger.getLo(c) + 1)) {
-        startWorker();
+        startPoolWorker();
         return true;
       }
     }
   }
 
   /** Starts the thread of a worker already in the counts, as an idle thread. */
-  private void startWorker() {
-    Worker worker = new Worker();
+  private void startPoolWorker() {
+    PoolWorker worker = new PoolWorker(this);
     workers.add(worker);
     try {
       worker.thread.start();
@@ -468,7 +466,7 @@ public final class SpareThreadPool extends ContainerLifeCycle
   }
 
   /** Called by a worker's thread as it exits. */
-  private void exited(Worker worker) {
+  void exited(PoolWorker worker) {
     workers.remove(worker);
     if (sleeping.removeFirstOccurrence(worker)) {
       asleep.decrementAndGet();
@@ -490,7 +488,7 @@ public final class SpareThreadPool extends ContainerLifeCycle
   }
 
   /** Runs one job; a job's failure never kills its thread. */
-  private void runJob(Runnable job) {
+  void runJob(Runnable job) {
     try {
       job.run();
     } catch (Throwable x) {
@@ -575,7 +573,7 @@ public final class SpareThreadPool extends ContainerLifeCycle
   public void dump(Appendable out, String indent) throws IOException {
     long now = ticker.nanoTime();
     List<String> lines = new ArrayList<>();
-    for (Worker worker : workers) {
+    for (PoolWorker worker : workers) {
       lines.add(PoolThreadDump.line(worker.thread, worker.state(now)));
     }
     dumpObjects(
@@ -595,120 +593,6 @@ public final class SpareThreadPool extends ContainerLifeCycle
   private void logAdjustments(SpareThreadPolicy adjusted) {
     for (String adjustment : adjusted.adjustments()) {
       LOG.warn("{}: WARNING: {}", name, adjustment);
-    }
-  }
-
-  /** One pool thread. */
-  private final class Worker implements Runnable {
-    static final int NONE = 0;
-    static final int WAKE = 1;
-    static final int END = 2;
-
-    private final Thread thread;
-    // Set, then the thread unparked, by whoever takes the worker off the sleeping deque.
-    private volatile int signal = NONE;
-    private volatile Runnable running;
-    private volatile long idleSince = ticker.nanoTime();
-    // In the counts, until the worker leaves or whoever ends it takes it out. Own thread only.
-    private boolean counted = true;
-
-    Worker() {
-      this.thread = new Thread(this, name + "-" + sequence.incrementAndGet());
-      // Not the starter's loader, which may be a webapp's: a pool thread would pin it.
-      thread.setContextClassLoader(SpareThreadPool.class.getClassLoader());
-    }
-
-    /** Wakes or ends a worker just taken off the sleeping deque. */
-    void signal(int what) {
-      signal = what;
-      LockSupport.unpark(thread);
-    }
-
-    @Override
-    public void run() {
-      try {
-        while (true) {
-          Runnable job = queue.poll();
-          if (job != null) {
-            running = job;
-            runJob(job);
-            running = null;
-            if (!afterJob()) {
-              return;
-            }
-          } else if (!accepting) {
-            // Stopping: an idle thread leaves, its spare unit with it.
-            counts.add(-1, -1);
-            counted = false;
-            return;
-          } else if (!sleep()) {
-            return;
-          }
-        }
-      } finally {
-        exited(this);
-      }
-    }
-
-    /**
-     * Gives the job's spare unit back, or leaves when the pool is stopping or holds more threads
-     * than its hard limit now allows; false to exit.
-     */
-    private boolean afterJob() {
-      while (true) {
-        long c = counts.get();
-        int threads = AtomicBiInteger.getHi(c);
-        int spare = AtomicBiInteger.getLo(c);
-        SpareThreadPolicy current = policy;
-        boolean leave = !accepting || !current.keepAfterJob(threads, leased());
-        if (counts.compareAndSet(c, leave ? threads - 1 : threads, leave ? spare : spare + 1)) {
-          counted = !leave;
-          return !leave;
-        }
-      }
-    }
-
-    /**
-     * Sleeps on the deque until woken for work (true) or ended (false). Counted asleep first, then
-     * it looks at the queue and the pool's state once more: whoever queued a job or began to stop
-     * meanwhile either saw it asleep, and wakes or ends it, or is seen here.
-     */
-    private boolean sleep() {
-      idleSince = ticker.nanoTime();
-      sleeping.addFirst(this);
-      asleep.incrementAndGet();
-      if ((!queue.isEmpty() || !accepting) && sleeping.removeFirstOccurrence(this)) {
-        asleep.decrementAndGet();
-        return true;
-      }
-      int what;
-      while ((what = signal) == NONE) {
-        LockSupport.park(SpareThreadPool.this);
-        // A sleeping thread has nothing to interrupt, and a flag left set would have park()
-        // return at once, over and over.
-        Thread.interrupted();
-      }
-      signal = NONE;
-      if (what == END) {
-        counted = false;
-        return false;
-      }
-      return true;
-    }
-
-    /** For dump(). */
-    String state(long now) {
-      Runnable job = running;
-      if (job != null) {
-        return "BUSY";
-      }
-      if (signal == END || !counted) {
-        return "ENDING";
-      }
-      if (sleeping.contains(this)) {
-        return "IDLE " + TimeUnit.NANOSECONDS.toMillis(now - idleSince) + "ms";
-      }
-      return "BUSY";
     }
   }
 }

@@ -4,7 +4,8 @@
  * MaxThreadsPerChild serving at once, as httpd's perchild MPM described. {@link
  * org.perchild.container.threads.SpareThreadPolicy} decides how many threads to start or end;
  * {@link org.perchild.container.threads.SpareThreadPool} owns the threads and is given to Jetty's
- * {@code Server} as its thread pool. Around its lock-free core stand the pool's cold parts: {@code
+ * {@code Server} as its thread pool. Its lock-free core is the pool and its threads ({@code
+ * PoolWorker}, in a file of its own only for length); around it stand the pool's cold parts: {@code
  * GrowingBudget} (the threads Jetty leases on top of MaxThreadsPerChild), {@code PoliteStop} (the
  * end of a stop), {@link org.perchild.container.threads.SpareThreadStatus} and {@code
  * PoolThreadDump} (what the pool reports), and the {@link
