@@ -19,6 +19,7 @@ import org.perchild.posix.InheritedFd;
 import org.perchild.posix.PosixException;
 import org.perchild.posix.ReceivedPacket;
 import org.perchild.posix.SeqPacketChannel;
+import org.perchild.protocol.ProcessCommand;
 
 /**
  * A {@link ProcessSpawner} that starts nothing: each "process" keeps a copy of the control
@@ -38,7 +39,7 @@ final class FakeProcesses implements ProcessSpawner {
   private int lastPid = 4000;
 
   @Override
-  public int spawn(SpawnCommand command) throws PosixException {
+  public int spawn(ProcessCommand command) throws PosixException {
     Process process = new Process(++lastPid, command);
     spawned.add(process);
     return process.pid;
@@ -122,10 +123,10 @@ final class FakeProcesses implements ProcessSpawner {
   /** One spawned process as the test plays it. */
   static final class Process {
     final int pid;
-    final SpawnCommand command;
+    final ProcessCommand command;
     private final SeqPacketChannel control;
 
-    Process(int pid, SpawnCommand command) throws PosixException {
+    Process(int pid, ProcessCommand command) throws PosixException {
       this.pid = pid;
       this.command = command;
       SeqPacketChannel inherited = null;
@@ -142,7 +143,7 @@ final class FakeProcesses implements ProcessSpawner {
     }
 
     boolean isAcceptor() {
-      return command.argv().contains(ProcessLaunch.ACCEPTOR_MAIN);
+      return command.argv().contains(ProcessCommand.ACCEPTOR_MAIN);
     }
 
     int slot() {
