@@ -1,17 +1,12 @@
 package org.perchild.supervisor;
 
-import static org.awaitility.Awaitility.await;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Deque;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import org.perchild.posix.Descriptors;
 import org.perchild.posix.ExitStatus;
@@ -57,31 +52,14 @@ final class FakeProcesses implements ProcessSpawner {
   }
 
   /**
-   * {@code process} exits with {@code code}: its end of the channel closes, then it is reaped.
-   *
-   * <p>First it waits until every control-channel reader of the launcher is inside {@code recvmsg},
-   * as it is long before a real process could exit. A reader that has not reached it yet when the
-   * launcher closes its end and opens a new channel would read the new channel, which reuses the
-   * descriptor number (see the report on {@code ControlDispatch.readControl}).
+   * {@code process} exits with {@code code}: its end of the channel closes, then it is reaped. A
+   * launcher reader that has not reached {@code recvmsg} yet cannot read the channel that reuses
+   * its descriptor number: {@code ControlChannel.close()} keeps the number until its reader is
+   * done.
    */
   void exit(Process process, int code) {
-    await()
-        .atMost(Duration.ofSeconds(10))
-        .pollInterval(Duration.ofMillis(1))
-        .until(FakeProcesses::everyReaderWaitsInRecvmsg);
     process.end();
     exits.add(new ExitStatus(process.pid, ExitStatus.State.EXITED, code));
-  }
-
-  private static boolean everyReaderWaitsInRecvmsg() {
-    for (Map.Entry<Thread, StackTraceElement[]> each : Thread.getAllStackTraces().entrySet()) {
-      if (each.getKey().getName().startsWith("control-")
-          && each.getKey().isAlive()
-          && Arrays.stream(each.getValue()).noneMatch(f -> f.getMethodName().equals("recvmsg"))) {
-        return false;
-      }
-    }
-    return true;
   }
 
   /** Every signal sent so far, in order. */
