@@ -37,19 +37,20 @@ import org.perchild.posix.ChannelPair;
 import org.perchild.posix.ChildProcesses;
 import org.perchild.posix.Descriptors;
 import org.perchild.posix.ExitStatus;
-import org.perchild.posix.InheritedFd;
-import org.perchild.posix.PosixSpawn;
 import org.perchild.posix.ReceivedPacket;
 import org.perchild.posix.SeqPacketChannel;
+import org.perchild.protocol.AcceptorArguments;
 import org.perchild.protocol.HandoffMessage;
+import org.perchild.protocol.ProcessCommand;
 import org.perchild.testsupport.RootRequirement;
 
 /**
- * A real acceptor process, started as the launcher starts it (root, {@link PosixSpawn}, control
- * channel at fd 3, a listen socket bound here at fd 4, stdout/stderr to a log file), with this test
- * playing both the launcher (the control channel) and the children (one hand-off channel per fake
- * child slot). Everything the acceptor reads after its privilege drop (classpath, configuration) is
- * copied into a world-readable temporary server root, as the distribution's would be.
+ * A real acceptor process, started as the launcher starts it (root, the launcher's {@link
+ * ProcessCommand}: control channel at fd 3, configuration at fd 4, a listen socket bound here at fd
+ * 5, stdout/stderr to a log file), with this test playing both the launcher (the control channel)
+ * and the children (one hand-off channel per fake child slot). Everything the acceptor reads after
+ * its privilege drop (classpath, configuration) is copied into a world-readable temporary server
+ * root, as the distribution's would be.
  */
 final class AcceptorHarness implements AutoCloseable {
 
@@ -127,44 +128,24 @@ final class AcceptorHarness implements AutoCloseable {
     int pid;
     try (FileOutputStream logStream = new FileOutputStream(log.toFile())) {
       int logFd = descriptorOf(logStream.getFD());
-      String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-      List<String> argv =
-          List.of(
-              java,
-              "--add-opens",
-              "java.base/sun.nio.ch=ALL-UNNAMED",
-              "--enable-native-access=ALL-UNNAMED",
-              "-XX:-UsePerfData",
-              "-Dorg.slf4j.simpleLogger.defaultLogLevel=debug",
-              "-Dorg.slf4j.simpleLogger.log.org.eclipse.jetty=error",
-              "-cp",
-              classpath,
-              AcceptorMain.class.getName(),
-              "--server-root",
-              root.toString(),
-              "--config",
-              "conf/perchild.conf",
-              "--user",
-              "#65534",
-              "--uid",
-              String.valueOf(NOBODY),
-              "--gid",
-              String.valueOf(NOBODY),
-              "--listeners",
-              "1");
+      // Spawned as the launcher spawns it (ProcessCommand), with more logging for the tests.
       pid =
-          PosixSpawn.spawn(
-              java,
-              argv,
-              List.of("PATH=/usr/bin:/bin", "HOME=/", "USER=nobody", "LANG=C.UTF-8"),
-              List.of(
-                  new InheritedFd(controlPair.childFd(), org.perchild.protocol.ProcessFds.CONTROL),
-                  new InheritedFd(configFd, org.perchild.protocol.ProcessFds.ACCEPTOR_CONFIG),
-                  new InheritedFd(
-                      InheritedChannels.descriptorOf(listen),
-                      org.perchild.protocol.ProcessFds.ACCEPTOR_FIRST_LISTENER),
-                  new InheritedFd(logFd, 1),
-                  new InheritedFd(logFd, 2)));
+          ProcessCommand.acceptor(
+                  ProcessCommand.Jvm.current(
+                      List.of(
+                          "-XX:-UsePerfData",
+                          "-Dorg.slf4j.simpleLogger.defaultLogLevel=debug",
+                          "-Dorg.slf4j.simpleLogger.log.org.eclipse.jetty=error"),
+                      classpath),
+                  new AcceptorArguments(
+                      root, Path.of("conf/perchild.conf"), "#65534", NOBODY, NOBODY, 1),
+                  ProcessCommand.environment("nobody", "/"),
+                  new ProcessCommand.AcceptorFds(
+                      logFd,
+                      controlPair.childFd(),
+                      configFd,
+                      List.of(InheritedChannels.descriptorOf(listen))))
+              .spawn();
     } finally {
       Descriptors.close(configFd);
       Descriptors.close(controlPair.childFd());

@@ -37,20 +37,21 @@ import org.perchild.posix.ChannelPair;
 import org.perchild.posix.ChildProcesses;
 import org.perchild.posix.Descriptors;
 import org.perchild.posix.ExitStatus;
-import org.perchild.posix.InheritedFd;
 import org.perchild.posix.Native;
-import org.perchild.posix.PosixSpawn;
 import org.perchild.posix.ReceivedPacket;
 import org.perchild.posix.SeqPacketChannel;
+import org.perchild.protocol.ChildArguments;
 import org.perchild.protocol.HandoffMessage;
+import org.perchild.protocol.ProcessCommand;
 import org.perchild.testsupport.RootRequirement;
 
 /**
- * A real child process, spawned as root the way the launcher spawns it, with this test playing
- * launcher and acceptor: a world-readable server root (configuration, an {@code AppBase} with an
- * exploded {@code ROOT/} and a broken {@code bad.war}, the class path copied to {@code lib/} since
- * the child cannot read {@code /root/.m2} after the drop), the two channels on fds 3 and 4, stdout
- * and stderr to a log file. {@link #close()} always kills and reaps what is still running.
+ * A real child process, spawned as root the way the launcher spawns it ({@link ProcessCommand}),
+ * with this test playing launcher and acceptor: a world-readable server root (configuration, an
+ * {@code AppBase} with an exploded {@code ROOT/} and a broken {@code bad.war}, the class path
+ * copied to {@code lib/} since the child cannot read {@code /root/.m2} after the drop), the two
+ * channels on fds 3 and 4, stdout and stderr to a log file. {@link #close()} always kills and reaps
+ * what is still running.
  */
 final class ChildProcessFixture implements AutoCloseable {
 
@@ -145,18 +146,7 @@ final class ChildProcessFixture implements AutoCloseable {
                 org.perchild.protocol.ConfigViews.forChild(
                     config, ChildMain.ownGroup(config, uid, gid).orElse(config.defaultGroup()))));
     try {
-      pid =
-          PosixSpawn.spawn(
-              Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-              command(classPath, uid, gid),
-              List.of("PATH=/usr/bin:/bin", "HOME=" + root, "USER=" + TENANT, "LANG=C.UTF-8"),
-              List.of(
-                  new InheritedFd(controlPair.childFd(), org.perchild.protocol.ProcessFds.CONTROL),
-                  new InheritedFd(
-                      handoffPair.childFd(), org.perchild.protocol.ProcessFds.CHILD_HANDOFF),
-                  new InheritedFd(configFd, org.perchild.protocol.ProcessFds.CHILD_CONFIG),
-                  new InheritedFd(logFd, 1),
-                  new InheritedFd(logFd, 2)));
+      pid = command(classPath, uid, gid, logFd, controlPair, handoffPair, configFd).spawn();
     } finally {
       Descriptors.close(configFd);
       Descriptors.close(logFd);
@@ -165,30 +155,24 @@ final class ChildProcessFixture implements AutoCloseable {
     }
   }
 
-  /** The launch line, as the launcher writes it. */
-  List<String> command(String classPath, int uid, int gid) {
-    return List.of(
-        "java",
-        "--add-opens",
-        "java.base/sun.nio.ch=ALL-UNNAMED",
-        "--enable-native-access=ALL-UNNAMED",
-        "-cp",
-        classPath,
-        ChildMain.class.getName(),
-        "--server-root",
-        root.toString(),
-        "--config",
-        "conf/perchild.conf",
-        "--slot",
-        "1",
-        "--generation",
-        "1",
-        "--user",
-        "#" + uid,
-        "--uid",
-        Integer.toString(uid),
-        "--gid",
-        Integer.toString(gid));
+  /**
+   * The launch line, as the launcher builds it ({@link ProcessCommand#child}): slot 1 of generation
+   * 1, running as {@code uid}/{@code gid} and serving the same.
+   */
+  private ProcessCommand command(
+      String classPath,
+      int uid,
+      int gid,
+      int logFd,
+      ChannelPair controlPair,
+      ChannelPair handoffPair,
+      int configFd) {
+    return ProcessCommand.child(
+        ProcessCommand.Jvm.current(List.of(), classPath),
+        new ChildArguments(
+            root, Path.of("conf/perchild.conf"), 1, 1, "#" + uid, uid, gid, uid, gid),
+        ProcessCommand.environment(Integer.toString(TENANT), root.toString()),
+        new ProcessCommand.ChildFds(logFd, controlPair.childFd(), handoffPair.childFd(), configFd));
   }
 
   /** The next control message from the child, as text; null at the end of the stream. */

@@ -22,6 +22,7 @@ import org.perchild.protocol.HostReports;
 import org.perchild.protocol.LauncherToAcceptor;
 import org.perchild.protocol.LauncherToChild;
 import org.perchild.protocol.LoadReport;
+import org.perchild.protocol.ProcessCommand;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -115,7 +116,7 @@ final class ChildTable {
     int configFd = -1;
     try {
       configFd = ConfigurationHandover.childFile(own, child.group);
-      SpawnCommand command =
+      ProcessCommand command =
           ProcessLaunch.child(
               config,
               runAs,

@@ -5,18 +5,18 @@ import org.perchild.posix.ChildProcesses;
 import org.perchild.posix.ExitStatus;
 import org.perchild.posix.PosixException;
 import org.perchild.posix.PosixSpawn;
+import org.perchild.protocol.ProcessCommand;
 
 /**
  * The {@link ProcessSpawner} of a running server: {@code posix_spawnp} with the command's
- * descriptors dup'ed into place ({@link PosixSpawn}), {@code kill} and {@code waitpid(-1, WNOHANG)}
- * ({@link ChildProcesses}).
+ * descriptors dup'ed into place ({@link ProcessCommand#spawn}, which is {@link PosixSpawn}), {@code
+ * kill} and {@code waitpid(-1, WNOHANG)} ({@link ChildProcesses}).
  */
 final class PosixProcessSpawner implements ProcessSpawner {
 
   @Override
-  public int spawn(SpawnCommand command) throws PosixException {
-    return PosixSpawn.spawn(
-        command.program(), command.argv(), command.environment(), command.fds());
+  public int spawn(ProcessCommand command) throws PosixException {
+    return command.spawn();
   }
 
   @Override

@@ -3,6 +3,7 @@ package org.perchild.supervisor;
 import java.util.Optional;
 import org.perchild.posix.ExitStatus;
 import org.perchild.posix.PosixException;
+import org.perchild.protocol.ProcessCommand;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -13,7 +14,7 @@ import org.slf4j.LoggerFactory;
 interface ProcessSpawner {
 
   /** Starts what {@code command} describes and returns its pid. */
-  int spawn(SpawnCommand command) throws PosixException;
+  int spawn(ProcessCommand command) throws PosixException;
 
   /**
    * Sends {@code signal} to {@code pid}.

@@ -1,17 +1,12 @@
 package org.perchild.supervisor;
 
-import static org.awaitility.Awaitility.await;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Deque;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import org.perchild.posix.Descriptors;
 import org.perchild.posix.ExitStatus;
@@ -19,6 +14,7 @@ import org.perchild.posix.InheritedFd;
 import org.perchild.posix.PosixException;
 import org.perchild.posix.ReceivedPacket;
 import org.perchild.posix.SeqPacketChannel;
+import org.perchild.protocol.ProcessCommand;
 
 /**
  * A {@link ProcessSpawner} that starts nothing: each "process" keeps a copy of the control
@@ -38,7 +34,7 @@ final class FakeProcesses implements ProcessSpawner {
   private int lastPid = 4000;
 
   @Override
-  public int spawn(SpawnCommand command) throws PosixException {
+  public int spawn(ProcessCommand command) throws PosixException {
     Process process = new Process(++lastPid, command);
     spawned.add(process);
     return process.pid;
@@ -56,31 +52,14 @@ final class FakeProcesses implements ProcessSpawner {
   }
 
   /**
-   * {@code process} exits with {@code code}: its end of the channel closes, then it is reaped.
-   *
-   * <p>First it waits until every control-channel reader of the launcher is inside {@code recvmsg},
-   * as it is long before a real process could exit. A reader that has not reached it yet when the
-   * launcher closes its end and opens a new channel would read the new channel, which reuses the
-   * descriptor number (see the report on {@code ControlDispatch.readControl}).
+   * {@code process} exits with {@code code}: its end of the channel closes, then it is reaped. A
+   * launcher reader that has not reached {@code recvmsg} yet cannot read the channel that reuses
+   * its descriptor number: {@code ControlChannel.close()} keeps the number until its reader is
+   * done.
    */
   void exit(Process process, int code) {
-    await()
-        .atMost(Duration.ofSeconds(10))
-        .pollInterval(Duration.ofMillis(1))
-        .until(FakeProcesses::everyReaderWaitsInRecvmsg);
     process.end();
     exits.add(new ExitStatus(process.pid, ExitStatus.State.EXITED, code));
-  }
-
-  private static boolean everyReaderWaitsInRecvmsg() {
-    for (Map.Entry<Thread, StackTraceElement[]> each : Thread.getAllStackTraces().entrySet()) {
-      if (each.getKey().getName().startsWith("control-")
-          && each.getKey().isAlive()
-          && Arrays.stream(each.getValue()).noneMatch(f -> f.getMethodName().equals("recvmsg"))) {
-        return false;
-      }
-    }
-    return true;
   }
 
   /** Every signal sent so far, in order. */
@@ -122,10 +101,10 @@ final class FakeProcesses implements ProcessSpawner {
   /** One spawned process as the test plays it. */
   static final class Process {
     final int pid;
-    final SpawnCommand command;
+    final ProcessCommand command;
     private final SeqPacketChannel control;
 
-    Process(int pid, SpawnCommand command) throws PosixException {
+    Process(int pid, ProcessCommand command) throws PosixException {
       this.pid = pid;
       this.command = command;
       SeqPacketChannel inherited = null;
@@ -142,7 +121,7 @@ final class FakeProcesses implements ProcessSpawner {
     }
 
     boolean isAcceptor() {
-      return command.argv().contains(ProcessLaunch.ACCEPTOR_MAIN);
+      return command.argv().contains(ProcessCommand.ACCEPTOR_MAIN);
     }
 
     int slot() {

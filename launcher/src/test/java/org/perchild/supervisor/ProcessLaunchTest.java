@@ -13,6 +13,7 @@ import org.perchild.config.ConfigLoader;
 import org.perchild.config.ServerConfig;
 import org.perchild.posix.Account;
 import org.perchild.posix.InheritedFd;
+import org.perchild.protocol.ProcessCommand;
 
 /** The argv, environment and descriptors of the acceptor and of a child, as they are spawned. */
 class ProcessLaunchTest {
@@ -42,13 +43,13 @@ class ProcessLaunchTest {
   void theAcceptorGetsControlAtThreeConfigurationAtFourAndTheListenSocketsFromFive()
       throws Exception {
     ServerConfig config = load();
-    SpawnCommand command =
+    ProcessCommand command =
         ProcessLaunch.acceptor(config, RunAs.acceptor(config, null), 7, 8, 4, List.of(20, 21));
     List<String> argv = command.argv();
     assertEquals(Path.of(System.getProperty("java.home"), "bin", "java").toString(), argv.get(0));
     assertEquals(List.of("-Xmx64m", "-XX:+UseSerialGC"), argv.subList(1, 3));
-    int main = argv.indexOf(ProcessLaunch.ACCEPTOR_MAIN);
-    assertEquals(ProcessLaunch.JVM_FLAGS, argv.subList(3, 3 + ProcessLaunch.JVM_FLAGS.size()));
+    int main = argv.indexOf(ProcessCommand.ACCEPTOR_MAIN);
+    assertEquals(ProcessCommand.JVM_FLAGS, argv.subList(3, 3 + ProcessCommand.JVM_FLAGS.size()));
     assertEquals("-cp", argv.get(main - 2));
     assertEquals(
         List.of(
@@ -90,11 +91,11 @@ class ProcessLaunchTest {
     ServerConfig config = load();
     ChildGroup group =
         config.childGroups().stream().filter(g -> g.children() > 0).findFirst().orElseThrow();
-    SpawnCommand command =
+    ProcessCommand command =
         ProcessLaunch.child(
             config, RunAs.child(group, null), false, group, 3, 2, 7, 8, 9, 10, Path.of("/x.args"));
     List<String> argv = command.argv();
-    int main = argv.indexOf(ProcessLaunch.CHILD_MAIN);
+    int main = argv.indexOf(ProcessCommand.CHILD_MAIN);
     assertTrue(main > 0, argv.toString());
     // The group's JVM options are in the argument file, never on the command line.
     assertEquals("@/x.args", argv.get(1));
@@ -134,7 +135,7 @@ class ProcessLaunchTest {
     assertEquals("#5001", runAs.groupName());
     List<String> argv =
         ProcessLaunch.child(config, runAs, true, group, 1, 1, 7, 8, 9, 10, null).argv();
-    int main = argv.indexOf(ProcessLaunch.CHILD_MAIN);
+    int main = argv.indexOf(ProcessCommand.CHILD_MAIN);
     assertEquals(
         List.of(
             "--user",

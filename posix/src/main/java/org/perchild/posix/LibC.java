@@ -33,6 +33,7 @@ final class LibC {
   static final int MSG_DONTWAIT = 0x40;
   static final int MSG_NOSIGNAL = 0x4000;
   static final int MSG_CMSG_CLOEXEC = 0x40000000;
+  static final int SHUT_RDWR = 2;
 
   static final int EPERM = 1;
   static final int ESRCH = 3;
@@ -103,6 +104,8 @@ final class LibC {
     int socketpair(int domain, int type, int protocol, @Out int[] fds);
 
     int close(int fd);
+
+    int shutdown(int fd, int how);
 
     int pipe2(@Out int[] fds, int flags);
 

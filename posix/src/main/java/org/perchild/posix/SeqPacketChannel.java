@@ -95,6 +95,19 @@ public final class SeqPacketChannel implements Closeable {
     return receive(maxPayload, LibC.MSG_DONTWAIT);
   }
 
+  /**
+   * Shuts both directions down ({@code shutdown(SHUT_RDWR)}) without closing the descriptor: a
+   * receive waiting on this end, or any later one, returns the end of the stream once the queued
+   * messages are read, a send fails with {@code EPIPE}, and the peer sees the end of the stream.
+   * Unlike {@link #close()}, it wakes a thread blocked in {@code recvmsg} and keeps the descriptor
+   * number from being reused while that thread may still call with it.
+   */
+  public void shutdown() throws PosixException {
+    if (LibC.get().shutdown(fd, LibC.SHUT_RDWR) != 0) {
+      throw new PosixException("shutdown(fd " + fd + ", SHUT_RDWR)", LibC.errno());
+    }
+  }
+
   /** Closes the descriptor; later calls do nothing. */
   @Override
   public void close() throws PosixException {

@@ -1,5 +1,6 @@
 package org.perchild.posix;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -7,12 +8,17 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -115,6 +121,47 @@ class SeqPacketChannelTest {
     assertEquals("last", new String(receiver.receive(16).payload(), StandardCharsets.US_ASCII));
     assertTrue(receiver.receive(16).isEndOfStream());
     assertTrue(receiver.receiveNonBlocking(16).isEndOfStream());
+  }
+
+  @Test
+  @Timeout(10)
+  void shutdownWakesAWaitingReceiveWithTheEndOfStreamAndTheDescriptorStaysOpen() throws Exception {
+    CompletableFuture<ReceivedPacket> waiting = new CompletableFuture<>();
+    Thread reader =
+        new Thread(
+            () -> {
+              try {
+                waiting.complete(receiver.receive(16));
+              } catch (IOException | RuntimeException e) {
+                waiting.completeExceptionally(e);
+              }
+            },
+            "test-shutdown-reader");
+    reader.start();
+    // The peer stays open: only the shutdown can end a receive that is already waiting.
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(
+            () ->
+                Arrays.stream(reader.getStackTrace())
+                    .anyMatch(f -> f.getMethodName().equals("recvmsg")));
+    receiver.shutdown();
+    assertTrue(waiting.get(5, TimeUnit.SECONDS).isEndOfStream());
+    assertTrue(TestFds.isOpen(receiver.fd()), "shutdown leaves the descriptor open");
+    assertTrue(receiver.receiveNonBlocking(16).isEndOfStream(), "and so is every later receive");
+    PosixException e =
+        assertThrows(
+            PosixException.class, () -> receiver.send("x".getBytes(StandardCharsets.US_ASCII), -1));
+    assertEquals("EPIPE", e.errnoName());
+    assertTrue(sender.receive(16).isEndOfStream(), "the peer sees the end too");
+  }
+
+  @Test
+  @Timeout(10)
+  void shuttingDownABadDescriptorNamesTheCallAndTheError() {
+    PosixException e =
+        assertThrows(PosixException.class, () -> new SeqPacketChannel(9999).shutdown());
+    assertTrue(e.getMessage().startsWith("shutdown(fd 9999, SHUT_RDWR): EBADF"), e.getMessage());
   }
 
   @Test

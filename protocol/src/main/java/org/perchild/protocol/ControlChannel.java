@@ -32,6 +32,20 @@ import org.slf4j.LoggerFactory;
  * on. Only the end of the stream, a failed receive, or a message that {@linkplain
  * ControlMessage#isLast() is the last} ends the reader.
  *
+ * <p>{@link #close()} never hands a thread of this channel someone else's channel. Closing a
+ * descriptor frees its number at once, and the launcher's next {@code socketpair} gets it for a new
+ * child's channel; a reader that had not reached {@code recvmsg} yet (or a sender about to call
+ * {@code sendmsg}) would then read (or write) the new child's channel. So every use of the
+ * descriptor is counted: {@code close()} shuts the socket down ({@code SHUT_RDWR}), which ends a
+ * waiting receive and fails a waiting send, refuses every later use, and the descriptor is closed
+ * by whoever finishes last, {@code close()} itself when nothing is using it, else the last reader
+ * or sender to return:
+ *
+ * <pre>
+ * open ──close()──▶ shut down (uses in flight) ──last use returns──▶ closed
+ *   └───────────────close() with no use in flight──────────────────────▲
+ * </pre>
+ *
  * @param <R> the messages this end receives
  * @param <S> the messages this end sends
  */
@@ -59,6 +73,10 @@ public final class ControlChannel<R extends ControlMessage, S extends ControlMes
   private final AtomicLong droppedReports = new AtomicLong();
   private final BlockingQueue<S> queued = new LinkedBlockingQueue<>();
   private Thread sender;
+  // Guards users and closing: see the class comment for why the descriptor outlives close().
+  private final Object uses = new Object();
+  private int users;
+  private boolean closing;
 
   /**
    * Wraps {@code channel}, whose other end is {@code peer}.
@@ -73,7 +91,7 @@ public final class ControlChannel<R extends ControlMessage, S extends ControlMes
     this.decoder = decoder;
   }
 
-  /** The underlying channel. */
+  /** The underlying channel; closed by {@link #close()} only, never by its caller. */
   public SeqPacketChannel channel() {
     return channel;
   }
@@ -92,6 +110,11 @@ public final class ControlChannel<R extends ControlMessage, S extends ControlMes
    */
   public void read(Receiver<? super R> receiver) {
     while (true) {
+      if (!use()) {
+        // Closed before this reader got here: its descriptor number may be a new channel now.
+        receiver.ended("closed by this end");
+        return;
+      }
       ReceivedPacket packet;
       try {
         packet = channel.receive(ControlMessage.MAX_BYTES);
@@ -114,6 +137,8 @@ public final class ControlChannel<R extends ControlMessage, S extends ControlMes
         }
         receiver.ended(e.getMessage());
         return;
+      } finally {
+        release();
       }
       if (packet.isEndOfStream()) {
         receiver.ended("end of stream");
@@ -153,12 +178,18 @@ public final class ControlChannel<R extends ControlMessage, S extends ControlMes
     if (payload == null) {
       return false;
     }
+    if (!use()) {
+      LOG.warn("could not send {} to {}: the channel is closed", message.name(), peer);
+      return false;
+    }
     try {
       channel.send(payload, message.fd());
       return true;
     } catch (PosixException e) {
       LOG.warn("could not send {} to {}: {}", message.name(), peer, e.getMessage());
       return false;
+    } finally {
+      release();
     }
   }
 
@@ -192,6 +223,10 @@ public final class ControlChannel<R extends ControlMessage, S extends ControlMes
     if (payload == null) {
       return true;
     }
+    if (!use()) {
+      LOG.debug("cannot report {} to {}: the channel is closed", message.name(), peer);
+      return false;
+    }
     try {
       if (channel.sendNonBlocking(payload, message.fd()) == SeqPacketChannel.SendResult.SENT) {
         return true;
@@ -206,6 +241,8 @@ public final class ControlChannel<R extends ControlMessage, S extends ControlMes
     } catch (PosixException e) {
       LOG.debug("cannot report {} to {}: {}", message.name(), peer, e.getMessage());
       return false;
+    } finally {
+      release();
     }
   }
 
@@ -224,12 +261,26 @@ public final class ControlChannel<R extends ControlMessage, S extends ControlMes
     return droppedReports.get();
   }
 
-  /** Closes the channel; the reader then ends with a failed receive or the end of the stream. */
+  /**
+   * Closes the channel: the reader then ends with the end of the stream (after the messages already
+   * queued) and a waiting send fails; the descriptor is closed once neither uses it any more. Later
+   * calls do nothing.
+   */
   public void close() {
-    try {
-      channel.close();
-    } catch (PosixException e) {
-      LOG.warn("closing the control channel to {}: {}", peer, e.getMessage());
+    synchronized (uses) {
+      if (closing) {
+        return;
+      }
+      closing = true;
+      // Under the lock: a use returning now must not close the descriptor before it is shut down.
+      try {
+        channel.shutdown();
+      } catch (PosixException e) {
+        LOG.warn("shutting down the control channel to {}: {}", peer, e.getMessage());
+      }
+      if (users == 0) {
+        closeDescriptor();
+      }
     }
     synchronized (queued) {
       if (sender != null) {
@@ -241,6 +292,35 @@ public final class ControlChannel<R extends ControlMessage, S extends ControlMes
   @Override
   public String toString() {
     return "ControlChannel(" + channel + " to " + peer + ")";
+  }
+
+  /** Counts one use of the descriptor; false once {@link #close()} has been called. */
+  private boolean use() {
+    synchronized (uses) {
+      if (closing) {
+        return false;
+      }
+      users++;
+      return true;
+    }
+  }
+
+  /** Ends one use; the last one after {@link #close()} closes the descriptor. */
+  private void release() {
+    synchronized (uses) {
+      users--;
+      if (closing && users == 0) {
+        closeDescriptor();
+      }
+    }
+  }
+
+  private void closeDescriptor() {
+    try {
+      channel.close();
+    } catch (PosixException e) {
+      LOG.warn("closing the control channel to {}: {}", peer, e.getMessage());
+    }
   }
 
   /** The payload, or null (said why) if it is above the limit. */

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.perchild.posix.ChannelPair;
+import org.perchild.posix.ReceivedPacket;
 import org.perchild.posix.SeqPacketChannel;
 
 /**
@@ -173,6 +174,62 @@ class ControlChannelTest {
     assertEquals(new LauncherToChild.Stop(), toChild.poll(10, TimeUnit.SECONDS));
     reader.join(10_000);
     assertFalse(reader.isAlive(), "STOP is the last message a child reads");
+  }
+
+  @Test
+  @Timeout(20)
+  void aChannelClosedBeforeItsReaderRunsNeverReadsTheChannelThatGetsItsNumber() throws Exception {
+    int number = launcher.channel().fd();
+    launcher.close();
+    // The launcher's next channel, for the next child, gets the lowest free number: the old one.
+    ChannelPair next = ChannelPair.open();
+    SeqPacketChannel nextEnd = null;
+    SeqPacketChannel nextPeer = null;
+    try {
+      assertTrue(
+          next.parentFd() == number || next.childFd() == number,
+          "fd " + number + " not reused by " + next.parentFd() + "/" + next.childFd());
+      nextEnd = new SeqPacketChannel(number);
+      nextPeer = new SeqPacketChannel(next.parentFd() == number ? next.childFd() : next.parentFd());
+      nextPeer.send("READY 4242".getBytes(StandardCharsets.US_ASCII), -1);
+
+      // Only now does the old channel's reader thread get to run.
+      Thread reader = launcher.startReading("test-control", true, receiver);
+      assertEquals("closed by this end", ended.get(10, TimeUnit.SECONDS));
+      reader.join(10_000);
+      assertFalse(reader.isAlive());
+      assertTrue(received.isEmpty(), "the old reader took the new channel's " + received);
+      ReceivedPacket waiting = nextEnd.receiveNonBlocking(ControlMessage.MAX_BYTES);
+      assertTrue(waiting.isMessage(), "the new channel lost its message: " + waiting.status());
+      assertEquals("READY 4242", new String(waiting.payload(), StandardCharsets.US_ASCII));
+    } finally {
+      if (nextEnd != null) {
+        nextEnd.close();
+        nextPeer.close();
+      } else {
+        next.close();
+      }
+    }
+  }
+
+  @Test
+  @Timeout(20)
+  void closingWakesAReaderWaitingInRecvmsgThoughThePeerIsStillOpen() throws Exception {
+    Thread reader = launcher.startReading("test-control", true, receiver);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                Arrays.stream(reader.getStackTrace())
+                    .anyMatch(f -> f.getMethodName().equals("recvmsg")));
+    launcher.close();
+    assertEquals("end of stream", ended.get(10, TimeUnit.SECONDS));
+    reader.join(10_000);
+    assertFalse(reader.isAlive());
+    assertTrue(received.isEmpty(), received.toString());
+    // The child sees its launcher gone, as when the launcher's end is closed.
+    assertTrue(raw.receive(ControlMessage.MAX_BYTES).isEndOfStream());
+    assertFalse(launcher.send(new LauncherToChild.Stop()), "nothing is sent on a closed channel");
   }
 
   /** A HOSTS message of exactly {@code length} bytes: one host with a name that long. */
