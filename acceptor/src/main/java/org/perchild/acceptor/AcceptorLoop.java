@@ -47,6 +47,10 @@ final class AcceptorLoop implements ControlChannel.Receiver<LauncherToAcceptor> 
   static final long RETRY_AFTER_SECONDS = 5;
 
   static final long TICK_MILLIS = 1000;
+
+  /** How long a new acceptor waits for the launcher's first scoreboard before it accepts anyway. */
+  static final long ACCEPT_WITHOUT_SCOREBOARD_NANOS = 2_000_000_000L;
+
   static final long LINGER_NANOS = 2_000_000_000L;
   private static final int MAX_ACCEPTS_PER_WAKEUP = 64;
 
@@ -78,6 +82,8 @@ final class AcceptorLoop implements ControlChannel.Receiver<LauncherToAcceptor> 
   // What stopped the loop ("STOP", "launcher gone"), null while it runs.
   private String stoppedBy;
   private volatile boolean launcherGone;
+  // Whether the listen sockets are watched for connections: from the first scoreboard on.
+  private boolean accepting;
 
   /** {@code /server-status} and {@code /metrics}, with the launcher's latest scoreboard. */
   private final StatusEndpoint status;
@@ -103,7 +109,8 @@ final class AcceptorLoop implements ControlChannel.Receiver<LauncherToAcceptor> 
       ListenSocket socket =
           new ListenSocket(i, config.listeners().get(i), channels.get(i), inet6.get(i));
       socket.channel().configureBlocking(false);
-      socket.channel().register(selector, SelectionKey.OP_ACCEPT, socket);
+      // Not accepting yet: see startAccepting.
+      socket.channel().register(selector, 0, socket);
       listenSockets.add(socket);
     }
   }
@@ -130,12 +137,16 @@ final class AcceptorLoop implements ControlChannel.Receiver<LauncherToAcceptor> 
    * @throws UncheckedIOException if the selector itself fails (fatal)
    */
   String run() {
+    long startedAt = System.nanoTime();
     try {
       while (stoppedBy == null) {
         selector.select(TICK_MILLIS);
         applyControlMessages();
         if (stoppedBy != null) {
           break;
+        }
+        if (!accepting && System.nanoTime() - startedAt >= ACCEPT_WITHOUT_SCOREBOARD_NANOS) {
+          startAccepting("no scoreboard from the launcher yet");
         }
         Iterator<SelectionKey> selected = selector.selectedKeys().iterator();
         while (selected.hasNext()) {
@@ -430,6 +441,9 @@ final class AcceptorLoop implements ControlChannel.Receiver<LauncherToAcceptor> 
         reload(reload);
       } else if (message instanceof LauncherToAcceptor.Status status) {
         this.status.update(status.scoreboard());
+        if (!accepting) {
+          startAccepting("the launcher has announced the ready children");
+        }
       } else if (message instanceof LauncherToAcceptor.Stop) {
         LOG.info("STOP from the launcher");
         stoppedBy = "STOP";
@@ -440,6 +454,24 @@ final class AcceptorLoop implements ControlChannel.Receiver<LauncherToAcceptor> 
       LOG.info("Control channel closed: the launcher has gone");
       stoppedBy = "launcher gone";
     }
+  }
+
+  /**
+   * Starts taking connections from the listen sockets. Not before the launcher's first scoreboard,
+   * which it sends right after announcing every READY child: until then every connection would get
+   * 503 for want of a child, while in the kernel's backlog it only waits (a restarted acceptor
+   * would otherwise answer 503 to everything queued while it was gone). A launcher that sends none
+   * in {@link #ACCEPT_WITHOUT_SCOREBOARD_NANOS} is not waited for any longer.
+   */
+  private void startAccepting(String why) {
+    accepting = true;
+    for (ListenSocket socket : listenSockets) {
+      SelectionKey key = socket.channel().keyFor(selector);
+      if (key != null && key.isValid()) {
+        key.interestOps(SelectionKey.OP_ACCEPT);
+      }
+    }
+    LOG.info("Accepting connections: {}", why);
   }
 
   /** A graceful restart: the new generation's configuration, from the fd that came with it. */

@@ -157,6 +157,20 @@ final class AcceptorHarness implements AutoCloseable {
         ready.isMessage(), "READY expected, got " + ready.status() + "\n" + harness.logText());
     assertEquals(
         "READY " + pid, new String(ready.payload(), StandardCharsets.US_ASCII), harness.logText());
+    // As the launcher does right after READY: the scoreboard that lets the acceptor accept.
+    java.time.Instant now = java.time.Instant.now();
+    harness.control.send(
+        new org.perchild.protocol.LauncherToAcceptor.Status(
+                new org.perchild.protocol.Scoreboard(
+                    now,
+                    0,
+                    now,
+                    new org.perchild.protocol.Scoreboard.Acceptor(
+                        pid, org.perchild.protocol.Scoreboard.State.READY, now, 0),
+                    List.of(),
+                    0))
+            .encode(),
+        -1);
     return harness;
   }
 

@@ -46,6 +46,10 @@ final class AcceptorProcess {
   private int pid;
   private ControlChannel<AcceptorToLauncher, LauncherToAcceptor> control;
   private boolean ready;
+
+  /** Set at READY: a scoreboard goes out in the same turn, after the CHILD announcements. */
+  private boolean scoreboardOwed;
+
   private int failures;
   private long startedAt;
   private long respawnAt = -1;
@@ -166,6 +170,17 @@ final class AcceptorProcess {
   /** It said READY. */
   void becameReady() {
     ready = true;
+    scoreboardOwed = true;
+  }
+
+  /**
+   * Whether it is owed a scoreboard now (once after each READY): the first one tells it that the
+   * ready children have all been announced, and it starts accepting then.
+   */
+  boolean takeScoreboardOwed() {
+    boolean owed = scoreboardOwed;
+    scoreboardOwed = false;
+    return owed;
   }
 
   /** It sent COUNTERS. */

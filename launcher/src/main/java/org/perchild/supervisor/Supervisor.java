@@ -345,7 +345,12 @@ public final class Supervisor {
    */
   private void pushScoreboard() {
     long now = nanoTime.getAsLong();
-    if (!acceptor.ready() || now - scoreboardPushedAt < TimeUnit.SECONDS.toNanos(1)) {
+    if (!acceptor.ready()) {
+      return;
+    }
+    // Right after its READY (this turn announced the ready children): it accepts once it has it.
+    boolean owed = acceptor.takeScoreboardOwed();
+    if (!owed && now - scoreboardPushedAt < TimeUnit.SECONDS.toNanos(1)) {
       return;
     }
     scoreboardPushedAt = now;

@@ -114,6 +114,28 @@ class SupervisorStateMachineTest {
     assertEquals(List.of("CHILD 1 1001 1001", "CHILD 2 1002 1002"), next(second, 2));
   }
 
+  @Test
+  void aNewAcceptorGetsEveryReadyChildThenAScoreboardAtOnce() throws Exception {
+    serving();
+    Process first = processes.acceptor();
+    processes.exit(first, 1);
+    supervisor.turn(0);
+    Process second = processes.acceptor();
+    second.say("READY " + second.pid);
+    // No clock advance: the scoreboard that lets it accept comes in the same turn as the CHILDs,
+    // and after them (one channel keeps the order).
+    List<String> messages = new ArrayList<>();
+    awaitTurning(
+        () -> {
+          for (String m = second.poll(); m != null; m = second.poll()) {
+            messages.add(m);
+          }
+          return messages.size() >= 3;
+        });
+    assertEquals(List.of("CHILD 1 1001 1001", "CHILD 2 1002 1002"), messages.subList(0, 2));
+    assertTrue(messages.get(2).startsWith("SCOREBOARD "), messages.toString());
+  }
+
   // ---------------------------------------------------------------- recycling
 
   @Test
