@@ -29,12 +29,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The launcher's end of the control socket (DESIGN invariant 7), opened by the supervisor in its
- * {@code run()}: a Unix-domain stream socket next to the {@code PidFile}, mode 0600 and owned by
- * the launcher's user (root), so that only root can even connect; and every connection's peer
- * credentials ({@code SO_PEERCRED}) are checked again before a byte is read. Each connection
- * carries one {@link OperatorCommand} line and gets one {@link OperatorReply}, which the supervisor
- * gives through {@link Commands}; then it is closed.
+ * The launcher's end of the control socket (docs/ARCHITECTURE.md, invariant 7), opened by the
+ * supervisor in its {@code run()}: a Unix-domain stream socket next to the {@code PidFile}, mode
+ * 0600 and owned by the launcher's user (root), so that only root can even connect; and every
+ * connection's peer credentials ({@code SO_PEERCRED}) are checked again before a byte is read. Each
+ * connection carries one {@link OperatorCommand} line and gets one {@link OperatorReply}, which the
+ * supervisor gives through {@link Commands}; then it is closed.
  *
  * <p>The socket is bound inside a fresh 0700 directory, made 0600, and only then renamed into
  * place, so there is no moment at which it exists with a wider mode at its public path. A socket
@@ -50,6 +50,11 @@ public final class OperatorSocket implements Closeable {
   @FunctionalInterface
   public interface Commands {
     CompletableFuture<OperatorReply> submit(OperatorCommand command);
+
+    /** {@code dump SLOT}: that slot's child's Jetty dump; none unless the supervisor says so. */
+    default CompletableFuture<OperatorReply> dump(int slot) {
+      return CompletableFuture.completedFuture(OperatorReply.error("dump is not served here"));
+    }
   }
 
   private final Path path;
@@ -160,21 +165,30 @@ public final class OperatorSocket implements Closeable {
         return;
       }
       String line = readLine(client);
-      OperatorCommand command;
+      CompletableFuture<OperatorReply> answer;
+      String asked;
       try {
-        command = OperatorCommand.parse(line);
+        int dumpSlot = OperatorCommand.dumpSlot(line);
+        if (dumpSlot > 0) {
+          asked = OperatorCommand.dumpLine(dumpSlot);
+          answer = commands.dump(dumpSlot);
+        } else {
+          OperatorCommand command = OperatorCommand.parse(line);
+          asked = command.line();
+          answer = commands.submit(command);
+        }
       } catch (IllegalArgumentException e) {
         write(client, OperatorReply.error(e.getMessage()));
         return;
       }
       OperatorReply reply;
       try {
-        reply = commands.submit(command).get(REPLY_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        reply = answer.get(REPLY_TIMEOUT_SECONDS, TimeUnit.SECONDS);
       } catch (TimeoutException e) {
         reply =
             OperatorReply.error("the launcher did not answer in " + REPLY_TIMEOUT_SECONDS + " s");
       } catch (ExecutionException e) {
-        reply = OperatorReply.error(command.line() + " failed: " + e.getCause());
+        reply = OperatorReply.error(asked + " failed: " + e.getCause());
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return;
