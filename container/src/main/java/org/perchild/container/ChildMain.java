@@ -48,9 +48,13 @@ import org.slf4j.LoggerFactory;
  *      │ bad          │ failed              │ unreadable / no such group             │
  *      ▼              ▼                     ▼                                      READY &lt;pid&gt;
  *   exit 2         exit 2                exit 2                                        │
- *                                                   STOP ──▶ graceful stop ──▶ exit 0 ◀┤
- *                                                   EOF on fd 3 ─────────────▶ exit 0 ◀┘
+ *                                     STOP ──▶ ChildProcess.drainAndStop ──▶ exit 0 ◀┤
+ *                                     EOF on fd 3 ─────────────────────────▶ exit 0 ◀┘
  * </pre>
+ *
+ * <p>Once it has its configuration it builds one Jetty lifecycle, {@link ChildProcess}, starts it
+ * and says READY; that lifecycle's beans do the rest, and its control bean hands STOP and the end
+ * of the channel back here.
  *
  * <p>The privilege drop comes before anything else of ours runs: only the arguments are read as
  * root. Exit codes, the contract with the launcher's supervisor ({@link ExitCodes}): {@link
@@ -66,14 +70,6 @@ public final class ChildMain {
 
   /** Graceful stop limit when {@code GracefulShutdownTimeout} is 0 ("no limit"). */
   private static final Duration NO_LIMIT = Duration.ofDays(1);
-
-  /** How long a stopping child waits for its hand-off channel to end before it stops Jetty. */
-  private static final Duration HANDOFF_DRAIN = Duration.ofSeconds(3);
-
-  private static final Duration LOAD_INTERVAL = Duration.ofSeconds(1);
-
-  /** How long a stopping child lets the connections it has finish before Jetty's own stop. */
-  private static final Duration CONNECTIONS_DRAIN = Duration.ofSeconds(6);
 
   private static final Logger LOG = LoggerFactory.getLogger(ChildMain.class);
 
@@ -109,12 +105,13 @@ public final class ChildMain {
     // Serving: main ends, and the control thread decides when the process exits.
   }
 
-  /** Everything after the drop. */
-  private static final class Run implements ControlChannel.Receiver<LauncherToChild> {
+  /**
+   * Everything after the drop: read the configuration, build the lifecycle, start it, say READY.
+   */
+  private static final class Run implements ChildControl.Orders {
     private final ChildArguments args;
     private Path workDirectory;
-    private ChildServer server;
-    private HandoffReceiver receiver;
+    private ChildProcess child;
 
     Run(ChildArguments args) {
       this.args = args;
@@ -149,6 +146,9 @@ public final class ChildMain {
         return ExitCodes.FATAL;
       }
       List<VirtualHost> hosts = ownHosts(config, group.get());
+      ControlChannel<LauncherToChild, ChildToLauncher> control =
+          new ControlChannel<>(
+              new SeqPacketChannel(ProcessFds.CONTROL), "the launcher", LauncherToChild::decode);
       try {
         workDirectory =
             Files.createTempDirectory(
@@ -158,7 +158,7 @@ public final class ChildMain {
         // Webapps' temporary files land in this child's own directory, not in a shared one.
         System.setProperty("java.io.tmpdir", workDirectory.toString());
         Duration stop = config.gracefulShutdownTimeout();
-        server =
+        ChildServer server =
             new ChildServer(
                 "perchild-" + args.label(),
                 config.threads(),
@@ -166,23 +166,20 @@ public final class ChildMain {
                 hosts,
                 stop.isZero() ? NO_LIMIT : stop,
                 workDirectory);
-        server.start();
+        child =
+            new ChildProcess(
+                args.label() + "-" + args.slot(),
+                server,
+                new SeqPacketChannel(ProcessFds.CHILD_HANDOFF),
+                control,
+                config.maxRequestsPerChild(),
+                this);
+        child.start();
       } catch (Exception e) {
         LOG.error("child slot {} not started: Jetty failed to start", args.slot(), e);
         deleteWorkDirectory();
         return ExitCodes.CRASH;
       }
-      ControlChannel<LauncherToChild, ChildToLauncher> control =
-          new ControlChannel<>(
-              new SeqPacketChannel(ProcessFds.CONTROL), "the launcher", LauncherToChild::decode);
-      SeqPacketChannel handoff = new SeqPacketChannel(ProcessFds.CHILD_HANDOFF);
-      receiver = new HandoffReceiver(handoff, server.connector());
-      if (config.maxRequestsPerChild() > 0) {
-        // Said on the hand-off thread, which must never wait for the control channel: queued.
-        receiver.retireAfter(
-            config.maxRequestsPerChild(), () -> control.sendLater(new ChildToLauncher.Retiring()));
-      }
-      receiver.start("perchild-handoff-" + args.label() + "-" + args.slot());
       long pid = ProcessHandle.current().pid();
       if (!control.send(new ChildToLauncher.Ready(pid))) {
         LOG.warn("cannot say READY, the launcher has gone");
@@ -196,109 +193,27 @@ public final class ChildMain {
           group.get().user().name(),
           group.get().group().name(),
           hosts.size(),
-          server.webApps().size());
-      // Not a daemon: once main returns, this thread keeps the child alive until STOP or EOF.
-      control.startReading("perchild-control-" + args.label() + "-" + args.slot(), false, this);
-      startLoadReports(control);
+          child.server().webApps().size());
       return SERVING;
     }
 
-    /**
-     * LOAD and HOSTS every second on the control channel, for the launcher's scoreboard. LOAD is
-     * dropped if the channel is full (the next one says it again); the parts of a HOSTS report are
-     * sent waiting, on this thread of their own, so that a report in several parts arrives whole.
-     */
-    private void startLoadReports(ControlChannel<LauncherToChild, ChildToLauncher> control) {
-      Thread reporter =
-          new Thread(
-              () -> {
-                for (long report = 1; sendReports(control, report); report++) {
-                  try {
-                    Thread.sleep(LOAD_INTERVAL.toMillis());
-                  } catch (InterruptedException e) {
-                    return;
-                  }
-                }
-              },
-              "perchild-load-" + args.label() + "-" + args.slot());
-      reporter.setDaemon(true);
-      reporter.start();
-    }
-
-    /** One round of reports; false once the launcher has gone. */
-    private boolean sendReports(ControlChannel<LauncherToChild, ChildToLauncher> control, long n) {
-      if (!control.report(new ChildToLauncher.Load(server.load()))) {
-        return false;
-      }
-      for (ChildToLauncher.Hosts part :
-          ChildToLauncher.Hosts.split(n, server.hostCounters().snapshot())) {
-        if (!control.send(part)) {
-          return false;
-        }
-      }
-      return true;
-    }
-
+    /** {@code STOP}: drain, stop gracefully and exit 0. */
     @Override
-    public void received(LauncherToChild message) {
-      if (message instanceof LauncherToChild.Stop) {
-        stop();
-      }
-    }
-
-    @Override
-    public void ended(String why) {
-      launcherGone();
-    }
-
-    /** {@code STOP}: stop gracefully and exit 0. */
-    private void stop() {
+    public void stop() {
       LOG.info("child {}: STOP from the launcher, stopping gracefully", args.slot());
-      int code = ExitCodes.NORMAL;
-      try {
-        // Connections already handed over but not yet read from the channel are served too.
-        if (receiver != null && !receiver.awaitEnd(HANDOFF_DRAIN)) {
-          LOG.warn(
-              "child {}: the hand-off channel did not end within {}", args.slot(), HANDOFF_DRAIN);
-        }
-        // Jetty's graceful stop answers 503 to a request that has not reached a handler yet, and
-        // a connection just handed over may not have: let every connection this child already
-        // has finish first (a keep-alive one ends at its idle timeout), within a bound.
-        awaitConnectionsClosed(CONNECTIONS_DRAIN);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      try {
-        server.stop();
-      } catch (Exception e) {
-        LOG.error("child {}: Jetty did not stop cleanly", args.slot(), e);
-        code = ExitCodes.CRASH;
-      }
+      int code = child.drainAndStop() ? ExitCodes.NORMAL : ExitCodes.CRASH;
       deleteWorkDirectory();
       LOG.info("child {} stopped", args.slot());
       System.exit(code);
     }
 
     /** The control channel ended: the launcher has gone; exit 0 at once. */
-    private void launcherGone() {
+    @Override
+    public void launcherGone() {
       LOG.warn("child {}: control channel closed, the launcher has gone; exiting", args.slot());
       deleteWorkDirectory();
       // At once: no graceful stop (the shutdown hook would run one) for a server nobody supervises.
       Runtime.getRuntime().halt(ExitCodes.NORMAL);
-    }
-
-    private void awaitConnectionsClosed(Duration limit) throws InterruptedException {
-      if (server == null) {
-        return;
-      }
-      long deadline = System.nanoTime() + limit.toNanos();
-      while (server.connector().getInFlight() > 0 && System.nanoTime() - deadline < 0) {
-        Thread.sleep(20);
-      }
-      int left = server.connector().getInFlight();
-      if (left > 0) {
-        LOG.warn("child {}: {} connections still open after {}", args.slot(), left, limit);
-      }
     }
 
     private void deleteWorkDirectory() {

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import org.eclipse.jetty.ee10.webapp.WebAppContext;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
@@ -22,6 +23,8 @@ import org.eclipse.jetty.server.handler.StatisticsHandler;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.component.ContainerLifeCycle;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.eclipse.jetty.util.thread.ScheduledExecutorScheduler;
+import org.eclipse.jetty.util.thread.Scheduler;
 import org.eclipse.jetty.util.thread.ThreadPool;
 import org.perchild.config.ThreadSettings;
 import org.perchild.config.VirtualHost;
@@ -83,6 +86,7 @@ public final class ChildServer extends ContainerLifeCycle {
   private final List<AppBaseDeployer> deployers = new ArrayList<>();
   private final ThreadPool pool;
   private final StatisticsHandler statistics;
+  private final ScheduledExecutorScheduler scheduler;
   private HostCounters hostCounters;
 
   /**
@@ -182,6 +186,13 @@ public final class ChildServer extends ContainerLifeCycle {
       }
     }
 
+    // One for each host's AppBase polls, one for the LOAD/HOSTS reports and one for a dump, so that
+    // a slow deployment (each host has at most one poll at a time) never delays a report.
+    int polled = (int) hosts.stream().filter(h -> h.appBase() != null).count();
+    scheduler = new ScheduledExecutorScheduler(name + "-housekeeping", true, polled + 2);
+    // First in, last out: it runs the deployers' polls and the child's reports.
+    addBean(scheduler, true);
+
     Handler.Sequence byHost = new Handler.Sequence();
     int hostIndex = 0;
     for (VirtualHost host : hosts) {
@@ -192,14 +203,16 @@ public final class ChildServer extends ContainerLifeCycle {
               host,
               Integer.toString(hostIndex),
               workDirectory,
-              AppBaseDeployer.DEFAULT_INTERVAL);
+              AppBaseDeployer.DEFAULT_INTERVAL,
+              scheduler);
       deployers.add(deployer);
       byHost.addHandler(new HostContexts(host, deployer.handler()));
     }
     List<VirtualHost> own = List.copyOf(hosts);
     misdirected =
         MisdirectedRequestHandler.forRequests(
-            request -> route(table, own, request), new GracefulHandler(byHost));
+            request -> route(table, own, request),
+            connector == null ? new GracefulHandler(byHost) : new AfterHandOffs(byHost, connector));
     // Counts every request and byte this child answers, for its LOAD reports (mod_status's
     // Total Accesses and Total kBytes).
     statistics = new StatisticsHandler(misdirected);
@@ -297,6 +310,29 @@ public final class ChildServer extends ContainerLifeCycle {
     return true;
   }
 
+  /**
+   * Jetty's graceful handler, whose drain waits for the hand-off connector's: its own shutdown
+   * answers 503 to a request that has not reached a handler yet, and a connection just handed over
+   * may not have; so a drain of the running child refuses requests only once the connections it
+   * already has are done (or their bound is over). A stop of the server is Jetty's at once.
+   */
+  private static final class AfterHandOffs extends GracefulHandler {
+    private final HandoffConnector connector;
+
+    AfterHandOffs(Handler handler, HandoffConnector connector) {
+      super(handler);
+      this.connector = connector;
+    }
+
+    @Override
+    public CompletableFuture<Void> shutdown() {
+      if (getServer() == null || getServer().isStopping()) {
+        return super.shutdown();
+      }
+      return connector.shutdown().thenCompose(drained -> super.shutdown());
+    }
+  }
+
   /** One virtual host's web applications, entered only by the requests routed to that host. */
   private static final class HostContexts extends Handler.Wrapper {
     static final String ATTRIBUTE = VirtualHostRequestLog.VIRTUAL_HOST;
@@ -342,6 +378,15 @@ public final class ChildServer extends ContainerLifeCycle {
   /** The Jetty server, for its state and {@code dump()}. */
   public Server server() {
     return server;
+  }
+
+  /**
+   * The child's housekeeping scheduler, Jetty's: the {@code AppBase} polls and the child's reports
+   * run on it, not on threads of their own. Not Jetty's server scheduler, whose timeouts a slow
+   * deployment must not hold up.
+   */
+  public Scheduler scheduler() {
+    return scheduler;
   }
 
   /** The 421 guard, for its count. */

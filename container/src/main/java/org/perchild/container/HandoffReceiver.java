@@ -2,9 +2,10 @@ package org.perchild.container;
 
 import java.net.StandardProtocolFamily;
 import java.time.Duration;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.LongAdder;
+import org.eclipse.jetty.util.component.AbstractLifeCycle;
+import org.eclipse.jetty.util.component.Graceful;
 import org.perchild.container.handoff.HandoffConnector;
 import org.perchild.posix.Descriptors;
 import org.perchild.posix.PosixException;
@@ -19,14 +20,27 @@ import org.slf4j.LoggerFactory;
 /**
  * Reads connections from the hand-off channel (fd 4, from the acceptor) and gives each to the
  * {@link HandoffConnector}: one {@link HandoffMessage} per {@code SOCK_SEQPACKET} message, the
- * client socket attached as {@code SCM_RIGHTS}. {@link ChildMain} runs it on a thread of its own.
+ * client socket attached as {@code SCM_RIGHTS}. A bean of {@link ChildProcess}: {@link #doStart}
+ * starts its thread; the thread ends with the channel.
  *
  * <p>A message without a descriptor, a malformed one or a truncated one closes whatever arrived, is
  * logged and counted, and the next message is read. The end of the stream (the acceptor has gone; a
  * new one may be given a new channel later) ends the receiver, not the child: the connections
  * already handed off keep being served.
+ *
+ * <p>It is {@link Graceful}: {@link #shutdown()} completes once the channel has been read to its
+ * end (the acceptor and the launcher have closed their ends, so every connection already handed to
+ * this child is taken), or after the drain limit, whichever comes first. It does not stop
+ * receiving: a connection that arrives during the drain is served.
+ *
+ * <pre>
+ *   STOPPED ──start──▶ STARTED, receiving ──end of stream / failed receive──▶ STARTED, ended
+ *                          │ shutdown(): completes at the end, or after the drain limit
+ *                          ▼ stop: the thread is left to end with the channel (it is a daemon)
+ *                       STOPPED
+ * </pre>
  */
-public final class HandoffReceiver implements Runnable {
+public final class HandoffReceiver extends AbstractLifeCycle implements Runnable, Graceful {
 
   private static final Logger LOG = LoggerFactory.getLogger(HandoffReceiver.class);
 
@@ -34,22 +48,52 @@ public final class HandoffReceiver implements Runnable {
   private final HandoffConnector connector;
   private final LongAdder received = new LongAdder();
   private final LongAdder refused = new LongAdder();
-  private final CountDownLatch ended = new CountDownLatch(1);
+  private final CompletableFuture<Void> ended = new CompletableFuture<>();
+  private final String threadName;
+  private final Duration drainLimit;
+  private volatile CompletableFuture<Void> drained;
   private volatile long retireAfter;
   private volatile Runnable onRetire = () -> {};
 
-  /** A receiver that reads {@code channel} and feeds {@code connector}. */
-  public HandoffReceiver(SeqPacketChannel channel, HandoffConnector connector) {
+  /**
+   * A receiver that reads {@code channel} and feeds {@code connector}.
+   *
+   * @param threadName the name of its thread, e.g. {@code perchild-handoff-alice-3}
+   * @param drainLimit how long {@link #shutdown()} waits for the channel to end; the bound is kept
+   *     on the connector's (Jetty's) scheduler
+   */
+  public HandoffReceiver(
+      SeqPacketChannel channel,
+      HandoffConnector connector,
+      String threadName,
+      Duration drainLimit) {
     this.channel = channel;
     this.connector = connector;
+    this.threadName = threadName;
+    this.drainLimit = drainLimit;
   }
 
-  /** Starts the receiver on a new non-daemon thread called {@code name}. */
-  public Thread start(String name) {
-    Thread thread = new Thread(this, name);
-    thread.setDaemon(false);
+  @Override
+  protected void doStart() throws Exception {
+    // A daemon: the control channel's reader keeps the child alive, and its STOP or its end decides
+    // when the process exits, not the acceptor's end of this channel.
+    Thread thread = new Thread(this, threadName);
+    thread.setDaemon(true);
     thread.start();
-    return thread;
+    super.doStart();
+  }
+
+  /**
+   * Nothing to end by force: by the time the child stops, the drain has let the channel end; if it
+   * has not, the blocked receive ends with the process, and closing the descriptor under it would
+   * only race a connection being taken.
+   */
+  @Override
+  protected void doStop() throws Exception {
+    if (!ended.isDone()) {
+      LOG.info("hand-off channel {} still open at stop", channel);
+    }
+    super.doStop();
   }
 
   /**
@@ -62,12 +106,38 @@ public final class HandoffReceiver implements Runnable {
   }
 
   /**
-   * Waits until the hand-off channel has been read to its end (the acceptor and the launcher have
-   * closed their ends), so that every connection already handed to this child is taken; true if it
-   * ended within {@code limit}.
+   * Completes when the hand-off channel has been read to its end, or after the drain limit (said in
+   * the log); the same future for every call.
    */
-  public boolean awaitEnd(Duration limit) throws InterruptedException {
-    return ended.await(limit.toMillis(), TimeUnit.MILLISECONDS);
+  @Override
+  public CompletableFuture<Void> shutdown() {
+    synchronized (ended) {
+      if (drained == null) {
+        CompletableFuture<Void> bounded = new CompletableFuture<>();
+        ended.whenComplete((v, x) -> bounded.complete(null));
+        connector
+            .getScheduler()
+            .schedule(
+                () -> {
+                  if (bounded.complete(null)) {
+                    LOG.warn("hand-off channel {} did not end within {}", channel, drainLimit);
+                  }
+                },
+                drainLimit);
+        drained = bounded;
+      }
+      return drained;
+    }
+  }
+
+  @Override
+  public boolean isShutdown() {
+    return drained != null;
+  }
+
+  /** Whether the channel has been read to its end (or failed). */
+  public boolean hasEnded() {
+    return ended.isDone();
   }
 
   @Override
@@ -75,7 +145,7 @@ public final class HandoffReceiver implements Runnable {
     try {
       receive();
     } finally {
-      ended.countDown();
+      ended.complete(null);
     }
   }
 

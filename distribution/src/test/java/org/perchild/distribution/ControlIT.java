@@ -170,6 +170,28 @@ class ControlIT {
   }
 
   @Test
+  @Order(2)
+  void dumpPrintsTheChildsJettyTree() throws Exception {
+    Result dump = perchild(server.root, "dump", "1");
+    assertEquals(0, dump.code(), dump.err());
+    assertEquals("", dump.err());
+    String text = dump.out();
+    // The root lifecycle, with Jetty's server, its pool and connector, and the host's webapp.
+    String first = text.lines().findFirst().orElse("");
+    assertTrue(first.contains("ChildProcess@"), first);
+    for (String part :
+        List.of(
+            "SpareThreadPool", "HandoffConnector", "HandoffReceiver", "LoadReporter", "whoami")) {
+      assertTrue(text.contains(part), part + " not in the dump:\n" + text);
+    }
+    Result none = perchild(server.root, "dump", "9");
+    assertEquals(1, none.code(), none.out());
+    assertTrue(none.err().contains("there is no child slot 9"), none.err());
+    Result usage = perchild(server.root, "dump", "one");
+    assertEquals(1, usage.code());
+  }
+
+  @Test
   @Order(3)
   void theSocketIsRootsAlone() throws Exception {
     Path socket = server.root.resolve("logs/perchild.sock");

@@ -17,6 +17,7 @@ import java.util.Set;
  * @param action what to do
  * @param signal the {@code -k} command, for {@link Action#SIGNAL} and {@code -k start}
  * @param json {@code status --json}: the scoreboard as JSON
+ * @param slot {@code dump SLOT}: the slot whose child's Jetty dump to print, else 0
  */
 public record CommandLine(
     Path configFile,
@@ -24,7 +25,8 @@ public record CommandLine(
     Set<String> defines,
     Action action,
     String signal,
-    boolean json) {
+    boolean json,
+    int slot) {
 
   /** What {@code bin/perchild} was asked to do. */
   public enum Action {
@@ -45,6 +47,8 @@ public record CommandLine(
      * httpd flag, as {@code apachectl status}.
      */
     STATUS,
+    /** {@code dump SLOT}: print the Jetty dump of that slot's child. A subcommand, as status. */
+    DUMP,
     /** {@code -v}: print the version. */
     VERSION,
     /** {@code -h}: print the usage. */
@@ -75,6 +79,7 @@ public record CommandLine(
     List<Action> actions = new ArrayList<>();
     String signal = null;
     boolean json = false;
+    int slot = 0;
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
       switch (arg) {
@@ -88,6 +93,18 @@ public record CommandLine(
         case "-v" -> actions.add(Action.VERSION);
         case "-h", "-?", "--help" -> actions.add(Action.HELP);
         case "status" -> actions.add(Action.STATUS);
+        case "dump" -> {
+          String word = value(args, ++i, arg);
+          try {
+            slot = Integer.parseInt(word);
+          } catch (NumberFormatException e) {
+            slot = 0;
+          }
+          if (slot < 1) {
+            throw new IllegalArgumentException("dump " + word + ": the slot is a number from 1");
+          }
+          actions.add(Action.DUMP);
+        }
         case "--json" -> json = true;
         case "-k" -> {
           signal = value(args, ++i, arg);
@@ -106,13 +123,14 @@ public record CommandLine(
     }
     Set<Action> distinct = new LinkedHashSet<>(actions);
     if (distinct.size() > 1) {
-      throw new IllegalArgumentException("give only one of -t, -S, -L, -X, -v, -h, -k and status");
+      throw new IllegalArgumentException(
+          "give only one of -t, -S, -L, -X, -v, -h, -k, status and dump");
     }
     Action action = distinct.isEmpty() ? Action.RUN : distinct.iterator().next();
     if (json && action != Action.STATUS) {
       throw new IllegalArgumentException("--json goes with status only");
     }
-    return new CommandLine(config, root, defines, action, signal, json);
+    return new CommandLine(config, root, defines, action, signal, json, slot);
   }
 
   private static String value(String[] args, int index, String flag) {

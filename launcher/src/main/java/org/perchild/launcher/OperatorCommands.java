@@ -12,9 +12,10 @@ import org.perchild.operator.OperatorSocket;
 import org.perchild.protocol.ExitCodes;
 
 /**
- * {@code perchild -k stop|restart|graceful|graceful-stop} and {@code perchild status}: one command
- * over the running launcher's control socket. A stop waits until the launcher has gone, so that an
- * init system's {@code ExecStop} returns when the server has stopped.
+ * {@code perchild -k stop|restart|graceful|graceful-stop}, {@code perchild status} and {@code
+ * perchild dump SLOT}: one command over the running launcher's control socket. A stop waits until
+ * the launcher has gone, so that an init system's {@code ExecStop} returns when the server has
+ * stopped.
  */
 final class OperatorCommands {
 
@@ -60,10 +61,29 @@ final class OperatorCommands {
     return ExitCodes.CLI_OK;
   }
 
+  /** {@code dump SLOT}; prints that slot's child's Jetty dump. */
+  static int dump(ServerConfig config, int slot, PrintStream out, PrintStream err) {
+    Path socket = OperatorSocket.pathFor(config.pidFile());
+    OperatorReply reply = send(socket, OperatorCommand.dumpLine(slot), err);
+    if (reply == null) {
+      return ExitCodes.CLI_REFUSED;
+    }
+    if (!reply.ok()) {
+      err.print("perchild: dump " + slot + ": " + reply.text());
+      return ExitCodes.CLI_REFUSED;
+    }
+    out.print(reply.text());
+    return ExitCodes.CLI_OK;
+  }
+
   /** The reply, or {@code null} after saying on {@code err} why there is none. */
   private static OperatorReply send(Path socket, OperatorCommand command, PrintStream err) {
+    return send(socket, command.line(), err);
+  }
+
+  private static OperatorReply send(Path socket, String line, PrintStream err) {
     try {
-      return OperatorClient.send(socket, command);
+      return OperatorClient.send(socket, line);
     } catch (OperatorClient.NoServerException e) {
       // As apachectl's "httpd (no pid file) not running".
       err.println("perchild: no server is running (" + e.getMessage() + ")");

@@ -34,6 +34,7 @@ public final class Perchild {
       Usage: perchild [-D name] [-d directory] [-f file]
                       [-h] [-v] [-X] [-t] [-S] [-L] [-k start|restart|graceful|graceful-stop|stop]
              perchild [-d directory] [-f file] status [--json]
+             perchild [-d directory] [-f file] dump SLOT
       Options:
         -D name            : define a name: FOREGROUND (stay in front), SINGLE_USER (without
                              root: every process runs as the caller, no tenant isolation)
@@ -51,6 +52,7 @@ public final class Perchild {
         -S                 : show the parsed layout: listeners, virtual hosts, users, children
         -L                 : list configuration directives
         status             : show the running server's scoreboard (--json: as JSON)
+        dump SLOT          : print the Jetty dump (its lifecycle tree) of that slot's child
       """;
 
   /** The container's entry point of {@code -X}, in lib/ but not on the launcher's compile path. */
@@ -119,6 +121,13 @@ public final class Perchild {
           yield ExitCodes.CLI_REFUSED;
         }
         yield OperatorCommands.status(config, line.json(), out, err);
+      }
+      case DUMP -> {
+        ServerConfig config = load(line, err);
+        if (config == null) {
+          yield ExitCodes.CLI_REFUSED;
+        }
+        yield OperatorCommands.dump(config, line.slot(), out, err);
       }
     };
   }

@@ -34,9 +34,19 @@ public final class OperatorClient {
    * @throws IOException if the socket cannot be used (e.g. permission denied for a non-root user)
    */
   public static OperatorReply send(Path socket, OperatorCommand command) throws IOException {
+    return send(socket, command.line());
+  }
+
+  /**
+   * Sends one request line, e.g. {@link OperatorCommand#dumpLine}, and reads the reply to its end
+   * (a dump is hundreds of KiB: the stream carries it whole).
+   *
+   * @throws NoServerException if no launcher runs behind {@code socket}
+   * @throws IOException if the socket cannot be used
+   */
+  public static OperatorReply send(Path socket, String line) throws IOException {
     try (SocketChannel channel = connect(socket)) {
-      ByteBuffer request =
-          ByteBuffer.wrap((command.line() + "\n").getBytes(StandardCharsets.UTF_8));
+      ByteBuffer request = ByteBuffer.wrap((line + "\n").getBytes(StandardCharsets.UTF_8));
       while (request.hasRemaining()) {
         channel.write(request);
       }

@@ -6,7 +6,8 @@ import java.util.Locale;
 /**
  * The commands of the control socket's line protocol: a client writes one of these words as one
  * line, the launcher answers one {@link OperatorReply} and closes the connection. The words are
- * httpd's {@code -k} commands, plus {@code status} for the scoreboard.
+ * httpd's {@code -k} commands, plus {@code status} for the scoreboard. {@code dump SLOT}, which
+ * takes an argument, is read by {@link #dumpSlot} before these.
  */
 public enum OperatorCommand {
   /** Stop at once (SIGTERM). */
@@ -22,6 +23,9 @@ public enum OperatorCommand {
   /** The scoreboard, as JSON. */
   STATUS_JSON("status json");
 
+  /** The first word of {@code dump SLOT}: a child's Jetty dump. */
+  public static final String DUMP = "dump";
+
   /** The longest request line a server reads: anything longer is not a command. */
   public static final int MAX_LINE = 256;
 
@@ -34,6 +38,28 @@ public enum OperatorCommand {
   /** The request line, without its newline. */
   public String line() {
     return line;
+  }
+
+  /** The request line that asks for the dump of {@code slot}'s child. */
+  public static String dumpLine(int slot) {
+    return DUMP + " " + slot;
+  }
+
+  /**
+   * The slot of a {@code dump SLOT} line (blanks and case as for {@link #parse}), or 0 if the line
+   * is not a dump.
+   *
+   * @throws IllegalArgumentException if it is a dump without a slot number from 1
+   */
+  public static int dumpSlot(String requestLine) {
+    String[] words = requestLine.strip().split("\\s+");
+    if (!words[0].toLowerCase(Locale.ROOT).equals(DUMP)) {
+      return 0;
+    }
+    if (words.length == 2 && words[1].matches("[0-9]{1,6}") && Integer.parseInt(words[1]) > 0) {
+      return Integer.parseInt(words[1]);
+    }
+    throw new IllegalArgumentException("usage: dump SLOT, a slot number from 1");
   }
 
   /**

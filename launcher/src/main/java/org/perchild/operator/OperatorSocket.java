@@ -50,6 +50,11 @@ public final class OperatorSocket implements Closeable {
   @FunctionalInterface
   public interface Commands {
     CompletableFuture<OperatorReply> submit(OperatorCommand command);
+
+    /** {@code dump SLOT}: that slot's child's Jetty dump; none unless the supervisor says so. */
+    default CompletableFuture<OperatorReply> dump(int slot) {
+      return CompletableFuture.completedFuture(OperatorReply.error("dump is not served here"));
+    }
   }
 
   private final Path path;
@@ -160,21 +165,30 @@ public final class OperatorSocket implements Closeable {
         return;
       }
       String line = readLine(client);
-      OperatorCommand command;
+      CompletableFuture<OperatorReply> answer;
+      String asked;
       try {
-        command = OperatorCommand.parse(line);
+        int dumpSlot = OperatorCommand.dumpSlot(line);
+        if (dumpSlot > 0) {
+          asked = OperatorCommand.dumpLine(dumpSlot);
+          answer = commands.dump(dumpSlot);
+        } else {
+          OperatorCommand command = OperatorCommand.parse(line);
+          asked = command.line();
+          answer = commands.submit(command);
+        }
       } catch (IllegalArgumentException e) {
         write(client, OperatorReply.error(e.getMessage()));
         return;
       }
       OperatorReply reply;
       try {
-        reply = commands.submit(command).get(REPLY_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        reply = answer.get(REPLY_TIMEOUT_SECONDS, TimeUnit.SECONDS);
       } catch (TimeoutException e) {
         reply =
             OperatorReply.error("the launcher did not answer in " + REPLY_TIMEOUT_SECONDS + " s");
       } catch (ExecutionException e) {
-        reply = OperatorReply.error(command.line() + " failed: " + e.getCause());
+        reply = OperatorReply.error(asked + " failed: " + e.getCause());
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return;

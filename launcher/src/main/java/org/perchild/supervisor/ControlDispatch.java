@@ -37,6 +37,7 @@ final class ControlDispatch {
   private ChildTable children;
   private Generations generations;
   private ChildArgFiles argFiles;
+  private final ChildDumps dumps = new ChildDumps();
 
   /**
    * The dispatch of one supervisor.
@@ -89,6 +90,10 @@ final class ControlDispatch {
       }
       return;
     }
+    if (message instanceof ChildToLauncher.DumpPart part) {
+      dumps.part(slot, pid, part);
+      return;
+    }
     if (message instanceof ChildToLauncher.Hosts part) {
       ChildSlot reporting = children.slotNumbered(slot);
       if (reporting != null && reporting.pid == pid) {
@@ -136,6 +141,11 @@ final class ControlDispatch {
     } else {
       LOG.warn("child {} (pid {}) said something unexpected: {}", slot, pid, message.name());
     }
+  }
+
+  /** The dumps asked of children and not answered yet. */
+  ChildDumps dumps() {
+    return dumps;
   }
 
   /** Gives the acceptor a READY child's hand-off channel, once both are ready. */

@@ -130,7 +130,19 @@ public final class Supervisor {
     OperatorSocket controlSocket;
     try {
       controlSocket =
-          OperatorSocket.open(OperatorSocket.pathFor(initialConfig.pidFile()), this::submit);
+          OperatorSocket.open(
+              OperatorSocket.pathFor(initialConfig.pidFile()),
+              new OperatorSocket.Commands() {
+                @Override
+                public CompletableFuture<OperatorReply> submit(OperatorCommand command) {
+                  return Supervisor.this.submit(command);
+                }
+
+                @Override
+                public CompletableFuture<OperatorReply> dump(int slot) {
+                  return Supervisor.this.dump(slot);
+                }
+              });
     } catch (IOException e) {
       sockets.close();
       throw e;
@@ -210,6 +222,7 @@ public final class Supervisor {
       handle(event);
     }
     reap();
+    dispatch.dumps().expire(nanoTime.getAsLong());
     if (!stopping) {
       respawnDue();
       pushScoreboard();
@@ -252,6 +265,14 @@ public final class Supervisor {
         event.answer(restart.begin(event.text(), stopping));
       }
       case STATUS -> event.answer(serverStatus.reply(event.text().equals("json")));
+      case DUMP ->
+          dispatch
+              .dumps()
+              .ask(
+                  event.slot(),
+                  children.slotNumbered(event.slot()),
+                  event.reply(),
+                  nanoTime.getAsLong());
       case CONTROL_EOF ->
           LOG.debug("control channel of {} closed", ControlDispatch.who(event.slot()));
       case CONTROL -> dispatch.control(event.slot(), event.pid(), event.message());
@@ -293,6 +314,13 @@ public final class Supervisor {
           case STATUS_JSON -> new SupervisorEvent(Kind.STATUS, 0, 0, "json", reply);
         };
     events.add(event);
+    return reply;
+  }
+
+  /** {@code dump SLOT} from the control socket's thread: the loop asks the child. */
+  CompletableFuture<OperatorReply> dump(int slot) {
+    CompletableFuture<OperatorReply> reply = new CompletableFuture<>();
+    events.add(new SupervisorEvent(Kind.DUMP, slot, 0, "dump", reply));
     return reply;
   }
 

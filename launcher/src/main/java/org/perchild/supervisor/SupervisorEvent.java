@@ -10,8 +10,8 @@ import org.perchild.protocol.ControlMessage;
  * loop's queue; an operator's command also carries its reply.
  *
  * @param kind what happened
- * @param slot the child's slot for a control message, {@link ControlDispatch#ACCEPTOR} for the
- *     acceptor's, else 0
+ * @param slot the child's slot for a control message or a dump, {@link ControlDispatch#ACCEPTOR}
+ *     for the acceptor's, else 0
  * @param pid the process whose channel a control message came on, else 0
  * @param text the signal's or command's name, the status format, or why a channel ended
  * @param message the control message that came, for {@link Kind#CONTROL}, else null
@@ -33,7 +33,8 @@ record SupervisorEvent(
     GRACEFUL_STOP,
     RESTART,
     GRACEFUL,
-    STATUS
+    STATUS,
+    DUMP
   }
 
   SupervisorEvent(Kind kind, int slot, int pid, String text) {

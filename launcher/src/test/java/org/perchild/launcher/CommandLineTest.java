@@ -189,6 +189,18 @@ class CommandLineTest {
   }
 
   @Test
+  void dumpIsASubcommandWordWithASlot() {
+    CommandLine dump = CommandLine.parse(new String[] {"-d", "/srv", "dump", "2"});
+    assertEquals(CommandLine.Action.DUMP, dump.action());
+    assertEquals(2, dump.slot());
+    for (String slot : new String[] {"0", "x", "-1"}) {
+      assertContains(run("dump", slot).err(), "dump " + slot + ": the slot is a number from 1");
+    }
+    assertEquals(1, run("dump").code());
+    assertContains(run("status", "dump", "1").err(), "give only one of");
+  }
+
+  @Test
   void withoutALauncherTheControlCommandsSayNoServerIsRunning() throws IOException {
     conf("Listen 8080", "User #40000", "Group #40000");
     Path socket = root.resolve("logs/perchild.sock");

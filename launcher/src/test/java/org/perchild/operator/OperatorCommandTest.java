@@ -41,6 +41,16 @@ class OperatorCommandTest {
   }
 
   @Test
+  void aDumpLineNamesItsSlot() {
+    assertEquals(3, OperatorCommand.dumpSlot(OperatorCommand.dumpLine(3)));
+    assertEquals(12, OperatorCommand.dumpSlot("  DUMP \t 12\r"));
+    assertEquals(0, OperatorCommand.dumpSlot("status"));
+    for (String line : new String[] {"dump", "dump 0", "dump x", "dump 1 2", "dump -1"}) {
+      assertThrows(IllegalArgumentException.class, () -> OperatorCommand.dumpSlot(line), line);
+    }
+  }
+
+  @Test
   void repliesRoundTrip() {
     for (OperatorReply reply :
         new OperatorReply[] {

@@ -14,12 +14,14 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * What a child tells the launcher on its control channel: that it serves ({@code READY}), that it
- * reached {@code MaxRequestsPerChild} ({@code RETIRING}), and every second its load ({@code LOAD})
- * and its per-virtual-host counts ({@code HOSTS}, in parts). The child sends them; the launcher's
- * supervisor decodes them.
+ * reached {@code MaxRequestsPerChild} ({@code RETIRING}), every second its load ({@code LOAD}) and
+ * its per-virtual-host counts ({@code HOSTS}, in parts), and, when asked with {@link
+ * LauncherToChild.Dump}, its Jetty dump ({@code DUMP}, in parts). The child sends them; the
+ * launcher's supervisor decodes them.
  */
 public sealed interface ChildToLauncher extends ControlMessage {
 
@@ -114,6 +116,76 @@ public sealed interface ChildToLauncher extends ControlMessage {
     }
   }
 
+  /**
+   * {@code DUMP <request> <part>/<parts> <text>}: one part of the answer to {@link
+   * LauncherToChild.Dump} number {@code request}, the child's Jetty {@code dump()}. A dump is often
+   * hundreds of KiB, so it travels in as many parts as it takes ({@link #split}); the launcher
+   * shows it only once every part arrived, in order ({@link DumpParts}). The text is everything
+   * after the third blank, newlines and blanks included.
+   *
+   * @param request the number of the request it answers
+   * @param part this part's number, 1 to {@code parts}
+   * @param parts how many parts the dump has, at most {@link #MAX_PARTS}
+   * @param text this part's piece of the dump
+   */
+  record DumpPart(long request, int part, int parts, String text) implements ChildToLauncher {
+
+    /** Room for {@code DUMP <request> <part>/<parts> } at the head of every part. */
+    static final int HEADER_ROOM = 64;
+
+    /**
+     * The most parts one dump may have (16 MiB of text): the launcher, which is root, holds a dump
+     * whole in memory, so a child cannot make it hold more than this.
+     */
+    public static final int MAX_PARTS = 128;
+
+    public DumpPart {
+      if (request < 0 || parts < 1 || parts > MAX_PARTS || part < 1 || part > parts) {
+        throw new IllegalArgumentException(
+            "DUMP request " + request + " part " + part + "/" + parts);
+      }
+      Objects.requireNonNull(text, "text");
+    }
+
+    @Override
+    public byte[] encode() {
+      return bytes("DUMP " + request + " " + part + "/" + parts + " " + text);
+    }
+
+    /**
+     * {@code text} as the parts of the answer to request {@code request}, each below {@link
+     * ControlMessage#MAX_BYTES}; one part, possibly empty, at least. A dump longer than {@link
+     * #MAX_PARTS} parts is cut, and its last part says so.
+     */
+    public static List<DumpPart> split(long request, String text) {
+      byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
+      int room = MAX_BYTES - HEADER_ROOM;
+      List<String> pieces = new ArrayList<>();
+      int start = 0;
+      while (start < utf8.length && pieces.size() < MAX_PARTS) {
+        int end = Math.min(utf8.length, start + room);
+        // Never between the bytes of one character: back up to the start of the one cut.
+        while (end < utf8.length && end > start && (utf8[end] & 0xC0) == 0x80) {
+          end--;
+        }
+        pieces.add(new String(utf8, start, end - start, StandardCharsets.UTF_8));
+        start = end;
+      }
+      if (pieces.isEmpty()) {
+        pieces.add("");
+      } else if (start < utf8.length) {
+        String last = pieces.get(pieces.size() - 1);
+        String cut = "\n... dump cut: " + (utf8.length - start) + " more bytes\n";
+        pieces.set(pieces.size() - 1, last.substring(0, last.length() - cut.length()) + cut);
+      }
+      List<DumpPart> parts = new ArrayList<>();
+      for (int i = 0; i < pieces.size(); i++) {
+        parts.add(new DumpPart(request, i + 1, pieces.size(), pieces.get(i)));
+      }
+      return parts;
+    }
+  }
+
   /** Reads one message; IllegalArgumentException if it is none of the above. */
   static ChildToLauncher decode(byte[] payload, int fd) {
     String text = text(payload);
@@ -146,6 +218,20 @@ public sealed interface ChildToLauncher extends ControlMessage {
             intNumber(text, part[0]),
             intNumber(text, part[1]),
             HostTable.parseEntries(words, 3));
+      }
+      case "DUMP" -> {
+        String[] fields = text.split(" ", 4);
+        if (fields.length < 4) {
+          throw new IllegalArgumentException(
+              "'" + MessageText.shown(text) + "': DUMP needs a request, a part number and text");
+        }
+        String[] part = fields[2].split("/", -1);
+        if (part.length != 2) {
+          throw new IllegalArgumentException(
+              "'" + MessageText.shown(text) + "': '" + fields[2] + "' is not part/parts");
+        }
+        return new DumpPart(
+            number(text, fields[1]), intNumber(text, part[0]), intNumber(text, part[1]), fields[3]);
       }
       default -> throw MessageText.unknown(text);
     }

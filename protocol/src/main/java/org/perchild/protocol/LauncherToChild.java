@@ -2,12 +2,15 @@ package org.perchild.protocol;
 
 import static org.perchild.protocol.MessageText.bytes;
 import static org.perchild.protocol.MessageText.expectNoFd;
+import static org.perchild.protocol.MessageText.expectWords;
+import static org.perchild.protocol.MessageText.number;
 import static org.perchild.protocol.MessageText.text;
+import static org.perchild.protocol.MessageText.words;
 
 /**
  * What the launcher tells a child on its control channel. The launcher's supervisor sends them; the
- * child's control reader decodes them. Only {@code STOP} so far: the end of the channel (the
- * launcher has died) is the other thing a child obeys.
+ * child's control reader decodes them: {@code STOP}, and {@code DUMP} for {@code perchild dump
+ * SLOT}. The end of the channel (the launcher has died) is the other thing a child obeys.
  */
 public sealed interface LauncherToChild extends ControlMessage {
 
@@ -24,12 +27,37 @@ public sealed interface LauncherToChild extends ControlMessage {
     }
   }
 
+  /**
+   * {@code DUMP <request>}: answer with this child's Jetty {@code dump()}, in {@link
+   * ChildToLauncher.DumpPart}s that carry the same request number.
+   *
+   * @param request the launcher's number for this request, so that a late answer to an earlier one
+   *     is told apart
+   */
+  record Dump(long request) implements LauncherToChild {
+    public Dump {
+      if (request < 0) {
+        throw new IllegalArgumentException("DUMP request " + request);
+      }
+    }
+
+    @Override
+    public byte[] encode() {
+      return bytes("DUMP " + request);
+    }
+  }
+
   /** Reads one message; IllegalArgumentException if it is none of the above. */
   static LauncherToChild decode(byte[] payload, int fd) {
     String text = text(payload);
     expectNoFd(text, fd);
     if (text.equals("STOP")) {
       return new Stop();
+    }
+    String[] words = words(text);
+    if (words[0].equals("DUMP")) {
+      expectWords(text, words, 2);
+      return new Dump(number(text, words[1]));
     }
     throw MessageText.unknown(text);
   }

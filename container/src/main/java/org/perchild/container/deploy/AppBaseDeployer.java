@@ -10,9 +10,8 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Stream;
 import org.eclipse.jetty.ee10.webapp.WebAppContext;
 import org.eclipse.jetty.server.Handler;
@@ -21,6 +20,7 @@ import org.eclipse.jetty.server.handler.ContextHandler;
 import org.eclipse.jetty.server.handler.ContextHandlerCollection;
 import org.eclipse.jetty.server.handler.ResourceHandler;
 import org.eclipse.jetty.util.component.AbstractLifeCycle;
+import org.eclipse.jetty.util.thread.Scheduler;
 import org.perchild.config.VirtualHost;
 import org.perchild.container.AppBase;
 import org.slf4j.Logger;
@@ -44,9 +44,13 @@ import org.slf4j.LoggerFactory;
  * the welcome file, no directory listings (403, as httpd with {@code Options -Indexes}). Only the
  * requests no application takes reach it, so a {@code ROOT} application (mapped at {@code /}) wins.
  *
+ * <p>The polls run on the child's shared {@link Scheduler} (Jetty's), not on a thread of their own:
+ * each poll schedules the next one when it is done, so a slow deployment delays only this host's
+ * next poll, and one host never has two polls at once.
+ *
  * <pre>
- *   STOPPED ──start──▶ STARTED (polling, one thread) ──stop──▶ STOPPED (the applications stop with
- *   the server, whose handler tree they are part of)
+ *   STOPPED ──start──▶ STARTED (a poll every interval on the scheduler) ──stop──▶ STOPPED (a poll in
+ *   progress finishes first; the applications stop with the server, whose handler tree they are in)
  * </pre>
  */
 public final class AppBaseDeployer extends AbstractLifeCycle {
@@ -71,8 +75,13 @@ public final class AppBaseDeployer extends AbstractLifeCycle {
   private final ContextHandlerCollection contexts = new ContextHandlerCollection();
   private final Handler handler;
   private final Map<String, Live> live = new ConcurrentSkipListMap<>();
+  private final Scheduler scheduler;
+
+  /** Held by a poll: a stop waits for the one in progress, which must not be left half done. */
+  private final ReentrantLock polling = new ReentrantLock();
+
   private int generation;
-  private ScheduledExecutorService poller;
+  private volatile Scheduler.Task next;
 
   /**
    * Builds the host's handlers and its applications as they are now (not started: they start with
@@ -83,12 +92,19 @@ public final class AppBaseDeployer extends AbstractLifeCycle {
    * @param prefix makes the work directories of this host unique in the child, e.g. its index
    * @param workDirectory a directory only this child can write, where WARs are unpacked
    * @param interval how often to poll the {@code AppBase}
+   * @param scheduler where the polls run: the child's shared scheduler, started before this
    * @throws IOException if the {@code AppBase} cannot be listed or a work directory made
    */
   public AppBaseDeployer(
-      Server server, VirtualHost host, String prefix, Path workDirectory, Duration interval)
+      Server server,
+      VirtualHost host,
+      String prefix,
+      Path workDirectory,
+      Duration interval,
+      Scheduler scheduler)
       throws IOException {
     this.server = server;
+    this.scheduler = scheduler;
     this.host = host;
     this.prefix = prefix;
     this.workDirectory = workDirectory;
@@ -130,32 +146,42 @@ public final class AppBaseDeployer extends AbstractLifeCycle {
     for (Live each : live.values()) {
       report(each, "deployed");
     }
-    if (scanner != null) {
-      poller =
-          Executors.newSingleThreadScheduledExecutor(
-              r -> {
-                Thread thread = new Thread(r, "perchild-deploy-" + host.serverName());
-                thread.setDaemon(true);
-                return thread;
-              });
-      poller.scheduleWithFixedDelay(
-          this::poll, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
-    }
     super.doStart();
+    if (scanner != null) {
+      next = scheduler.schedule(this::scheduledPoll, interval);
+    }
   }
 
   @Override
   protected void doStop() throws Exception {
-    if (poller != null) {
-      // Let a deployment in progress finish: an interrupted one would leave a half-started context.
-      poller.shutdown();
-      if (!poller.awaitTermination(30, TimeUnit.SECONDS)) {
-        LOG.warn("virtual host {}: a deployment did not finish in 30 s", host.serverName());
-        poller.shutdownNow();
-      }
-      poller = null;
+    Scheduler.Task task = next;
+    if (task != null) {
+      task.cancel();
     }
+    // Let a deployment in progress finish: an interrupted one would leave a half-started context.
+    if (polling.tryLock(30, TimeUnit.SECONDS)) {
+      polling.unlock();
+    } else {
+      LOG.warn("virtual host {}: a deployment did not finish in 30 s", host.serverName());
+    }
+    next = null;
     super.doStop();
+  }
+
+  /** One poll on the scheduler, then the next one, unless the deployer is stopping. */
+  private void scheduledPoll() {
+    polling.lock();
+    try {
+      if (!isRunning()) {
+        return;
+      }
+      poll();
+      if (isRunning()) {
+        next = scheduler.schedule(this::scheduledPoll, interval);
+      }
+    } finally {
+      polling.unlock();
+    }
   }
 
   /** One poll; never throws, since an exception would end the scheduled polling for good. */

@@ -7,10 +7,12 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.LongAdder;
@@ -24,6 +26,7 @@ import org.eclipse.jetty.server.ConnectionFactory;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.util.IO;
+import org.eclipse.jetty.util.component.Graceful;
 import org.eclipse.jetty.util.thread.Scheduler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,6 +48,21 @@ import org.slf4j.LoggerFactory;
  * <p>A hand-off that fails, at any step, closes that connection, is logged and counted; it never
  * stops the connector. Lifecycle is Jetty's: hand-offs are refused unless the connector is started,
  * accepting ({@link #setAccepting}) and not shutting down.
+ *
+ * <p>Its {@link Graceful#shutdown()} drains before it refuses: Jetty's own refuses new connections
+ * at once and shortens the idle timeouts, but the acceptor may have handed this child connections
+ * it has not read yet, and a connection just handed over may not have reached a handler. So, while
+ * the server runs (a graceful drain of the child, {@code Graceful.shutdown(root)} in {@link
+ * org.perchild.container.ChildProcess}), it first waits for the hand-offs to end ({@link
+ * #drainAfter}), then for the connections in flight to close (a keep-alive one at its idle
+ * timeout), within a bound, and only then shuts down as Jetty's connectors do. Once the server
+ * stops, its shutdown is Jetty's at once, as it always was.
+ *
+ * <pre>
+ *   running ──shutdown()──▶ waiting for hand-offs ──ended──▶ waiting for 0 in flight (bounded)
+ *                                                                 │
+ *   server stopping ──shutdown()──────────────────────────────────┴──▶ Jetty's shutdown
+ * </pre>
  */
 public class HandoffConnector extends AbstractConnector {
 
@@ -57,6 +75,19 @@ public class HandoffConnector extends AbstractConnector {
 
   private final LongAdder handedOff = new LongAdder();
   private final LongAdder failed = new LongAdder();
+
+  /** Done once no connection is in flight: checked as each one closes or fails. */
+  private final Graceful.Shutdown connectionsClosed =
+      new Graceful.Shutdown(this) {
+        @Override
+        public boolean isShutdownDone() {
+          return getInFlight() == 0;
+        }
+      };
+
+  private volatile Graceful handOffs;
+  private volatile Duration connectionsLimit = Duration.ZERO;
+  private CompletableFuture<Void> drain;
 
   /** An HTTP/1.1 connector using the server's executor, scheduler and buffer pool. */
   public HandoffConnector(Server server, HttpConfiguration configuration) {
@@ -146,6 +177,48 @@ public class HandoffConnector extends AbstractConnector {
     }
   }
 
+  /**
+   * What a graceful drain waits for before it refuses connections: {@code handOffs}' shutdown (the
+   * hand-off channel's end), then at most {@code connectionsLimit} for the connections in flight to
+   * close. Without it, the drain is Jetty's shutdown at once.
+   */
+  public void drainAfter(Graceful handOffs, Duration connectionsLimit) {
+    this.handOffs = handOffs;
+    this.connectionsLimit = connectionsLimit;
+  }
+
+  @Override
+  public CompletableFuture<Void> shutdown() {
+    if (getServer().isStopping() || !isRunning() || handOffs == null) {
+      return super.shutdown();
+    }
+    synchronized (connectionsClosed) {
+      if (drain == null) {
+        drain =
+            handOffs
+                .shutdown()
+                .thenCompose(ended -> bounded(connectionsClosed.shutdown(), connectionsLimit))
+                .thenCompose(closed -> super.shutdown());
+      }
+      return drain;
+    }
+  }
+
+  /** {@code future}, or done after {@code limit} on Jetty's scheduler, saying what was left. */
+  private CompletableFuture<Void> bounded(CompletableFuture<Void> future, Duration limit) {
+    CompletableFuture<Void> bounded = new CompletableFuture<>();
+    future.whenComplete((v, x) -> bounded.complete(null));
+    getScheduler()
+        .schedule(
+            () -> {
+              if (bounded.complete(null)) {
+                LOG.warn("{} connections still open after {}", getInFlight(), limit);
+              }
+            },
+            limit);
+    return bounded;
+  }
+
   /** Sets TCP_NODELAY as Jetty's ServerConnector does on the sockets it accepts. */
   protected void configure(SocketChannel channel) {
     try {
@@ -158,6 +231,7 @@ public class HandoffConnector extends AbstractConnector {
   private void fail(SelectableChannel channel, Throwable cause) {
     String connection = pending.remove(channel);
     failed.increment();
+    connectionsClosed.check();
     logFailure(connection == null ? String.valueOf(channel) : connection, cause);
   }
 
@@ -322,6 +396,7 @@ public class HandoffConnector extends AbstractConnector {
     protected void endPointClosed(EndPoint endPoint) {
       onEndPointClosed(endPoint);
       super.endPointClosed(endPoint);
+      connectionsClosed.check();
     }
 
     @Override
