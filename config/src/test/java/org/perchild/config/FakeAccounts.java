@@ -9,9 +9,10 @@ import org.perchild.posix.GroupAccount;
 
 /**
  * A user database in memory, so that parser tests can name the perchild manual's user1/group1
- * without creating accounts on the machine. The real lookup is tested through SystemAccounts.
+ * without creating accounts on the machine. The real lookup is tested through SystemAccounts. The
+ * launcher's tests use it too, from this module's test jar.
  */
-final class FakeAccounts implements Accounts {
+public final class FakeAccounts implements Accounts {
 
   private final Map<String, Account> users = new HashMap<>();
   private final Map<String, GroupAccount> groups = new HashMap<>();
@@ -26,7 +27,7 @@ final class FakeAccounts implements Accounts {
     return this;
   }
 
-  static FakeAccounts standard() {
+  public static FakeAccounts standard() {
     return new FakeAccounts()
         .user("root", 0)
         .group("root", 0)

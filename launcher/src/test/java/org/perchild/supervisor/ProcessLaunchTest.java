@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.perchild.config.ChildGroup;
 import org.perchild.config.ConfigLoader;
+import org.perchild.config.FakeAccounts;
 import org.perchild.config.ServerConfig;
 import org.perchild.posix.Account;
 import org.perchild.posix.InheritedFd;

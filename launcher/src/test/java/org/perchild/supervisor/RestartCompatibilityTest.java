@@ -10,6 +10,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.perchild.config.ConfigLoader;
+import org.perchild.config.FakeAccounts;
 import org.perchild.config.ServerConfig;
 
 /** What a graceful restart refuses and what it only warns about, with no process involved. */
