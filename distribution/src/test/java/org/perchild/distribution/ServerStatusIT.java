@@ -5,10 +5,6 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -20,6 +16,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.perchild.testsupport.Http;
 
 /**
  * {@code <Location /server-status>} and {@code /metrics}, answered by the real acceptor from the
@@ -87,16 +84,13 @@ class ServerStatusIT {
    * A GET on a connection of its own: a keep-alive connection that the acceptor handed to a child
    * stays the child's, so a status request on it would reach the child, not the acceptor.
    */
-  private static HttpResponse<String> get(String path) throws Exception {
-    HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-    return client.send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port + path)).build(),
-        HttpResponse.BodyHandlers.ofString());
+  private static Http.Reply get(String path) throws Exception {
+    return Http.get(server.port, "127.0.0.1:" + server.port, path);
   }
 
   /** mod_status's {@code Key: value} lines, as collectors read them. */
   private static Map<String, String> auto() throws Exception {
-    HttpResponse<String> response = get("/server-status?auto");
+    Http.Reply response = get("/server-status?auto");
     assertEquals(200, response.statusCode(), response.body());
     Map<String, String> keys = new HashMap<>();
     for (String line : response.body().lines().toList()) {
@@ -176,7 +170,7 @@ class ServerStatusIT {
 
   @Test
   void requireIpOutsideTheNetworkIsForbidden() throws Exception {
-    HttpResponse<String> response = get("/private-status?auto");
+    Http.Reply response = get("/private-status?auto");
     assertEquals(403, response.statusCode());
     assertTrue(response.body().contains("<title>403 Forbidden</title>"), response.body());
   }
@@ -211,7 +205,7 @@ class ServerStatusIT {
     await()
         .atMost(15, SECONDS)
         .until(() -> get("/metrics").body().contains("perchild_child_threads{"));
-    HttpResponse<String> response = get("/metrics");
+    Http.Reply response = get("/metrics");
     assertEquals(200, response.statusCode());
     Pattern sample = Pattern.compile("^[a-zA-Z_:][a-zA-Z0-9_:]*(\\{[^}]*\\})? -?[0-9.eE+-]+$");
     int samples = 0;

@@ -74,6 +74,20 @@ public final class Http {
     }
   }
 
+  /**
+   * Writes {@code request} (every byte of it, as the test wrote it) on a new connection to
+   * 127.0.0.1 and returns all that comes back until the server closes.
+   */
+  public static String raw(int port, String request) throws IOException {
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress("127.0.0.1", port), TIMEOUT_MILLIS);
+      socket.setSoTimeout(TIMEOUT_MILLIS);
+      socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+      socket.getOutputStream().flush();
+      return new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+    }
+  }
+
   /** A whole response as read from the connection. */
   public static Reply parse(String response) throws IOException {
     int end = response.indexOf("\r\n\r\n");

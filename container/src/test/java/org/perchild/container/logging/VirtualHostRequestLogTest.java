@@ -3,10 +3,6 @@ package org.perchild.container.logging;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.ZoneOffset;
@@ -30,6 +26,7 @@ import org.perchild.config.CustomLog;
 import org.perchild.config.VirtualHost;
 import org.perchild.posix.Account;
 import org.perchild.posix.GroupAccount;
+import org.perchild.testsupport.Http;
 
 /**
  * The request log in a real Jetty server on loopback: each request's line goes to the logs of the
@@ -108,13 +105,7 @@ class VirtualHostRequestLogTest {
   }
 
   private static String get(int port, String head) throws Exception {
-    try (Socket socket = new Socket("127.0.0.1", port)) {
-      OutputStream out = socket.getOutputStream();
-      out.write(head.getBytes(StandardCharsets.ISO_8859_1));
-      out.flush();
-      InputStream in = socket.getInputStream();
-      return new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
-    }
+    return Http.raw(port, head);
   }
 
   @Test
