@@ -145,10 +145,13 @@ class ControlChannelTest {
   @Timeout(20)
   void aPeerThatExitsWithUnreadMessagesEndsTheReaderToo() throws Exception {
     // The launcher's STOP is still unread when the child closes: the kernel resets the channel.
+    // Linux marks the peer shut down and then sets ECONNRESET, not atomically, so a reader woken
+    // in between sees a plain end of stream: either way the peer is gone and reading ends.
     assertTrue(launcher.send(new LauncherToChild.Stop()));
     Thread reader = launcher.startReading("test-control", true, receiver);
     child.close();
-    assertTrue(ended.get(10, TimeUnit.SECONDS).contains("ECONNRESET"), ended.get());
+    String why = ended.get(10, TimeUnit.SECONDS);
+    assertTrue(why.contains("ECONNRESET") || why.equals("end of stream"), why);
     reader.join(10_000);
     assertFalse(reader.isAlive());
   }
