@@ -48,17 +48,11 @@ final class ServerStatus {
     ConfigurationStatus configurations =
         handover.status(ConfigurationHandover.generationsOf(children.current()));
     if (json) {
-      // The scoreboard's object, with the per-host rows as one more member, and what each group
-      // runs in the launcher's object (its first '}': the launcher's is flat).
-      String object = scoreboard().json();
-      int launcherEnd = object.indexOf('}');
-      object =
-          object.substring(0, launcherEnd)
-              + ",\"configurations\":"
-              + configurations.json()
-              + object.substring(launcherEnd);
-      int end = object.lastIndexOf('}');
-      return OperatorReply.ok(object.substring(0, end) + ",\"hosts\":" + hosts.json() + "}\n");
+      // The scoreboard's object, with what each group runs in the launcher's object and the
+      // per-host rows as one more member.
+      return OperatorReply.ok(
+          scoreboard()
+              .json(",\"configurations\":" + configurations.json(), ",\"hosts\":" + hosts.json()));
     }
     return OperatorReply.ok(scoreboard().text() + hosts.text() + configurations.text());
   }

@@ -213,10 +213,20 @@ public record Scoreboard(
 
   /** The scoreboard as one JSON object, for monitoring scripts. */
   public String json() {
+    return json("", "");
+  }
+
+  /**
+   * The scoreboard as one JSON object with more members: {@code launcherMembers} at the end of the
+   * launcher's object and {@code topMembers} at the end of the whole, each empty or starting with a
+   * comma ({@code ,"name":value}).
+   */
+  public String json(String launcherMembers, String topMembers) {
     StringBuilder out = new StringBuilder("{");
     out.append("\"launcher\":{\"pid\":").append(launcherPid);
     out.append(",\"startedAt\":").append(string(serverStartedAt));
-    out.append(",\"uptimeSeconds\":").append(seconds(serverStartedAt)).append("},");
+    out.append(",\"uptimeSeconds\":").append(seconds(serverStartedAt));
+    out.append(launcherMembers).append("},");
     out.append("\"acceptor\":{\"pid\":").append(acceptor.pid());
     out.append(",\"state\":").append(string(acceptor.state().name()));
     out.append(",\"startedAt\":").append(string(acceptor.startedAt()));
@@ -252,7 +262,7 @@ public record Scoreboard(
       out.append(",\"requests\":").append(c.load().requests());
       out.append(",\"bytes\":").append(c.load().bytes()).append('}');
     }
-    return out.append("]}\n").toString();
+    return out.append(']').append(topMembers).append("}\n").toString();
   }
 
   /**

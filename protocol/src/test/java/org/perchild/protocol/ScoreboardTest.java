@@ -86,4 +86,19 @@ class ScoreboardTest {
   void jsonStringsAreEscaped() {
     assertEquals("\"a\\\"b\\\\c\\nd\\u0001\"", Scoreboard.string("a\"b\\c\nd\u0001"));
   }
+
+  @Test
+  void moreMembersGoAtTheEndOfTheLauncherAndOfTheWhole() {
+    Scoreboard board = board();
+    String plain = board.json();
+    assertEquals(plain, board.json("", ""));
+    String more = board.json(",\"a\":1", ",\"b\":2");
+    int launcherEnd = plain.indexOf('}');
+    assertEquals(
+        plain.substring(0, launcherEnd)
+            + ",\"a\":1"
+            + plain.substring(launcherEnd, plain.lastIndexOf('}'))
+            + ",\"b\":2}\n",
+        more);
+  }
 }
