@@ -16,6 +16,7 @@ import org.eclipse.jetty.http.HttpScheme;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.http.HttpURI;
 import org.eclipse.jetty.http.HttpVersion;
+import org.eclipse.jetty.http.MetaData;
 import org.eclipse.jetty.util.StringUtil;
 
 /**
@@ -248,6 +249,17 @@ public final class RequestHeadReader {
     @Override
     public boolean headerComplete() {
       if (hostField != null
+          && uri.isAbsolute()
+          && !hostField.getValue().equals(uri.getAuthority())
+          && !ComplianceUtils.allows(
+              compliance,
+              HttpCompliance.Violation.MISMATCHED_AUTHORITY,
+              "Authority!=Host",
+              ComplianceViolation.Listener.NOOP)) {
+        outcome = new Rejected(HttpStatus.BAD_REQUEST_400, "Authority!=Host");
+        return true;
+      }
+      if (hostField != null
           && !uri.isAbsolute()
           && StringUtil.isBlank(hostField.getHostPort().getHost())) {
         outcome = new Rejected(HttpStatus.BAD_REQUEST_400, "Blank Host");
@@ -261,7 +273,10 @@ public final class RequestHeadReader {
         uri.authority(hostField.getHostPort().getHost(), port == 80 ? -1 : port);
       }
       try {
-        ComplianceUtils.verify(uri, checkedFields, compliance, ComplianceViolation.Listener.NOOP);
+        ComplianceUtils.verify(
+            compliance,
+            new MetaData.Request(method, uri, version, checkedFields),
+            ComplianceViolation.Listener.NOOP);
       } catch (HttpException.RuntimeException failure) {
         outcome = new Rejected(statusOf(failure), failure.getReason());
         return true;

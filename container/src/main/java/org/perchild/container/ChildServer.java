@@ -8,7 +8,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import org.eclipse.jetty.ee10.webapp.WebAppContext;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -36,6 +35,8 @@ import org.perchild.container.logging.HostCounters;
 import org.perchild.container.logging.VirtualHostRequestLog;
 import org.perchild.container.threads.SpareThreadPool;
 import org.perchild.container.threads.SpareThreadSettings;
+import org.perchild.environment.ServletEnvironments;
+import org.perchild.environment.WebApplication;
 import org.perchild.protocol.HandoffMessage;
 import org.perchild.protocol.LoadReport;
 import org.slf4j.Logger;
@@ -43,9 +44,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The child's embedded Jetty: one {@link HandoffConnector} (no port; connections arrive from the
- * acceptor), a {@link SpareThreadPool} named after the child's group, and one ee10 {@link
- * WebAppContext} per web application in the {@code AppBase} of each of the child's own virtual
- * hosts. {@link ChildMain} builds it after the privilege drop, starts it, and feeds its connector.
+ * acceptor), a {@link SpareThreadPool} named after the child's group, and one web application per
+ * WAR in the {@code AppBase} of each of the child's own virtual hosts, each built by the servlet
+ * environment it needs (ee8, ee9 or ee10, {@link ServletEnvironments}). {@link ChildMain} builds it
+ * after the privilege drop, starts it, and feeds its connector.
  *
  * <p>{@link #listening} builds the same server with Jetty's own {@link ServerConnector}s on the
  * {@code Listen} addresses instead of the hand-off connector: that is {@code perchild -X} ({@link
@@ -87,6 +89,7 @@ public final class ChildServer extends ContainerLifeCycle {
   private final ThreadPool pool;
   private final StatisticsHandler statistics;
   private final ScheduledExecutorScheduler scheduler;
+  private final ServletEnvironments environments = ServletEnvironments.installed();
   private HostCounters hostCounters;
 
   /**
@@ -204,7 +207,9 @@ public final class ChildServer extends ContainerLifeCycle {
               Integer.toString(hostIndex),
               workDirectory,
               AppBaseDeployer.DEFAULT_INTERVAL,
-              scheduler);
+              scheduler,
+              environments,
+              displayName -> realm -> null);
       deployers.add(deployer);
       byHost.addHandler(new HostContexts(host, deployer.handler()));
     }
@@ -375,6 +380,11 @@ public final class ChildServer extends ContainerLifeCycle {
     return List.copyOf(serverConnectors);
   }
 
+  /** The servlet environments, of which this child loads only those its WARs need. */
+  public ServletEnvironments environments() {
+    return environments;
+  }
+
   /** The Jetty server, for its state and {@code dump()}. */
   public Server server() {
     return server;
@@ -439,8 +449,8 @@ public final class ChildServer extends ContainerLifeCycle {
     return hostCounters;
   }
 
-  /** The web application contexts, in deployment order. */
-  public List<WebAppContext> webApps() {
+  /** The web applications, in deployment order. */
+  public List<WebApplication> webApps() {
     return deployers.stream().flatMap(d -> d.webApps().stream()).toList();
   }
 }

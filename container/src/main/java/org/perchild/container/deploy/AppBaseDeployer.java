@@ -12,8 +12,9 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
 import java.util.stream.Stream;
-import org.eclipse.jetty.ee10.webapp.WebAppContext;
+import org.eclipse.jetty.security.LoginService;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.handler.ContextHandler;
@@ -23,6 +24,11 @@ import org.eclipse.jetty.util.component.AbstractLifeCycle;
 import org.eclipse.jetty.util.thread.Scheduler;
 import org.perchild.config.VirtualHost;
 import org.perchild.container.AppBase;
+import org.perchild.environment.EnvironmentChoice;
+import org.perchild.environment.ServletEnvironment;
+import org.perchild.environment.ServletEnvironments;
+import org.perchild.environment.WebAppSpec;
+import org.perchild.environment.WebApplication;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,6 +39,11 @@ import org.slf4j.LoggerFactory;
  * without stopping the child or the host's other applications. {@link
  * org.perchild.container.ChildServer} builds one per virtual host, puts {@link #handler()} in its
  * handler tree and starts it after the Jetty server.
+ *
+ * <p>Each application is built by the servlet environment it needs ({@link EnvironmentChoice}: ee8,
+ * ee9 or ee10, from its {@code web.xml} or classes, or a {@code <name>.properties} beside it),
+ * loaded from that environment's own class loader ({@link ServletEnvironments}) the first time an
+ * application of this child needs it.
  *
  * <p>A new version is started before it replaces the old one in the collection, so requests go to
  * the old version until the new one is ready, then to the new one. An application that fails to
@@ -58,13 +69,26 @@ public final class AppBaseDeployer extends AbstractLifeCycle {
   /** How often the {@code AppBase} is polled; a WAR is deployed after two equal polls. */
   public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(1);
 
-  /** The context init parameter that turns Jetty's DefaultServlet directory listings off. */
-  static final String DIR_ALLOWED = "org.eclipse.jetty.servlet.Default.dirAllowed";
-
   private static final Logger LOG = LoggerFactory.getLogger(AppBaseDeployer.class);
 
-  /** A deployed application: its handler (a web application, or a 503 stand-in) and temp dir. */
-  private record Live(AppBase.WebApp app, ContextHandler context, Path temp) {}
+  /**
+   * A deployed application: its web application (null for a 503 stand-in), its core handler and its
+   * temp dir.
+   */
+  private record Live(
+      AppBase.WebApp app, WebApplication application, ContextHandler context, Path temp) {}
+
+  /** Who gives each application's {@code <login-config>} its login service. */
+  @FunctionalInterface
+  public interface Realms {
+    /**
+     * The login services of one application: for the realm name its descriptor names (or null), a
+     * new login service.
+     *
+     * @param displayName the application, e.g. {@code alice.example/shop}, for log lines
+     */
+    Function<String, LoginService> forApplication(String displayName);
+  }
 
   private final Server server;
   private final VirtualHost host;
@@ -76,6 +100,8 @@ public final class AppBaseDeployer extends AbstractLifeCycle {
   private final Handler handler;
   private final Map<String, Live> live = new ConcurrentSkipListMap<>();
   private final Scheduler scheduler;
+  private final ServletEnvironments environments;
+  private final Realms realms;
 
   /** Held by a poll: a stop waits for the one in progress, which must not be left half done. */
   private final ReentrantLock polling = new ReentrantLock();
@@ -93,6 +119,8 @@ public final class AppBaseDeployer extends AbstractLifeCycle {
    * @param workDirectory a directory only this child can write, where WARs are unpacked
    * @param interval how often to poll the {@code AppBase}
    * @param scheduler where the polls run: the child's shared scheduler, started before this
+   * @param environments the servlet environments, loaded as applications need them
+   * @param realms the login services of the host's applications
    * @throws IOException if the {@code AppBase} cannot be listed or a work directory made
    */
   public AppBaseDeployer(
@@ -101,9 +129,13 @@ public final class AppBaseDeployer extends AbstractLifeCycle {
       String prefix,
       Path workDirectory,
       Duration interval,
-      Scheduler scheduler)
+      Scheduler scheduler,
+      ServletEnvironments environments,
+      Realms realms)
       throws IOException {
     this.server = server;
+    this.environments = environments;
+    this.realms = realms;
     this.scheduler = scheduler;
     this.host = host;
     this.prefix = prefix;
@@ -114,9 +146,9 @@ public final class AppBaseDeployer extends AbstractLifeCycle {
       LOG.info("virtual host {} has no AppBase: no webapps to deploy", host.serverName());
     } else {
       for (AppBaseScanner.Change change : scanner.initial()) {
-        WebAppContext context = newContext(change.app());
-        contexts.addHandler(context);
-        live.put(change.app().contextPath(), new Live(change.app(), context, tempOf(context)));
+        Live built = build(change.app());
+        contexts.addHandler(built.context());
+        live.put(change.app().contextPath(), built);
       }
     }
     if (host.documentRoot() == null) {
@@ -131,13 +163,12 @@ public final class AppBaseDeployer extends AbstractLifeCycle {
     return handler;
   }
 
-  /** The web applications deployed now (a failed one included), by context path. */
-  public List<WebAppContext> webApps() {
-    return live.values().stream()
-        .map(Live::context)
-        .filter(WebAppContext.class::isInstance)
-        .map(WebAppContext.class::cast)
-        .toList();
+  /**
+   * The web applications deployed now (one that failed to start included, not one that could not be
+   * built), by context path.
+   */
+  public List<WebApplication> webApps() {
+    return live.values().stream().map(Live::application).filter(a -> a != null).toList();
   }
 
   @Override
@@ -250,11 +281,12 @@ public final class AppBaseDeployer extends AbstractLifeCycle {
 
   /** A started handler for {@code app}: its web application, or a 503 stand-in if it threw. */
   private Live start(AppBase.WebApp app) throws IOException {
-    WebAppContext context = newContext(app);
+    Live built = build(app);
+    ContextHandler context = built.context();
     context.setServer(server);
     try {
       context.start();
-      return new Live(app, context, tempOf(context));
+      return built;
     } catch (Exception | LinkageError e) {
       LOG.error(
           "webapp {} failed to deploy at {}{}; it answers 503, the other webapps serve: {}",
@@ -268,16 +300,91 @@ public final class AppBaseDeployer extends AbstractLifeCycle {
       } catch (Exception stopFailure) {
         e.addSuppressed(stopFailure);
       }
-      deleteTree(tempOf(context));
-      ContextHandler unavailable = new ContextHandler(app.contextPath());
+      deleteTree(built.temp());
+      Unavailable unavailable = new Unavailable(app.contextPath());
       unavailable.setServer(server);
       try {
         unavailable.start();
       } catch (Exception impossible) {
         throw new IllegalStateException(impossible);
       }
-      unavailable.setAvailable(false);
-      return new Live(app, unavailable, null);
+      return new Live(app, null, unavailable, null);
+    }
+  }
+
+  /**
+   * Builds (does not start) the application with the environment it needs; if that cannot be chosen
+   * or loaded, a 503 stand-in, and the reason at ERROR.
+   */
+  private Live build(AppBase.WebApp app) throws IOException {
+    String name = app.contextPath().equals("/") ? "ROOT" : app.contextPath().substring(1);
+    // A new directory per generation: the old version may still be serving from its own.
+    Path temp = workDirectory.resolve(prefix + "-" + name + "-" + ++generation);
+    Files.createDirectory(
+        temp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+    String displayName = host.serverName() + app.contextPath();
+    ServletEnvironment environment;
+    EnvironmentChoice choice;
+    try {
+      choice = EnvironmentChoice.of(app.source());
+      environment = environments.get(choice.environment());
+    } catch (IOException | RuntimeException | LinkageError e) {
+      LOG.error(
+          "webapp {} failed to deploy at {}{}; it answers 503, the other webapps serve: {}",
+          app.source().getFileName(),
+          host.serverName(),
+          app.contextPath(),
+          e.toString());
+      deleteTree(temp);
+      return new Live(app, null, new Unavailable(app.contextPath()), null);
+    }
+    LOG.info(
+        "webapp {} at {}: servlet environment {} ({})",
+        app.source().getFileName(),
+        displayName,
+        choice.environment(),
+        choice.reason());
+    WebAppSpec spec =
+        new WebAppSpec(
+            server,
+            app.contextPath(),
+            app.source(),
+            temp,
+            displayName,
+            realms.forApplication(displayName));
+    // The environment's classes, not the child's, resolve what the application's setup loads.
+    Thread thread = Thread.currentThread();
+    ClassLoader previous = thread.getContextClassLoader();
+    thread.setContextClassLoader(environment.getClass().getClassLoader());
+    try {
+      WebApplication application = environment.create(spec);
+      return new Live(app, application, application.handler(), temp);
+    } finally {
+      thread.setContextClassLoader(previous);
+    }
+  }
+
+  /** A context that answers 503 at the path of an application that could not start or be built. */
+  private static final class Unavailable extends ContextHandler {
+    Unavailable(String contextPath) {
+      super(contextPath);
+      // A context without a handler declines every request (404): with one, it answers 503.
+      setHandler(
+          new Handler.Abstract() {
+            @Override
+            public boolean handle(
+                org.eclipse.jetty.server.Request request,
+                org.eclipse.jetty.server.Response response,
+                org.eclipse.jetty.util.Callback callback) {
+              return false;
+            }
+          });
+    }
+
+    @Override
+    protected void doStart() throws Exception {
+      super.doStart();
+      setAvailable(false);
     }
   }
 
@@ -290,35 +397,10 @@ public final class AppBaseDeployer extends AbstractLifeCycle {
     deleteTree(old.temp());
   }
 
-  private WebAppContext newContext(AppBase.WebApp app) throws IOException {
-    String name = app.contextPath().equals("/") ? "ROOT" : app.contextPath().substring(1);
-    // A new directory per generation: the old version may still be serving from its own.
-    Path temp = workDirectory.resolve(prefix + "-" + name + "-" + ++generation);
-    Files.createDirectory(
-        temp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-    WebAppContext context = new WebAppContext();
-    context.setContextPath(app.contextPath());
-    context.setWar(app.source().toString());
-    context.setTempDirectory(temp.toFile());
-    context.setTempDirectoryPersistent(false);
-    // A broken webapp answers 503 instead of failing the server start: the others serve.
-    context.setThrowUnavailableOnStartupException(false);
-    context.setInitParameter(DIR_ALLOWED, "false");
-    context.setDisplayName(host.serverName() + app.contextPath());
-    return context;
-  }
-
-  private static Path tempOf(ContextHandler context) {
-    return context instanceof WebAppContext webApp && webApp.getTempDirectory() != null
-        ? webApp.getTempDirectory().toPath()
-        : null;
-  }
-
   /** Logs whether a started application serves, or answers 503 and why. */
   private void report(Live each, String verb) {
     ContextHandler context = each.context();
-    Throwable failure =
-        context instanceof WebAppContext webApp ? webApp.getUnavailableException() : null;
+    Throwable failure = each.application() == null ? null : each.application().unavailableCause();
     if (context.isAvailable() && failure == null) {
       LOG.info(
           "webapp {} {} at {}{} from {}",
@@ -327,7 +409,7 @@ public final class AppBaseDeployer extends AbstractLifeCycle {
           host.serverName(),
           each.app().contextPath(),
           each.app().source());
-    } else if (context instanceof WebAppContext) {
+    } else if (each.application() != null) {
       LOG.error(
           "webapp {} failed to deploy at {}{}; it answers 503, the other webapps serve: {}",
           each.app().source().getFileName(),

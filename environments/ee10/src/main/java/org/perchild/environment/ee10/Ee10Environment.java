@@ -1,0 +1,65 @@
+package org.perchild.environment.ee10;
+
+import org.eclipse.jetty.ee10.webapp.MetaInfConfiguration;
+import org.eclipse.jetty.ee10.webapp.WebAppContext;
+import org.eclipse.jetty.server.handler.ContextHandler;
+import org.perchild.environment.ServletEnvironment;
+import org.perchild.environment.WebAppSpec;
+import org.perchild.environment.WebApplication;
+
+/**
+ * Jetty's ee10: a {@link WebAppContext} with the configurations Jetty finds in this environment's
+ * class loader — annotations, {@code ServletContainerInitializer}s with {@code @HandlesTypes}, web
+ * fragments and {@code META-INF/resources}, {@code plus} (JNDI env entries, {@code @Resource},
+ * {@code jetty-env.xml}), JSP through Apache Jasper, Jakarta and Jetty WebSocket. Found by {@link
+ * org.perchild.environment.ServletEnvironments} through {@code META-INF/services}.
+ */
+public final class Ee10Environment implements ServletEnvironment {
+
+  /**
+   * The container jars whose TLDs, fragments and resources a web application sees, as Jetty's
+   * standalone sets it: JSTL's tag library descriptors are in its implementation jar.
+   */
+  static final String CONTAINER_JARS =
+      ".*/jakarta\\.servlet\\.jsp\\.jstl-[^/]*\\.jar$|.*/jakarta\\.servlet\\.jsp\\.jstl-api-[^/]*\\.jar$";
+
+  @Override
+  public String name() {
+    return "ee10";
+  }
+
+  @Override
+  public WebApplication create(WebAppSpec spec) {
+    WebAppContext context = new WebAppContext();
+    context.setSecurityHandler(new RealmSecurityHandler(spec));
+    context.setServer(spec.server());
+    context.setContextPath(spec.contextPath());
+    context.setWar(spec.source().toString());
+    context.setTempDirectory(spec.tempDirectory().toFile());
+    context.setTempDirectoryPersistent(false);
+    // A broken webapp answers 503 instead of failing the server start: the others serve.
+    context.setThrowUnavailableOnStartupException(false);
+    context.setInitParameter(WebAppSpec.DIR_ALLOWED, "false");
+    context.setDisplayName(spec.displayName());
+    context.setAttribute(MetaInfConfiguration.CONTAINER_JAR_PATTERN, CONTAINER_JARS);
+    return new Application(context);
+  }
+
+  /** The ee10 context is itself a core context handler. */
+  private record Application(WebAppContext context) implements WebApplication {
+    @Override
+    public String environment() {
+      return "ee10";
+    }
+
+    @Override
+    public ContextHandler handler() {
+      return context;
+    }
+
+    @Override
+    public Throwable unavailableCause() {
+      return context.getUnavailableException();
+    }
+  }
+}

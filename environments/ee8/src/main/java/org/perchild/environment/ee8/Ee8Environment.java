@@ -1,0 +1,98 @@
+package org.perchild.environment.ee8;
+
+import org.eclipse.jetty.ee8.apache.jsp.JettyJasperInitializer;
+import org.eclipse.jetty.ee8.security.ConstraintSecurityHandler;
+import org.eclipse.jetty.ee8.webapp.MetaInfConfiguration;
+import org.eclipse.jetty.ee8.webapp.WebAppContext;
+import org.eclipse.jetty.security.LoginService;
+import org.eclipse.jetty.server.handler.ContextHandler;
+import org.eclipse.jetty.util.component.LifeCycle;
+import org.perchild.environment.ServletEnvironment;
+import org.perchild.environment.WebAppSpec;
+import org.perchild.environment.WebApplication;
+
+/**
+ * Jetty's ee8: a {@code javax.servlet} {@link WebAppContext} (Jetty 12 nests it in a core context)
+ * with the configurations Jetty finds in this environment's class loader — {@code plus} (JNDI env
+ * entries, {@code jetty-env.xml}) and JSP through Apache Jasper with JSTL. The pinned Jetty version
+ * has no {@code jetty-ee8-annotations}, so annotations and {@code ServletContainerInitializer}s of
+ * the WAR do not run; Jasper's own initializer is added here, which is what JSP needs.
+ */
+public final class Ee8Environment implements ServletEnvironment {
+
+  /** The container jars whose TLDs a web application sees: JSTL's are in its implementation jar. */
+  static final String CONTAINER_JARS =
+      ".*/jakarta\\.servlet\\.jsp\\.jstl-[^/]*\\.jar$|.*/javax\\.servlet\\.jsp\\.jstl-[^/]*\\.jar$";
+
+  @Override
+  public String name() {
+    return "ee8";
+  }
+
+  @Override
+  public WebApplication create(WebAppSpec spec) {
+    WebAppContext context = new WebAppContext();
+    context.setSecurityHandler(new RealmSecurityHandler(spec));
+    context.setServer(spec.server());
+    context.setContextPath(spec.contextPath());
+    context.setWar(spec.source().toString());
+    context.setTempDirectory(spec.tempDirectory().toFile());
+    context.setPersistTempDirectory(false);
+    context.setThrowUnavailableOnStartupException(false);
+    context.setInitParameter(WebAppSpec.DIR_ALLOWED, "false");
+    context.setDisplayName(spec.displayName());
+    context.setAttribute(MetaInfConfiguration.CONTAINER_JAR_PATTERN, CONTAINER_JARS);
+    context.addServletContainerInitializer(new JettyJasperInitializer());
+    return new Application(context);
+  }
+
+  private record Application(WebAppContext context) implements WebApplication {
+    @Override
+    public String environment() {
+      return "ee8";
+    }
+
+    @Override
+    public ContextHandler handler() {
+      return context.getCoreContextHandler();
+    }
+
+    @Override
+    public Throwable unavailableCause() {
+      return context.getUnavailableException();
+    }
+  }
+
+  /** The host's realms give the login service, as in ee10 (see the ee10 environment). */
+  private static final class RealmSecurityHandler extends ConstraintSecurityHandler {
+    private final WebAppSpec spec;
+    private LoginService started;
+
+    RealmSecurityHandler(WebAppSpec spec) {
+      this.spec = spec;
+    }
+
+    @Override
+    protected LoginService findLoginService() throws Exception {
+      if (getAuthMethod() == null && getRealmName() == null) {
+        return null;
+      }
+      LoginService service = spec.realms().apply(getRealmName());
+      if (service instanceof LifeCycle lifeCycle) {
+        lifeCycle.start();
+      }
+      started = service;
+      return service;
+    }
+
+    @Override
+    protected void doStop() throws Exception {
+      super.doStop();
+      LoginService service = started;
+      started = null;
+      if (service instanceof LifeCycle lifeCycle) {
+        lifeCycle.stop();
+      }
+    }
+  }
+}

@@ -1,0 +1,88 @@
+package org.perchild.environment.ee9;
+
+import org.eclipse.jetty.ee9.security.ConstraintSecurityHandler;
+import org.eclipse.jetty.ee9.webapp.WebAppContext;
+import org.eclipse.jetty.security.LoginService;
+import org.eclipse.jetty.server.handler.ContextHandler;
+import org.eclipse.jetty.util.component.LifeCycle;
+import org.perchild.environment.ServletEnvironment;
+import org.perchild.environment.WebAppSpec;
+import org.perchild.environment.WebApplication;
+
+/**
+ * Jetty's ee9: a {@code jakarta.servlet} 5.0 {@link WebAppContext} (Jetty 12 nests it in a core
+ * context). At the pinned Jetty version only {@code jetty-ee9-webapp} is served: no annotations,
+ * {@code plus} or JSP, so a WAR for ee9 gets its {@code web.xml} and its login realms, no more.
+ */
+public final class Ee9Environment implements ServletEnvironment {
+
+  @Override
+  public String name() {
+    return "ee9";
+  }
+
+  @Override
+  public WebApplication create(WebAppSpec spec) {
+    WebAppContext context = new WebAppContext();
+    context.setSecurityHandler(new RealmSecurityHandler(spec));
+    context.setServer(spec.server());
+    context.setContextPath(spec.contextPath());
+    context.setWar(spec.source().toString());
+    context.setTempDirectory(spec.tempDirectory().toFile());
+    context.setPersistTempDirectory(false);
+    context.setThrowUnavailableOnStartupException(false);
+    context.setInitParameter(WebAppSpec.DIR_ALLOWED, "false");
+    context.setDisplayName(spec.displayName());
+    return new Application(context);
+  }
+
+  private record Application(WebAppContext context) implements WebApplication {
+    @Override
+    public String environment() {
+      return "ee9";
+    }
+
+    @Override
+    public ContextHandler handler() {
+      return context.getCoreContextHandler();
+    }
+
+    @Override
+    public Throwable unavailableCause() {
+      return context.getUnavailableException();
+    }
+  }
+
+  /** The host's realms give the login service, as in ee10 (see the ee10 environment). */
+  private static final class RealmSecurityHandler extends ConstraintSecurityHandler {
+    private final WebAppSpec spec;
+    private LoginService started;
+
+    RealmSecurityHandler(WebAppSpec spec) {
+      this.spec = spec;
+    }
+
+    @Override
+    protected LoginService findLoginService() throws Exception {
+      if (getAuthMethod() == null && getRealmName() == null) {
+        return null;
+      }
+      LoginService service = spec.realms().apply(getRealmName());
+      if (service instanceof LifeCycle lifeCycle) {
+        lifeCycle.start();
+      }
+      started = service;
+      return service;
+    }
+
+    @Override
+    protected void doStop() throws Exception {
+      super.doStop();
+      LoginService service = started;
+      started = null;
+      if (service instanceof LifeCycle lifeCycle) {
+        lifeCycle.stop();
+      }
+    }
+  }
+}
