@@ -6,9 +6,11 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -54,13 +56,11 @@ public class WelcomeServlet extends HttpServlet {
       throw new ServletException("cannot read " + PROC_STATUS + ": " + e.getMessage(), e);
     }
     userName = uid == null ? null : userName(uid);
-    ProcessHandle self = ProcessHandle.current();
-    pid = self.pid();
+    pid = ProcessHandle.current().pid();
     startedAt =
-        self.info()
-            .startInstant()
-            .map(started -> started.truncatedTo(ChronoUnit.SECONDS).toString())
-            .orElse("at an unknown time");
+        Instant.ofEpochMilli(ManagementFactory.getRuntimeMXBean().getStartTime())
+            .truncatedTo(ChronoUnit.SECONDS)
+            .toString();
   }
 
   @Override
@@ -77,8 +77,8 @@ public class WelcomeServlet extends HttpServlet {
         .append("</head>\n<body>\n<h1>Welcome to Perchild</h1>\n")
         .append("<p>This page is the <code>ROOT.war</code> of the virtual host <strong>")
         .append(escape(vhost))
-        .append(
-            "</strong>. It runs in a child process of its own, as its tenant's Unix user:</p>\n")
+        .append("</strong>, served by a child process that runs as this host's Unix user and")
+        .append(" serves no other user's hosts:</p>\n")
         .append("<table>\n")
         .append("<tr><th>Virtual host</th><td id=\"vhost\">")
         .append(escape(vhost))
@@ -98,7 +98,7 @@ public class WelcomeServlet extends HttpServlet {
     if (!demoHosts.isEmpty()) {
       html.append("<h2>The demo's virtual hosts</h2>\n<ul>\n");
       for (String host : demoHosts) {
-        String url = url(request.getScheme(), host, request.getServerPort());
+        String url = url(request.getScheme(), host, linkPort(request));
         html.append("<li><a href=\"")
             .append(escape(url))
             .append("\">")
@@ -117,6 +117,17 @@ public class WelcomeServlet extends HttpServlet {
     // Another child of the same tenant may serve the next request: never show a cached one.
     response.setHeader("Cache-Control", "no-store");
     response.getWriter().write(html.toString());
+  }
+
+  /**
+   * The port the client asked for: the one in its {@code Host} header, so that links still work
+   * through a port forward; without one there (an HTTP/1.0 client), the port the connection came
+   * to, not the scheme's default.
+   */
+  static int linkPort(HttpServletRequest request) {
+    String host = request.getHeader("Host");
+    boolean hasPort = host != null && host.lastIndexOf(':') > host.lastIndexOf(']');
+    return hasPort ? request.getServerPort() : request.getLocalPort();
   }
 
   /** {@code scheme://host:port/}, without the port when it is the scheme's own. */

@@ -37,6 +37,17 @@ class WelcomeServletTest {
 
   private static String page(String demoHosts, String scheme, String serverName, int port)
       throws Exception {
+    return page(demoHosts, scheme, serverName + ":" + port, serverName, port, 7777);
+  }
+
+  private static String page(
+      String demoHosts,
+      String scheme,
+      String hostHeader,
+      String serverName,
+      int serverPort,
+      int localPort)
+      throws Exception {
     ServletContext context =
         fake(
             ServletContext.class,
@@ -50,7 +61,10 @@ class WelcomeServletTest {
                 "getMethod", "GET",
                 "getScheme", scheme,
                 "getServerName", serverName,
-                "getServerPort", port,
+                "getServerPort", serverPort,
+                "getLocalPort", localPort,
+                // Whatever header is asked for: the servlet reads Host alone.
+                "getHeader", hostHeader,
                 "getProtocol", "HTTP/1.1"));
     StringWriter body = new StringWriter();
     HttpServletResponse response =
@@ -89,6 +103,14 @@ class WelcomeServletTest {
                 + " (this one)"),
         html);
     assertFalse(html.contains("8080"), html);
+  }
+
+  @Test
+  void withoutAPortInTheHostHeaderTheLinksTakeTheConnectionsPort() throws Exception {
+    String html =
+        page("localhost alice.localhost", "http", "alice.localhost", "alice.localhost", 80, 9090);
+    assertTrue(html.contains("<a href=\"http://localhost:9090/\">"), html);
+    assertTrue(html.contains("<a href=\"http://alice.localhost:9090/\">"), html);
   }
 
   @Test
