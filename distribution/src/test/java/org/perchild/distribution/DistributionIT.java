@@ -59,6 +59,9 @@ class DistributionIT {
             "webapps/localhost/whoami.war",
             "webapps/alice/whoami.war",
             "webapps/bob/whoami.war",
+            "webapps/localhost/ROOT.war",
+            "webapps/alice/ROOT.war",
+            "webapps/bob/ROOT.war",
             "README.md")) {
       assertTrue(Files.isRegularFile(TREE.resolve(path)), path);
     }
@@ -192,7 +195,8 @@ class DistributionIT {
             "systemd/perchild.service",
             "conf/perchild.conf",
             "logs/",
-            "webapps/alice/whoami.war")) {
+            "webapps/alice/whoami.war",
+            "webapps/alice/ROOT.war")) {
       assertTrue(entries.contains(top + "/" + path), path + " in " + entries);
     }
   }

@@ -14,7 +14,9 @@ import org.perchild.config.VirtualHostAddress;
 /**
  * What {@code perchild -S} prints: the virtual hosts by address in httpd's own layout (so that an
  * operator who knows {@code httpd -S} reads it at once), then what perchild adds: who serves each
- * host and from where, the listeners, and the child processes of each user.
+ * host and from where, the listeners, and the child processes of each user. {@code bin/start.sh}
+ * reads its host, port, {@code user ... group ...}, {@code Listeners} and {@code PidFile} lines to
+ * print the URLs it serves (DemoIT checks them): keep their shape.
  */
 final class LayoutReport {
 

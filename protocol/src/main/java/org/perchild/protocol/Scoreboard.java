@@ -142,7 +142,11 @@ public record Scoreboard(
     children = List.copyOf(children);
   }
 
-  /** The scoreboard for an operator's terminal. */
+  /**
+   * The scoreboard for an operator's terminal. {@code bin/start.sh} waits for its {@code Launcher:
+   * pid N}, {@code Acceptor: pid N, READY,} and {@code Children: N of N ready} lines before it
+   * prints the URLs it serves: keep their shape.
+   */
   public String text() {
     StringBuilder out = new StringBuilder();
     out.append("Server started: ")
