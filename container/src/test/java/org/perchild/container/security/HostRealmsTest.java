@@ -46,7 +46,9 @@ class HostRealmsTest {
           // md5sum of "secret": the password alone, which is what BASIC and FORM compare.
           "hashed: MD5:5ebe2294ecd0e0f08eab7690d2a6ee69, user",
           // crypt(3) of "secret" with salt "ab", as perl -e 'print crypt("secret","ab")' prints.
-          "crypted: CRYPT:abNANd1rDfiNc, user");
+          "crypted: CRYPT:abNANd1rDfiNc, user",
+          // sha256sum of "secret": Jetty 12.1's MD: form takes any JDK digest of the password.
+          "sha: MD:SHA-256:2bb80d537b1da3e38bd30361aa855686bde0eacd7162fef6a25fe97bf527a25b, user");
 
   @TempDir Path dir;
   private final List<LifeCycle> started = new ArrayList<>();
@@ -75,7 +77,7 @@ class HostRealmsTest {
   }
 
   @Test
-  void basicChecksPlainObfuscatedMd5AndCryptPasswords() throws Exception {
+  void basicChecksPlainObfuscatedMd5CryptAndShaPasswords() throws Exception {
     Path file = realmFile("alice.properties", EVERY_FORM);
     HostRealms realms =
         new HostRealms("alice.example", List.of(new WebAppRealm("Test Realm", file)));
@@ -84,7 +86,7 @@ class HostRealmsTest {
 
     assertInstanceOf(HashLoginService.class, service);
     assertEquals("Test Realm", service.getName());
-    for (String user : List.of("plain", "obfuscated", "hashed", "crypted")) {
+    for (String user : List.of("plain", "obfuscated", "hashed", "crypted", "sha")) {
       UserIdentity identity = basic(service, user, "secret");
       assertNotNull(identity, user);
       assertEquals(user, identity.getUserPrincipal().getName());

@@ -97,7 +97,7 @@ class PasswordFormsTest {
   /** The status each user gets with the password "secret". */
   private Map<String, Integer> statuses(java.util.function.Function<String, Integer> login) {
     Map<String, Integer> statuses = new LinkedHashMap<>();
-    for (String user : List.of("plain", "obfuscated", "hashed", "digested", "crypted")) {
+    for (String user : List.of("plain", "obfuscated", "hashed", "digested", "crypted", "sha")) {
       statuses.put(user, login.apply(user));
     }
     return statuses;
@@ -165,7 +165,13 @@ class PasswordFormsTest {
     start(new BasicAuthenticator());
     assertEquals(401, get(null).getStatus());
     assertEquals(
-        Map.of("plain", 200, "obfuscated", 200, "hashed", 200, "digested", 401, "crypted", 200),
+        Map.of(
+            "plain", 200,
+            "obfuscated", 200,
+            "hashed", 200,
+            "digested", 401,
+            "crypted", 200,
+            "sha", 200),
         statuses(this::basic));
   }
 
@@ -176,7 +182,13 @@ class PasswordFormsTest {
     assertEquals("SHA-256", digest.getAlgorithm());
     start(digest);
     assertEquals(
-        Map.of("plain", 200, "obfuscated", 200, "hashed", 401, "digested", 401, "crypted", 401),
+        Map.of(
+            "plain", 200,
+            "obfuscated", 200,
+            "hashed", 401,
+            "digested", 401,
+            "crypted", 401,
+            "sha", 401),
         statuses(this::digest));
   }
 
@@ -186,7 +198,13 @@ class PasswordFormsTest {
     digest.setAlgorithm("MD5");
     start(digest);
     assertEquals(
-        Map.of("plain", 200, "obfuscated", 200, "hashed", 401, "digested", 200, "crypted", 401),
+        Map.of(
+            "plain", 200,
+            "obfuscated", 200,
+            "hashed", 401,
+            "digested", 200,
+            "crypted", 401,
+            "sha", 401),
         statuses(this::digest));
   }
 }
