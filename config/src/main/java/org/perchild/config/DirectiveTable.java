@@ -307,6 +307,14 @@ public final class DirectiveTable {
               (b, h, d) -> h.documentRoot(d, b.values()),
               "The directory whose static files a host serves at / (no directory listings); a"
                   + " ROOT webapp in the AppBase wins over it."),
+          vhost(
+                  "WebAppRealm realm-name file",
+                  none(),
+                  (b, h, d) -> h.webAppRealm(d, b.values(), b.problems()),
+                  "A login realm the host's webapps name in web.xml (login-config, realm-name):"
+                      + " a Jetty HashLoginService file of user: password[, role ...] lines, the"
+                      + " tenant's own, read by its children; one line per realm name.")
+              .arguments(2, 2),
           // monitoring: answered by the acceptor itself
           host(
               "<Location URL-path> ... </Location>",

@@ -20,6 +20,9 @@ final class HostScope {
   /** A {@code CustomLog} whose format may name a nickname defined later in the file. */
   record PendingLog(Directive directive, Path path, String formatOrNickname) {}
 
+  /** A {@code WebAppRealm} with the line it was written on, for the checks of the assembly. */
+  record PendingRealm(Directive directive, WebAppRealm realm) {}
+
   final Directive section;
   final List<VirtualHostAddress> addresses = new ArrayList<>();
   String serverName;
@@ -45,6 +48,9 @@ final class HostScope {
   Integer limitRequestFields;
   Long limitRequestBody;
   final List<StatusLocation> locations = new ArrayList<>();
+
+  /** The {@code WebAppRealm}s by name, in the order written. */
+  final Map<String, PendingRealm> realms = new LinkedHashMap<>();
 
   HostScope(Directive section) {
     this.section = section;
@@ -72,6 +78,30 @@ final class HostScope {
   void documentRoot(Directive d, DirectiveValues values) {
     documentRoot = values.path(d.args().get(0));
     documentRootDirective = d;
+  }
+
+  void webAppRealm(Directive d, DirectiveValues values, ConfigProblems problems) {
+    String name = d.args().get(0);
+    if (name.isBlank()) {
+      problems.error(d, "WebAppRealm: the realm name is empty");
+      return;
+    }
+    PendingRealm first = realms.get(name);
+    if (first != null) {
+      problems.error(
+          d,
+          "WebAppRealm \""
+              + name
+              + "\": this virtual host already has a realm of that name, at "
+              + first.directive().where());
+      return;
+    }
+    realms.put(name, new PendingRealm(d, new WebAppRealm(name, values.path(d.args().get(1)))));
+  }
+
+  /** The realms in the order written. */
+  List<WebAppRealm> realms() {
+    return realms.values().stream().map(PendingRealm::realm).toList();
   }
 
   void errorLog(Directive d, DirectiveValues values, ConfigProblems problems) {

@@ -38,7 +38,8 @@ public record VirtualHost(
     ConnectionSettings connection,
     Path file,
     int line,
-    List<StatusLocation> locations) {
+    List<StatusLocation> locations,
+    List<WebAppRealm> realms) {
 
   /** The location that a request for {@code path} (no query) falls under, if any. */
   public java.util.Optional<StatusLocation> locationFor(String path) {
@@ -57,6 +58,7 @@ public record VirtualHost(
     aliases = List.copyOf(aliases);
     addresses = List.copyOf(addresses);
     customLogs = List.copyOf(customLogs);
+    realms = List.copyOf(realms);
   }
 
   /** Whether this is the main server rather than a {@code <VirtualHost>}. */

@@ -1,7 +1,10 @@
 package org.perchild.config;
 
+import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -13,8 +16,8 @@ import java.util.Map;
  * httpd merges server configurations: a virtual host inherits the main server's name, logs,
  * connection settings and locations unless it sets its own, and is served by the children of its
  * {@code AssignUserID} (else {@code User}/{@code Group}'s). Then it checks what only the assembled
- * hosts tell: directories the children cannot read, addresses no {@code Listen} reaches, names
- * written twice. {@link ConfigBuilder} runs it once the child groups are planned.
+ * hosts tell: directories and realm files the children cannot read, addresses no {@code Listen}
+ * reaches, names written twice. {@link ConfigBuilder} runs it once the child groups are planned.
  */
 final class VirtualHostAssembly {
 
@@ -65,7 +68,8 @@ final class VirtualHostAssembly {
             mainConnection,
             configFile,
             0,
-            main.locations);
+            main.locations,
+            List.of());
 
     for (HostScope scope : server.vhosts) {
       ChildGroup served = servedBy(scope, mainName);
@@ -74,6 +78,7 @@ final class VirtualHostAssembly {
       }
       checkDirectories(scope);
       checkReadable(scope, served);
+      checkRealms(scope, served);
       hosts.add(
           new VirtualHost(
               scope.serverName != null ? scope.serverName : mainName,
@@ -89,7 +94,8 @@ final class VirtualHostAssembly {
               scope.connection(mainConnection),
               scope.section.file(),
               scope.section.line(),
-              LocationSection.withInherited(scope, main)));
+              LocationSection.withInherited(scope, main),
+              scope.realms()));
     }
     for (Listener listener : server.listeners) {
       if (!coveredByVirtualHost(listener) && plan.left() == 0) {
@@ -185,6 +191,58 @@ final class VirtualHostAssembly {
               + ") cannot read it: "
               + why);
     }
+  }
+
+  /**
+   * A realm file must exist, and is only looked at (its attributes, never its bytes: it is the
+   * tenant's, perhaps mode 0600, and the launcher is root). Warns when the host's children could
+   * not read it, and when every user of the machine can: a password file, even of hashes, is the
+   * tenant's alone.
+   */
+  private void checkRealms(HostScope scope, ChildGroup served) {
+    for (HostScope.PendingRealm pending : scope.realms.values()) {
+      Directive d = pending.directive();
+      Path file = pending.realm().file();
+      String what = "WebAppRealm \"" + pending.realm().name() + "\" " + d.args().get(1);
+      BasicFileAttributes attributes;
+      try {
+        attributes = Files.readAttributes(file, BasicFileAttributes.class);
+      } catch (NoSuchFileException e) {
+        problems.error(d, what + ": no such file " + file);
+        continue;
+      } catch (IOException e) {
+        problems.warning(d, what + ": cannot look at " + file + ": " + e);
+        continue;
+      }
+      if (!attributes.isRegularFile()) {
+        problems.error(d, what + ": " + file + " is not a regular file");
+        continue;
+      }
+      String why =
+          DirectoryAccess.whyUnreadableFile(file, served.user().uid(), served.group().gid());
+      if (why != null) {
+        problems.warning(d, what + ": " + cannotRead(served) + why);
+      }
+      String open = DirectoryAccess.readableByEveryone(file);
+      if (open != null) {
+        problems.warning(
+            d,
+            what
+                + ": world-readable password file: "
+                + open
+                + ", so every user of the machine can read it (chmod o-r)");
+      }
+    }
+  }
+
+  private static String cannotRead(ChildGroup served) {
+    return "user "
+        + served.user().name()
+        + " (uid "
+        + served.user().uid()
+        + ", gid "
+        + served.group().gid()
+        + ") cannot read it: ";
   }
 
   private List<CustomLog> customLogs(HostScope scope, VirtualHost inheritFrom) {

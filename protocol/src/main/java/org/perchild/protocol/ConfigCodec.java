@@ -25,6 +25,7 @@ import org.perchild.config.StatusLocation;
 import org.perchild.config.ThreadSettings;
 import org.perchild.config.VirtualHost;
 import org.perchild.config.VirtualHostAddress;
+import org.perchild.config.WebAppRealm;
 import org.perchild.posix.Account;
 import org.perchild.posix.GroupAccount;
 
@@ -45,8 +46,8 @@ import org.perchild.posix.GroupAccount;
  */
 public final class ConfigCodec {
 
-  /** The format version written and the only one read. */
-  public static final int VERSION = 1;
+  /** The format version written and the only one read (2: each host's {@code WebAppRealm}s). */
+  public static final int VERSION = 2;
 
   /** The most bytes a reader accepts: far above any real configuration. */
   public static final int MAX_BYTES = 64 * 1024 * 1024;
@@ -198,6 +199,11 @@ public final class ConfigCodec {
         }
         path(location.file());
         out.writeInt(location.line());
+      }
+      count(v.realms().size());
+      for (WebAppRealm realm : v.realms()) {
+        string(realm.name());
+        path(realm.file());
       }
     }
 
@@ -371,6 +377,11 @@ public final class ConfigCodec {
         }
         locations.add(new StatusLocation(locationPath, handler, require, path(), in.readInt()));
       }
+      int realmCount = count();
+      List<WebAppRealm> realms = new ArrayList<>();
+      for (int i = 0; i < realmCount; i++) {
+        realms.add(new WebAppRealm(string(), path()));
+      }
       return new VirtualHost(
           serverName,
           aliases,
@@ -384,7 +395,8 @@ public final class ConfigCodec {
           connection,
           file,
           line,
-          locations);
+          locations,
+          realms);
     }
 
     AccessRule accessRule() throws IOException {

@@ -22,7 +22,8 @@ import org.perchild.posix.GroupAccount;
  * {@code ServerName}, {@code ServerAlias} patterns and {@code <VirtualHost>} addresses, in order,
  * because the first host of an address is its default — and checks whether the table's pick is one
  * of its own. Those names are public anyway (they are in DNS and in every request); paths, logs,
- * users, {@code <Location>} sections and JVM options are not, and a skeleton carries none of them.
+ * users, {@code <Location>} sections, login realms and JVM options are not, and a skeleton carries
+ * none of them.
  */
 public final class ConfigViews {
 
@@ -96,7 +97,10 @@ public final class ConfigViews {
         List.of());
   }
 
-  /** A host as the acceptor needs it: its group without JVM options, no paths and no logs. */
+  /**
+   * A host as the acceptor needs it: its group without JVM options, no paths, no logs and no login
+   * realms (web applications check logins, in the children).
+   */
   private static VirtualHost routed(VirtualHost host) {
     return new VirtualHost(
         host.serverName(),
@@ -111,7 +115,8 @@ public final class ConfigViews {
         host.connection(),
         host.file(),
         host.line(),
-        host.locations());
+        host.locations(),
+        List.of());
   }
 
   /** Another tenant's host as a child needs it: what the routing table selects by, nothing else. */
@@ -129,6 +134,7 @@ public final class ConfigViews {
         ConnectionSettings.DEFAULTS,
         null,
         0,
+        List.of(),
         List.of());
   }
 
@@ -146,7 +152,8 @@ public final class ConfigViews {
         host.connection(),
         host.file(),
         host.line(),
-        host.locations());
+        host.locations(),
+        host.realms());
   }
 
   private static ChildGroup withoutJavaOptions(ChildGroup group) {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -17,6 +18,7 @@ import org.perchild.config.ChildGroup;
 import org.perchild.config.ConfigLoader;
 import org.perchild.config.ServerConfig;
 import org.perchild.config.VirtualHost;
+import org.perchild.config.WebAppRealm;
 import org.perchild.posix.SystemAccounts;
 
 /** The configuration records survive the trip to another process whole, and decode is strict. */
@@ -29,6 +31,10 @@ class ConfigCodecTest {
     Files.createDirectories(root.resolve("conf"));
     Files.createDirectories(root.resolve("webapps/a"));
     Files.createDirectories(root.resolve("htdocs/b"));
+    Files.createDirectories(root.resolve("realms"));
+    for (String realm : List.of("a.properties", "a-admin.properties", "b-secret.properties")) {
+      Files.writeString(root.resolve("realms").resolve(realm), "someone: secret\n");
+    }
     Files.writeString(
         root.resolve("conf/b.conf"),
         String.join(
@@ -38,6 +44,7 @@ class ConfigCodecTest {
             "  ServerAlias *.b.test b?.example",
             "  AssignUserID #40002 #40002",
             "  DocumentRoot htdocs/b",
+            "  WebAppRealm \"Bob's Realm\" realms/b-secret.properties",
             "  KeepAlive Off",
             "  LimitRequestBody 0",
             "</VirtualHost>",
@@ -88,6 +95,8 @@ class ConfigCodecTest {
             "  ErrorLog logs/a_error_log",
             "  CustomLog logs/a_access_log common",
             "  CustomLog logs/a_agent_log \"%{User-agent}i\"",
+            "  WebAppRealm \"Test Realm\" realms/a.properties",
+            "  WebAppRealm admin realms/a-admin.properties",
             "  <Location /metrics>",
             "    SetHandler metrics",
             "    Require all granted",
@@ -108,12 +117,18 @@ class ConfigCodecTest {
     assertFalse(config.virtualHosts().get(0).customLogs().isEmpty());
     assertFalse(config.childGroups().get(0).javaOptions().isEmpty());
     assertNull(config.virtualHosts().get(1).appBase());
+    assertEquals(2, config.virtualHosts().get(0).realms().size());
 
     ServerConfig decoded = ConfigCodec.decode(ConfigCodec.encode(config));
 
     assertEquals(config, decoded);
     assertEquals(config.virtualHosts(), decoded.virtualHosts());
     assertEquals(config.mainServer().locations(), decoded.mainServer().locations());
+    assertEquals(
+        List.of(
+            new WebAppRealm("Test Realm", root.resolve("realms/a.properties")),
+            new WebAppRealm("admin", root.resolve("realms/a-admin.properties"))),
+        decoded.virtualHosts().get(0).realms());
   }
 
   @Test
@@ -172,6 +187,30 @@ class ConfigCodecTest {
   }
 
   @Test
+  void aChildGetsTheRealmsOfItsOwnHostsAndNeverAnotherTenantsRealm() throws Exception {
+    ServerConfig config = richConfig();
+    ChildGroup alice = config.childGroups().get(0);
+    VirtualHost bob = config.virtualHosts().get(1);
+    assertEquals(
+        List.of(new WebAppRealm("Bob's Realm", root.resolve("realms/b-secret.properties"))),
+        bob.realms());
+
+    byte[] bytes = ConfigCodec.encode(ConfigViews.forChild(config, alice));
+    ServerConfig view = ConfigCodec.decode(bytes);
+
+    assertEquals(config.virtualHosts().get(0).realms(), view.virtualHosts().get(0).realms());
+    assertEquals(bob.serverName(), view.virtualHosts().get(1).serverName());
+    assertEquals(List.of(), view.virtualHosts().get(1).realms());
+    String text = new String(bytes, StandardCharsets.UTF_8);
+    assertFalse(text.contains("b-secret"), text);
+    assertFalse(text.contains("Bob's Realm"), text);
+    // Bob's own child gets it, and not alice's.
+    byte[] bobs = ConfigCodec.encode(ConfigViews.forChild(config, bob.group()));
+    assertEquals(bob.realms(), ConfigCodec.decode(bobs).virtualHosts().get(1).realms());
+    assertFalse(new String(bobs, StandardCharsets.UTF_8).contains("a-admin"));
+  }
+
+  @Test
   void theAcceptorGetsNoJavaOptionsNoPathsAndNoLogs() throws Exception {
     ServerConfig config = richConfig();
 
@@ -180,6 +219,7 @@ class ConfigCodecTest {
     String text = new String(ConfigCodec.encode(view));
     assertFalse(text.contains("-Dsecret") || text.contains("-Xmx96m"), text);
     assertFalse(text.contains("webapps/a") || text.contains("a_access_log"), text);
+    assertFalse(text.contains("realms/"), text);
     assertEquals(config.listeners(), view.listeners());
     assertEquals(config.mainServer().locations(), view.mainServer().locations());
     assertEquals(config.virtualHosts().get(0).locations(), view.virtualHosts().get(0).locations());

@@ -68,6 +68,7 @@ class VirtualHostRequestLogTest {
         ConnectionSettings.DEFAULTS,
         null,
         0,
+        List.of(),
         List.of());
   }
 
