@@ -33,6 +33,7 @@ import org.perchild.container.handoff.HandoffConnector;
 import org.perchild.container.handoff.MisdirectedRequestHandler;
 import org.perchild.container.logging.HostCounters;
 import org.perchild.container.logging.VirtualHostRequestLog;
+import org.perchild.container.security.HostRealms;
 import org.perchild.container.threads.SpareThreadPool;
 import org.perchild.container.threads.SpareThreadSettings;
 import org.perchild.environment.ServletEnvironments;
@@ -209,7 +210,7 @@ public final class ChildServer extends ContainerLifeCycle {
               AppBaseDeployer.DEFAULT_INTERVAL,
               scheduler,
               environments,
-              displayName -> realm -> null);
+              HostRealms.of(host));
       deployers.add(deployer);
       byHost.addHandler(new HostContexts(host, deployer.handler()));
     }

@@ -12,9 +12,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Function;
 import java.util.stream.Stream;
-import org.eclipse.jetty.security.LoginService;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.handler.ContextHandler;
@@ -24,6 +22,7 @@ import org.eclipse.jetty.util.component.AbstractLifeCycle;
 import org.eclipse.jetty.util.thread.Scheduler;
 import org.perchild.config.VirtualHost;
 import org.perchild.container.AppBase;
+import org.perchild.container.security.HostRealms;
 import org.perchild.environment.EnvironmentChoice;
 import org.perchild.environment.ServletEnvironment;
 import org.perchild.environment.ServletEnvironments;
@@ -78,18 +77,6 @@ public final class AppBaseDeployer extends AbstractLifeCycle {
   private record Live(
       AppBase.WebApp app, WebApplication application, ContextHandler context, Path temp) {}
 
-  /** Who gives each application's {@code <login-config>} its login service. */
-  @FunctionalInterface
-  public interface Realms {
-    /**
-     * The login services of one application: for the realm name its descriptor names (or null), a
-     * new login service.
-     *
-     * @param displayName the application, e.g. {@code alice.example/shop}, for log lines
-     */
-    Function<String, LoginService> forApplication(String displayName);
-  }
-
   private final Server server;
   private final VirtualHost host;
   private final String prefix;
@@ -101,7 +88,7 @@ public final class AppBaseDeployer extends AbstractLifeCycle {
   private final Map<String, Live> live = new ConcurrentSkipListMap<>();
   private final Scheduler scheduler;
   private final ServletEnvironments environments;
-  private final Realms realms;
+  private final HostRealms realms;
 
   /** Held by a poll: a stop waits for the one in progress, which must not be left half done. */
   private final ReentrantLock polling = new ReentrantLock();
@@ -120,7 +107,8 @@ public final class AppBaseDeployer extends AbstractLifeCycle {
    * @param interval how often to poll the {@code AppBase}
    * @param scheduler where the polls run: the child's shared scheduler, started before this
    * @param environments the servlet environments, loaded as applications need them
-   * @param realms the login services of the host's applications
+   * @param realms the host's {@code WebAppRealm}s, which give each application's {@code
+   *     <login-config>} a login service of its own
    * @throws IOException if the {@code AppBase} cannot be listed or a work directory made
    */
   public AppBaseDeployer(
@@ -131,7 +119,7 @@ public final class AppBaseDeployer extends AbstractLifeCycle {
       Duration interval,
       Scheduler scheduler,
       ServletEnvironments environments,
-      Realms realms)
+      HostRealms realms)
       throws IOException {
     this.server = server;
     this.environments = environments;
@@ -351,7 +339,9 @@ public final class AppBaseDeployer extends AbstractLifeCycle {
             app.source(),
             temp,
             displayName,
-            realms.forApplication(displayName));
+            realm ->
+                realms.loginService(
+                    app.source().getFileName().toString(), app.contextPath(), realm));
     // The environment's classes, not the child's, resolve what the application's setup loads.
     Thread thread = Thread.currentThread();
     ClassLoader previous = thread.getContextClassLoader();
