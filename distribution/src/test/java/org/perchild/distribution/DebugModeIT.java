@@ -41,6 +41,9 @@ class DebugModeIT {
   private static final boolean IS_ROOT = "root".equals(System.getProperty("user.name"));
   private static final int NOBODY = 65534;
 
+  private static final Path SPRING_BOOT =
+      Path.of("target/test-wars/springboot-sample.war").toAbsolutePath();
+
   private static Path root;
   private static Path out;
   private static Process server;
@@ -54,6 +57,19 @@ class DebugModeIT {
       Path appBase = Files.createDirectories(root.resolve("webapps").resolve(host));
       Files.copy(war, appBase.resolve("ROOT.war"));
     }
+    // The same platform as a child's: a Spring Boot WAR (its initializer found by annotation
+    // scanning), and JSP with the container's JSTL in ee10 and in ee8.
+    Files.copy(SPRING_BOOT, root.resolve("webapps/second/boot.war"));
+    jspApp(
+        root.resolve("webapps/second/jsp"),
+        "https://jakarta.ee/xml/ns/jakartaee",
+        "6.0",
+        "jakarta.tags.core");
+    jspApp(
+        root.resolve("webapps/second/jsp8"),
+        "http://xmlns.jcp.org/xml/ns/javaee",
+        "4.0",
+        "http://java.sun.com/jsp/jstl/core");
     // Only the first host has /marker/: it tells which host served a request whose name is unknown.
     Path marker = Files.createDirectories(root.resolve("webapps/first/marker"));
     Files.writeString(marker.resolve("host.txt"), "first\n");
@@ -69,6 +85,8 @@ class DebugModeIT {
             "User #65534",
             "Group #65534",
             "NumServers 2",
+            // The deployments' log lines say which servlet environment each WAR got.
+            "LogLevel info",
             // Ignored by -X: every host runs as the user who started it.
             "ChildPerUserID #40001 #40001 1",
             "<VirtualHost *:" + port + ">",
@@ -176,6 +194,34 @@ class DebugModeIT {
     }
     // setpriv and bin/perchild exec: the server is the very process the test started.
     assertEquals(Set.of(Long.toString(server.pid())), pids);
+  }
+
+  /** An exploded web application with one JSP that uses JSTL's {@code c:forEach}. */
+  private static void jspApp(Path dir, String namespace, String version, String coreTaglib)
+      throws IOException {
+    Files.createDirectories(dir.resolve("WEB-INF"));
+    Files.writeString(
+        dir.resolve("WEB-INF/web.xml"),
+        "<web-app xmlns=\"" + namespace + "\" version=\"" + version + "\"/>\n");
+    Files.writeString(
+        dir.resolve("hello.jsp"),
+        "<%@ taglib prefix=\"c\" uri=\""
+            + coreTaglib
+            + "\" %><c:forEach var=\"i\" begin=\"1\" end=\"3\">jsp ${i} </c:forEach>\n");
+  }
+
+  @Test
+  void theServletPlatformIsAChildsOneInThisProcessToo() throws Exception {
+    String boot = curl("127.0.0.1", "second", "/boot/whoami");
+    assertTrue(boot.endsWith("\n200"), boot);
+    assertTrue(boot.contains("uid=" + expectedUid()), boot);
+    for (String path : List.of("/jsp/hello.jsp", "/jsp8/hello.jsp")) {
+      String page = curl("127.0.0.1", "second", path);
+      assertTrue(page.contains("jsp 1 jsp 2 jsp 3") && page.endsWith("\n200"), path + ": " + page);
+    }
+    String log = output();
+    assertTrue(log.contains("webapp jsp8 at second/jsp8: servlet environment ee8"), log);
+    assertTrue(log.contains("webapp boot.war at second/boot: servlet environment ee10"), log);
   }
 
   @Test

@@ -30,7 +30,7 @@ public final class Ee10Environment implements ServletEnvironment {
 
   @Override
   public WebApplication create(WebAppSpec spec) {
-    WebAppContext context = new WebAppContext();
+    WebAppContext context = new EnvironmentWebAppContext();
     context.setSecurityHandler(new RealmSecurityHandler(spec));
     context.setServer(spec.server());
     context.setContextPath(spec.contextPath());

@@ -23,7 +23,28 @@ public final class Ee9Environment implements ServletEnvironment {
 
   @Override
   public WebApplication create(WebAppSpec spec) {
-    WebAppContext context = new WebAppContext();
+    // Stopped and destroyed in the environment's class loader, as it is started (see ee10's
+    // EnvironmentWebAppContext): Jetty's plus needs it to unbind the application's JNDI.
+    WebAppContext context =
+        new WebAppContext() {
+          @Override
+          protected void doStop() throws Exception {
+            Thread thread = Thread.currentThread();
+            ClassLoader previous = thread.getContextClassLoader();
+            thread.setContextClassLoader(
+                org.eclipse.jetty.ee9.nested.ContextHandler.ENVIRONMENT.getClassLoader());
+            try {
+              super.doStop();
+            } finally {
+              thread.setContextClassLoader(previous);
+            }
+          }
+
+          @Override
+          public void destroy() {
+            org.eclipse.jetty.ee9.nested.ContextHandler.ENVIRONMENT.run(super::destroy);
+          }
+        };
     context.setSecurityHandler(new RealmSecurityHandler(spec));
     context.setServer(spec.server());
     context.setContextPath(spec.contextPath());
