@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -19,6 +20,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.tools.ToolProvider;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -70,6 +72,7 @@ class DebugModeIT {
         "http://xmlns.jcp.org/xml/ns/javaee",
         "4.0",
         "http://java.sun.com/jsp/jstl/core");
+    precompiledJspApp(root.resolve("webapps/second/pre"), root.resolve("javac"));
     // Only the first host has /marker/: it tells which host served a request whose name is unknown.
     Path marker = Files.createDirectories(root.resolve("webapps/first/marker"));
     Files.writeString(marker.resolve("host.txt"), "first\n");
@@ -210,8 +213,69 @@ class DebugModeIT {
             + "\" %><c:forEach var=\"i\" begin=\"1\" end=\"3\">jsp ${i} </c:forEach>\n");
   }
 
+  /**
+   * An exploded web application with a precompiled JSP: a servlet that extends Jasper's {@code
+   * HttpJspBase} and writes through a {@code PageContext}, as JspC's output does, compiled against
+   * lib/ee10/ and mapped in web.xml; the container's Jasper runtime must serve it.
+   */
+  private static void precompiledJspApp(Path dir, Path work) throws Exception {
+    Path src = Files.createDirectories(work.resolve("org/example/jsp"));
+    Files.writeString(
+        src.resolve("hello_jsp.java"),
+        String.join(
+            "\n",
+            "package org.example.jsp;",
+            "import jakarta.servlet.jsp.*;",
+            "public final class hello_jsp extends org.apache.jasper.runtime.HttpJspBase {",
+            "  @Override",
+            "  public void _jspService(jakarta.servlet.http.HttpServletRequest request,",
+            "      jakarta.servlet.http.HttpServletResponse response)",
+            "      throws java.io.IOException, jakarta.servlet.ServletException {",
+            "    JspFactory factory = JspFactory.getDefaultFactory();",
+            "    PageContext page = factory.getPageContext(this, request, response, null, true,"
+                + " 8192, true);",
+            "    try {",
+            "      page.getOut().write(\"precompiled \" + (6 * 7) + \"\\n\");",
+            "    } finally {",
+            "      factory.releasePageContext(page);",
+            "    }",
+            "  }",
+            "}",
+            ""));
+    Path classes = Files.createDirectories(dir.resolve("WEB-INF/classes"));
+    StringBuilder classPath = new StringBuilder();
+    try (var jars = Files.list(TREE.resolve("lib/ee10"))) {
+      jars.forEach(jar -> classPath.append(jar).append(java.io.File.pathSeparator));
+    }
+    ByteArrayOutputStream errors = new ByteArrayOutputStream();
+    int rc =
+        ToolProvider.getSystemJavaCompiler()
+            .run(
+                null,
+                errors,
+                errors,
+                "--release",
+                "17",
+                "-cp",
+                classPath.toString(),
+                "-d",
+                classes.toString(),
+                src.resolve("hello_jsp.java").toString());
+    assertEquals(0, rc, errors.toString(StandardCharsets.UTF_8));
+    Files.writeString(
+        dir.resolve("WEB-INF/web.xml"),
+        "<web-app xmlns=\"https://jakarta.ee/xml/ns/jakartaee\" version=\"6.0\">\n"
+            + "  <servlet><servlet-name>hello_jsp</servlet-name>"
+            + "<servlet-class>org.example.jsp.hello_jsp</servlet-class></servlet>\n"
+            + "  <servlet-mapping><servlet-name>hello_jsp</servlet-name>"
+            + "<url-pattern>/hello.jsp</url-pattern></servlet-mapping>\n"
+            + "</web-app>\n");
+  }
+
   @Test
   void theServletPlatformIsAChildsOneInThisProcessToo() throws Exception {
+    String precompiled = curl("127.0.0.1", "second", "/pre/hello.jsp");
+    assertTrue(precompiled.equals("precompiled 42\n\n200"), precompiled);
     String boot = curl("127.0.0.1", "second", "/boot/whoami");
     assertTrue(boot.endsWith("\n200"), boot);
     assertTrue(boot.contains("uid=" + expectedUid()), boot);

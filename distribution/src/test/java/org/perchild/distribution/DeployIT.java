@@ -309,7 +309,7 @@ class DeployIT {
             "--release",
             "17",
             "-cp",
-            LaunchedServer.TREE.resolve("lib/jakarta.servlet-api-6.0.0.jar").toString(),
+            LaunchedServer.TREE.resolve("lib/ee10/jakarta.servlet-api-6.0.0.jar").toString(),
             "-d",
             classes.toString(),
             src.resolve("ThrowingListener.java").toString());

@@ -307,9 +307,13 @@ public final class AppBaseDeployer extends AbstractLifeCycle {
   private Live build(AppBase.WebApp app) throws IOException {
     String name = app.contextPath().equals("/") ? "ROOT" : app.contextPath().substring(1);
     // A new directory per generation: the old version may still be serving from its own.
+    // One directory per deployment: the copy of a packed WAR, and Jetty's temp directory (the
+    // unpacked WAR, compiled JSPs), which Jetty empties when the application starts.
     Path temp = workDirectory.resolve(prefix + "-" + name + "-" + ++generation);
-    Files.createDirectory(
-        temp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+    var privateDirectory =
+        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
+    Files.createDirectory(temp, privateDirectory);
+    Path jettyTemp = Files.createDirectory(temp.resolve("work"), privateDirectory);
     String displayName = host.serverName() + app.contextPath();
     ServletEnvironment environment;
     EnvironmentChoice choice;
@@ -332,12 +336,20 @@ public final class AppBaseDeployer extends AbstractLifeCycle {
         displayName,
         choice.environment(),
         choice.reason());
+    // A packed WAR is deployed from a copy of its own: Jetty keeps a WAR's zip file system mounted
+    // by path while the application runs, so a new version written over it in place would be read
+    // through the old version's mount, and a removed one would be written back.
+    Path war = app.source();
+    if (app.isWar()) {
+      war = temp.resolve(app.source().getFileName());
+      Files.copy(app.source(), war);
+    }
     WebAppSpec spec =
         new WebAppSpec(
             server,
             app.contextPath(),
-            app.source(),
-            temp,
+            war,
+            jettyTemp,
             displayName,
             realm ->
                 realms.loginService(
