@@ -1,6 +1,7 @@
 package org.perchild.distribution;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -71,7 +72,13 @@ class DistributionIT {
     assertTrue(Files.isExecutable(TREE.resolve("bench/bench.sh")));
     assertTrue(Files.isRegularFile(jar("perchild-launcher-")));
     assertTrue(Files.isRegularFile(jar("perchild-container-")));
-    assertTrue(Files.isRegularFile(jar("jetty-server-12.1.10")));
+    assertTrue(Files.isRegularFile(jar("jetty-server-12.1.8")));
+    // Each servlet environment in a directory of its own, none of it on the child's class path.
+    for (String environment : List.of("ee8", "ee9", "ee10")) {
+      assertTrue(Files.isDirectory(TREE.resolve("lib").resolve(environment)), environment);
+    }
+    assertTrue(Files.isRegularFile(TREE.resolve("lib/ee10/jakarta.servlet-api-6.0.0.jar")));
+    assertFalse(Files.exists(TREE.resolve("lib/jakarta.servlet-api-6.0.0.jar")));
   }
 
   @Test

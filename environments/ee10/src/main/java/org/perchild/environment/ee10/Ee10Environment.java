@@ -17,11 +17,15 @@ import org.perchild.environment.WebApplication;
 public final class Ee10Environment implements ServletEnvironment {
 
   /**
-   * The container jars whose TLDs, fragments and resources a web application sees, as Jetty's
-   * standalone sets it: JSTL's tag library descriptors are in its implementation jar.
+   * The container jars that a web application's scans see, as Jetty's standalone sets them: the
+   * servlet API, so that an initializer's {@code @HandlesTypes(Servlet.class)} is given the WAR's
+   * servlets (the scan follows each class up to {@code jakarta.servlet.Servlet}), and JSTL, whose
+   * tag library descriptors are in its jars.
    */
   static final String CONTAINER_JARS =
-      ".*/jakarta\\.servlet\\.jsp\\.jstl-[^/]*\\.jar$|.*/jakarta\\.servlet\\.jsp\\.jstl-api-[^/]*\\.jar$";
+      ".*/jakarta\\.servlet-api-[^/]*\\.jar$"
+          + "|.*/jakarta\\.servlet\\.jsp\\.jstl-[^/]*\\.jar$"
+          + "|.*/jakarta\\.servlet\\.jsp\\.jstl-api-[^/]*\\.jar$";
 
   @Override
   public String name() {
