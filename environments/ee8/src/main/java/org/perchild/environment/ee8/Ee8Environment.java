@@ -6,8 +6,9 @@ import org.eclipse.jetty.ee8.webapp.MetaInfConfiguration;
 import org.eclipse.jetty.ee8.webapp.WebAppContext;
 import org.eclipse.jetty.security.LoginService;
 import org.eclipse.jetty.server.handler.ContextHandler;
-import org.eclipse.jetty.util.component.LifeCycle;
+import org.perchild.environment.EnvironmentClassLoader;
 import org.perchild.environment.ServletEnvironment;
+import org.perchild.environment.WebAppLogin;
 import org.perchild.environment.WebAppSpec;
 import org.perchild.environment.WebApplication;
 
@@ -37,15 +38,9 @@ public final class Ee8Environment implements ServletEnvironment {
         new WebAppContext() {
           @Override
           protected void doStop() throws Exception {
-            Thread thread = Thread.currentThread();
-            ClassLoader previous = thread.getContextClassLoader();
-            thread.setContextClassLoader(
-                org.eclipse.jetty.ee8.nested.ContextHandler.ENVIRONMENT.getClassLoader());
-            try {
-              super.doStop();
-            } finally {
-              thread.setContextClassLoader(previous);
-            }
+            EnvironmentClassLoader.run(
+                org.eclipse.jetty.ee8.nested.ContextHandler.ENVIRONMENT.getClassLoader(),
+                super::doStop);
           }
 
           @Override
@@ -84,36 +79,23 @@ public final class Ee8Environment implements ServletEnvironment {
     }
   }
 
-  /** The host's realms give the login service, as in ee10 (see the ee10 environment). */
+  /** The host's realms give the login service ({@link WebAppLogin}), as in ee10. */
   private static final class RealmSecurityHandler extends ConstraintSecurityHandler {
-    private final WebAppSpec spec;
-    private LoginService started;
+    private final WebAppLogin login;
 
     RealmSecurityHandler(WebAppSpec spec) {
-      this.spec = spec;
+      this.login = new WebAppLogin(spec);
     }
 
     @Override
     protected LoginService findLoginService() throws Exception {
-      if (getAuthMethod() == null && getRealmName() == null) {
-        return null;
-      }
-      LoginService service = spec.realms().apply(getRealmName());
-      if (service instanceof LifeCycle lifeCycle) {
-        lifeCycle.start();
-      }
-      started = service;
-      return service;
+      return login.find(getAuthMethod(), getRealmName());
     }
 
     @Override
     protected void doStop() throws Exception {
       super.doStop();
-      LoginService service = started;
-      started = null;
-      if (service instanceof LifeCycle lifeCycle) {
-        lifeCycle.stop();
-      }
+      login.stopped();
     }
   }
 }
