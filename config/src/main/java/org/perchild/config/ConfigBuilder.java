@@ -230,6 +230,9 @@ final class ConfigBuilder {
         hosts.mainServer(),
         hosts.virtualHosts(),
         server.pidFile != null ? server.pidFile : values.path(DirectiveTable.PID_FILE.value()),
+        server.sessionDirectory != null
+            ? server.sessionDirectory
+            : values.path(DirectiveTable.SESSION_DIRECTORY.value()),
         formats,
         server.gracefulShutdownTimeout,
         problems.warnings());

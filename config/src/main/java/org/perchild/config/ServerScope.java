@@ -32,6 +32,7 @@ final class ServerScope {
   GroupAccount group;
   Directive groupDirective;
   Path pidFile;
+  Path sessionDirectory;
   Duration gracefulShutdownTimeout = DirectiveTable.GRACEFUL_SHUTDOWN_TIMEOUT.value();
   final HostScope main = new HostScope(null);
   final List<HostScope> vhosts = new ArrayList<>();
