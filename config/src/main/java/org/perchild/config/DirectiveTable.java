@@ -319,7 +319,7 @@ public final class DirectiveTable {
           server(
               "SessionDirectory directory",
               SESSION_DIRECTORY,
-              (b, h, d) -> b.server().sessionDirectory = b.values().path(d.args().get(0)),
+              (b, h, d) -> b.server().sessionDirectory(d),
               "Where the web applications' HTTP sessions are kept, one directory per tenant"
                   + " (mode 0700) that every child of that tenant reads."),
           // monitoring: answered by the acceptor itself

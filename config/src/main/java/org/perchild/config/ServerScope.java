@@ -33,6 +33,7 @@ final class ServerScope {
   Directive groupDirective;
   Path pidFile;
   Path sessionDirectory;
+  Directive sessionDirectoryDirective;
   Duration gracefulShutdownTimeout = DirectiveTable.GRACEFUL_SHUTDOWN_TIMEOUT.value();
   final HostScope main = new HostScope(null);
   final List<HostScope> vhosts = new ArrayList<>();
@@ -107,6 +108,11 @@ final class ServerScope {
       problems.error(d, "ServerRoot " + d.args().get(0) + ": no such directory");
     }
     values.serverRoot(root);
+  }
+
+  void sessionDirectory(Directive d) {
+    sessionDirectory = values.path(d.args().get(0));
+    sessionDirectoryDirective = d;
   }
 
   void gracefulShutdownTimeout(Directive d) {
