@@ -96,6 +96,15 @@ public final class SessionFileStore extends AbstractSessionDataStore {
     Object named =
         jettyContext == null ? null : jettyContext.getAttribute(SharedSessions.VIRTUAL_HOST);
     host = named != null ? named.toString() : context.getVhost();
+    if (named == null) {
+      // Every context the deployer makes names its host: one that does not shares its files with
+      // any other context at the same path.
+      LOG.warn(
+          "context {} names no virtual host ({}): its sessions are kept under Jetty's {}",
+          context.getCanonicalContextPath(),
+          SharedSessions.VIRTUAL_HOST,
+          host);
+    }
     prefix = SessionFile.prefix(context.getCanonicalContextPath(), host);
   }
 
