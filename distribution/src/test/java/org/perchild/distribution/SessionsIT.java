@@ -15,6 +15,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -28,8 +30,8 @@ import org.junit.jupiter.api.Timeout;
  * Sessions through the real process model: tenant {@code sessiona} has two children, and one
  * client's session (a counter in the probe webapp's {@code ?count}) goes on counting whichever of
  * them the acceptor hands each connection to, after one of them is killed, and across a graceful
- * restart; tenant {@code sessionb}'s child cannot read them. The methods run in order against one
- * server and one client's cookie jar.
+ * restart; tenant {@code sessionb}'s child cannot read them; and the same holds in ee8 and ee9 web
+ * applications. The methods run in order against one server and one client's cookie jar.
  */
 @Timeout(300)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -48,13 +50,13 @@ class SessionsIT {
       LaunchedServer.ensureAccount(tenant, tenant);
     }
     assertTrue(Files.isRegularFile(PROBE_WAR), PROBE_WAR + " (copied by the pom before the ITs)");
-    Map<String, Path> wars = new LinkedHashMap<>();
-    wars.put("a", PROBE_WAR);
-    wars.put("b", PROBE_WAR);
+    Map<String, Path> files = new LinkedHashMap<>();
+    files.put("webapps/a/ROOT.war", PROBE_WAR);
+    files.put("webapps/b/ROOT.war", PROBE_WAR);
     server =
-        LaunchedServer.start(
+        LaunchedServer.startWith(
             "perchild-sessions",
-            wars,
+            files,
             port ->
                 String.join(
                     "\n",
@@ -71,12 +73,23 @@ class SessionsIT {
                     "  AppBase webapps/a",
                     "</VirtualHost>",
                     "<VirtualHost *:" + port + ">",
+                    "  ServerName a8.test",
+                    "  AssignUserID sessiona sessiona",
+                    "  AppBase webapps/a8",
+                    "</VirtualHost>",
+                    "<VirtualHost *:" + port + ">",
+                    "  ServerName a9.test",
+                    "  AssignUserID sessiona sessiona",
+                    "  AppBase webapps/a9",
+                    "</VirtualHost>",
+                    "<VirtualHost *:" + port + ">",
                     "  ServerName b.test",
                     "  AssignUserID sessionb sessionb",
                     "  AppBase webapps/b",
                     "</VirtualHost>",
                     ""),
-            3);
+            3,
+            SessionsIT::otherEnvironments);
     cookies = server.root.resolve("client-cookies.txt");
   }
 
@@ -90,6 +103,43 @@ class SessionsIT {
   @AfterEach
   void noErrorLogged() throws Exception {
     assertEquals(List.of(), server.unexpectedErrors());
+  }
+
+  /**
+   * The same counter in the environments nested in Jetty 12: an ee8 ({@code javax.servlet}) JSP for
+   * {@code a8.test}, and the probe servlet under a Servlet 5.0 {@code web.xml} (so ee9) for {@code
+   * a9.test}.
+   */
+  private static void otherEnvironments(Path root) throws Exception {
+    Path ee8 = Files.createDirectories(root.resolve("webapps/a8/ROOT/WEB-INF"));
+    Files.writeString(
+        ee8.resolve("web.xml"),
+        "<web-app xmlns=\"http://xmlns.jcp.org/xml/ns/javaee\" version=\"4.0\"/>\n");
+    Files.writeString(
+        ee8.getParent().resolve("count.jsp"),
+        "<%@ page contentType=\"text/plain\" %><% Integer count = (Integer)"
+            + " session.getAttribute(\"count\"); count = count == null ? 1 : count + 1;"
+            + " session.setAttribute(\"count\", count); %><%= count %> <%= new"
+            + " java.io.File(\"/proc/self\").getCanonicalFile().getName() %>");
+    Path ee9 = Files.createDirectories(root.resolve("webapps/a9/ROOT"));
+    try (ZipInputStream war = new ZipInputStream(Files.newInputStream(PROBE_WAR))) {
+      for (ZipEntry entry = war.getNextEntry(); entry != null; entry = war.getNextEntry()) {
+        Path target = ee9.resolve(entry.getName()).normalize();
+        if (entry.isDirectory()) {
+          Files.createDirectories(target);
+        } else {
+          Files.createDirectories(target.getParent());
+          Files.copy(war, target);
+        }
+      }
+    }
+    Path webXml = ee9.resolve("WEB-INF/web.xml");
+    Files.writeString(
+        webXml,
+        Files.readString(webXml)
+            .replace("version=\"6.0\"", "version=\"5.0\"")
+            .replace("web-app_6_0.xsd", "web-app_5_0.xsd"));
+    LaunchedServer.run("chmod", "-R", "a+rX", root.resolve("webapps").toString());
   }
 
   /** One {@code ?count} on a new connection with the client's cookies; the pid that answered. */
@@ -186,5 +236,42 @@ class SessionsIT {
     assertTrue(server.probe("b.test", "list=" + mine).startsWith("list denied"));
     assertTrue(server.probe("b.test", "read=" + files.get(0)).startsWith("read denied"));
     assertTrue(server.probe("b.test", "list=" + mine.getParent()).startsWith("list denied"));
+  }
+
+  @Test
+  @Order(5)
+  void theNestedEnvironmentsShareTheirSessionsToo() throws Exception {
+    for (String[] each : new String[][] {{"a8.test", "/count.jsp"}, {"a9.test", "/?count"}}) {
+      Path jar = server.root.resolve("cookies-" + each[0]);
+      Set<String> pids = new HashSet<>();
+      for (int i = 1; i <= 4; i++) {
+        String answer =
+            LaunchedServer.run(
+                    "curl",
+                    "-sS",
+                    "--fail",
+                    "--max-time",
+                    "60",
+                    "-b",
+                    jar.toString(),
+                    "-c",
+                    jar.toString(),
+                    "-H",
+                    "Host: " + each[0],
+                    "http://127.0.0.1:" + server.port + each[1])
+                .trim();
+        String[] fields = answer.split(" ");
+        assertEquals(Integer.toString(i), fields[0], each[0] + ": " + answer);
+        pids.add(fields[1]);
+      }
+      assertEquals(2, pids.size(), each[0] + " was served by both children: " + pids);
+      String host = "." + each[0].replace(".", "%2E") + ".";
+      try (Stream<Path> listed = Files.list(tenantDirectory())) {
+        assertEquals(
+            1,
+            listed.filter(f -> f.getFileName().toString().contains(host)).count(),
+            "one session file named by " + each[0]);
+      }
+    }
   }
 }
