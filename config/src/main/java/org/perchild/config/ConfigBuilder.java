@@ -1,6 +1,7 @@
 package org.perchild.config;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -211,6 +212,11 @@ final class ConfigBuilder {
     VirtualHostAssembly hosts =
         new VirtualHostAssembly(server, children, values, problems, configFile);
     hosts.assemble();
+    Path sessions =
+        server.sessionDirectory != null
+            ? server.sessionDirectory
+            : values.path(DirectiveTable.SESSION_DIRECTORY.value());
+    checkSessionDirectory(sessions, hosts);
 
     if (problems.anyError()) {
       return null;
@@ -230,9 +236,40 @@ final class ConfigBuilder {
         hosts.mainServer(),
         hosts.virtualHosts(),
         server.pidFile != null ? server.pidFile : values.path(DirectiveTable.PID_FILE.value()),
+        sessions,
         formats,
         server.gracefulShutdownTimeout,
         problems.warnings());
+  }
+
+  /**
+   * A session directory inside what a host serves would hand its tenant's sessions to anyone who
+   * asks for them by URL: it must be outside every {@code DocumentRoot} and {@code AppBase}.
+   */
+  private void checkSessionDirectory(Path sessions, VirtualHostAssembly hosts) {
+    List<VirtualHost> all = new ArrayList<>(hosts.virtualHosts());
+    all.add(hosts.mainServer());
+    for (VirtualHost host : all) {
+      for (Path served : new Path[] {host.documentRoot(), host.appBase()}) {
+        if (served == null || !sessions.startsWith(served)) {
+          continue;
+        }
+        String message =
+            "SessionDirectory "
+                + sessions
+                + " is inside "
+                + (served.equals(host.documentRoot()) ? "the DocumentRoot " : "the AppBase ")
+                + served
+                + " of "
+                + (host.isMainServer() ? "the main server" : host.serverName())
+                + ": its sessions could be fetched by URL; keep it outside what any host serves";
+        if (server.sessionDirectoryDirective != null) {
+          problems.error(server.sessionDirectoryDirective, message);
+        } else {
+          problems.error(configFile, 0, message);
+        }
+      }
+    }
   }
 
   /** Reports a conflict between two settings at whichever of them was written (the first). */

@@ -65,6 +65,7 @@ public final class DirectiveTable {
       words(List.of(DEFAULT_CHILD_JAVA_OPTIONS.split(" ")));
   static final DirectiveDefault<String> SERVER_NAME = word("localhost");
   static final DirectiveDefault<String> PID_FILE = word("logs/perchild.pid");
+  static final DirectiveDefault<String> SESSION_DIRECTORY = word("sessions");
   static final DirectiveDefault<String> ERROR_LOG = word("logs/error_log");
   static final DirectiveDefault<String> LOG_LEVEL = word("warn");
   static final DirectiveDefault<Duration> GRACEFUL_SHUTDOWN_TIMEOUT = seconds(Duration.ZERO);
@@ -315,6 +316,12 @@ public final class DirectiveTable {
                       + " a Jetty HashLoginService file of user: password[, role ...] lines, the"
                       + " tenant's own, read by its children; one line per realm name.")
               .arguments(2, 2),
+          server(
+              "SessionDirectory directory",
+              SESSION_DIRECTORY,
+              (b, h, d) -> b.server().sessionDirectory(d),
+              "Where the web applications' HTTP sessions are kept, one directory per tenant"
+                  + " (mode 0700) that every child of that tenant reads."),
           // monitoring: answered by the acceptor itself
           host(
               "<Location URL-path> ... </Location>",

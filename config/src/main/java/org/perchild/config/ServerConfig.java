@@ -25,6 +25,8 @@ import org.perchild.posix.GroupAccount;
  * @param mainServer the server outside any {@code <VirtualHost>}
  * @param virtualHosts the virtual hosts, in the order they are written
  * @param pidFile where the launcher writes its process id
+ * @param sessionDirectory where the children keep HTTP sessions: one subdirectory per tenant, named
+ *     by its uid, that the launcher creates
  * @param logFormats the {@code LogFormat} nicknames
  * @param gracefulShutdownTimeout how long a graceful stop waits for requests, zero for no limit
  * @param warnings what was accepted but doubtful
@@ -43,6 +45,7 @@ public record ServerConfig(
     VirtualHost mainServer,
     List<VirtualHost> virtualHosts,
     Path pidFile,
+    Path sessionDirectory,
     Map<String, String> logFormats,
     Duration gracefulShutdownTimeout,
     List<ConfigProblem> warnings) {
@@ -76,6 +79,14 @@ public record ServerConfig(
       logs.add(mainServer.errorLog());
     }
     return logs.size() == 1 ? logs.iterator().next() : mainServer.errorLog();
+  }
+
+  /**
+   * The directory in which the children of {@code uid} keep their sessions: {@code
+   * <SessionDirectory>/<uid>}, the tenant's own (mode 0700), which the launcher creates.
+   */
+  public Path sessionDirectory(int uid) {
+    return sessionDirectory.resolve(Integer.toString(uid));
   }
 
   /** The routing table of virtual hosts by local address and host name. */

@@ -32,6 +32,8 @@ final class ServerScope {
   GroupAccount group;
   Directive groupDirective;
   Path pidFile;
+  Path sessionDirectory;
+  Directive sessionDirectoryDirective;
   Duration gracefulShutdownTimeout = DirectiveTable.GRACEFUL_SHUTDOWN_TIMEOUT.value();
   final HostScope main = new HostScope(null);
   final List<HostScope> vhosts = new ArrayList<>();
@@ -106,6 +108,11 @@ final class ServerScope {
       problems.error(d, "ServerRoot " + d.args().get(0) + ": no such directory");
     }
     values.serverRoot(root);
+  }
+
+  void sessionDirectory(Directive d) {
+    sessionDirectory = values.path(d.args().get(0));
+    sessionDirectoryDirective = d;
   }
 
   void gracefulShutdownTimeout(Directive d) {

@@ -87,6 +87,7 @@ class DirectiveTableTest {
     assertEquals(implicit.defaultGroup().children(), written.defaultGroup().children());
     assertEquals(implicit.defaultGroup().javaOptions(), written.defaultGroup().javaOptions());
     assertEquals(implicit.pidFile(), written.pidFile());
+    assertEquals(implicit.sessionDirectory(), written.sessionDirectory());
     assertEquals(implicit.gracefulShutdownTimeout(), written.gracefulShutdownTimeout());
     VirtualHost before = implicit.mainServer();
     VirtualHost after = written.mainServer();

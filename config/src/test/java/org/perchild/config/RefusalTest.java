@@ -301,6 +301,39 @@ class RefusalTest {
   }
 
   @Test
+  void aSessionDirectoryInsideWhatAHostServesIsRefused() {
+    conf.dir("htdocs/a");
+    conf.dir("webapps/b");
+    List<String> problems =
+        conf.refuse(
+            "Listen 80",
+            "SessionDirectory htdocs/a/sessions",
+            "<VirtualHost *:80>",
+            "  ServerName a.test",
+            "  DocumentRoot htdocs/a",
+            "</VirtualHost>");
+    assertRefused(
+        problems,
+        conf.at(2)
+            + "SessionDirectory "
+            + root.resolve("htdocs/a/sessions")
+            + " is inside the DocumentRoot "
+            + root.resolve("htdocs/a")
+            + " of a.test: its sessions could be fetched by URL; keep it outside what any host"
+            + " serves");
+    // The default, sessions under ServerRoot, is refused too when a host serves ServerRoot.
+    assertRefused(
+        conf.refuse("Listen 80", "AppBase ."),
+        conf.at(0)
+            + "SessionDirectory "
+            + root.resolve("sessions")
+            + " is inside the AppBase "
+            + root
+            + " of the main server: its sessions could be fetched by URL; keep it outside what"
+            + " any host serves");
+  }
+
+  @Test
   void includeThatMatchesNothing() {
     List<String> problems =
         conf.refuse("Listen 80", "Include conf.d/*.conf", "Include conf/missing.conf");

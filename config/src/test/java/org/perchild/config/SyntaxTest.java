@@ -27,6 +27,8 @@ class SyntaxTest {
     assertEquals(2, config.defaultGroup().children());
     assertEquals(ConnectionSettings.DEFAULTS, config.mainServer().connection());
     assertEquals(root.resolve("logs/perchild.pid"), config.pidFile());
+    assertEquals(root.resolve("sessions"), config.sessionDirectory());
+    assertEquals(root.resolve("sessions/40001"), config.sessionDirectory(40001));
     assertEquals(root.resolve("logs/error_log"), config.mainServer().errorLog());
     assertEquals(
         List.of("-Xmx256m", "-XX:+UseSerialGC", "-Xss512k"), config.defaultGroup().javaOptions());
@@ -119,10 +121,12 @@ class SyntaxTest {
             "Listen 80",
             "Include conf/more.conf",
             "AppBase apps",
-            "PidFile run/p.pid");
+            "PidFile run/p.pid",
+            "SessionDirectory state/sessions");
     assertEquals(5, config.numServers());
     assertEquals(other.resolve("apps"), config.mainServer().appBase());
     assertEquals(other.resolve("run/p.pid"), config.pidFile());
+    assertEquals(other.resolve("state/sessions"), config.sessionDirectory());
   }
 
   @Test

@@ -15,6 +15,7 @@ import java.util.Optional;
 import org.perchild.config.ChildGroup;
 import org.perchild.config.ServerConfig;
 import org.perchild.config.VirtualHost;
+import org.perchild.container.sessions.SessionFileStoreFactory;
 import org.perchild.posix.MemoryFile;
 import org.perchild.posix.PrivilegeDrop;
 import org.perchild.posix.SeqPacketChannel;
@@ -45,16 +46,18 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>
  *  parse argv ──▶ drop privileges ──▶ read fd 5, pick own group and vhosts ──▶ start Jetty
- *      │ bad          │ failed              │ unreadable / no such group             │
+ *      │ bad          │ failed              │ unreadable / no such group /           │
+ *      │              │                     │ session directory not its own          │
  *      ▼              ▼                     ▼                                      READY &lt;pid&gt;
  *   exit 2         exit 2                exit 2                                        │
  *                                     STOP ──▶ ChildProcess.drainAndStop ──▶ exit 0 ◀┤
  *                                     EOF on fd 3 ─────────────────────────▶ exit 0 ◀┘
  * </pre>
  *
- * <p>Once it has its configuration it builds one Jetty lifecycle, {@link ChildProcess}, starts it
- * and says READY; that lifecycle's beans do the rest, and its control bean hands STOP and the end
- * of the channel back here.
+ * <p>Once it has its configuration it builds one Jetty lifecycle, {@link ChildProcess}, with its
+ * web applications' sessions in {@code <SessionDirectory>/<its uid>} (which must be its own, mode
+ * 0700, as the launcher makes it), starts it and says READY; that lifecycle's beans do the rest,
+ * and its control bean hands STOP and the end of the channel back here.
  *
  * <p>The privilege drop comes before anything else of ours runs: only the arguments are read as
  * root. Exit codes, the contract with the launcher's supervisor ({@link ExitCodes}): {@link
@@ -146,6 +149,14 @@ public final class ChildMain {
         return ExitCodes.FATAL;
       }
       List<VirtualHost> hosts = ownHosts(config, group.get());
+      // The tenant's sessions, shared by all its children: the launcher made the directory, 0700.
+      Path sessions = config.sessionDirectory(args.uid());
+      try {
+        SessionFileStoreFactory.checkOwn(sessions, args.uid());
+      } catch (IOException e) {
+        LOG.error("child slot {} not started: {}", args.slot(), e.getMessage());
+        return ExitCodes.FATAL;
+      }
       ControlChannel<LauncherToChild, ChildToLauncher> control =
           new ControlChannel<>(
               new SeqPacketChannel(ProcessFds.CONTROL), "the launcher", LauncherToChild::decode);
@@ -166,6 +177,7 @@ public final class ChildMain {
                 hosts,
                 stop.isZero() ? NO_LIMIT : stop,
                 workDirectory);
+        server.storeSessionsIn(sessions);
         child =
             new ChildProcess(
                 args.label() + "-" + args.slot(),

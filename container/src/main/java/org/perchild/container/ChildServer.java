@@ -34,6 +34,7 @@ import org.perchild.container.handoff.MisdirectedRequestHandler;
 import org.perchild.container.logging.HostCounters;
 import org.perchild.container.logging.VirtualHostRequestLog;
 import org.perchild.container.security.HostRealms;
+import org.perchild.container.sessions.SharedSessions;
 import org.perchild.container.threads.SpareThreadPool;
 import org.perchild.container.threads.SpareThreadSettings;
 import org.perchild.environment.ServletEnvironments;
@@ -66,6 +67,10 @@ import org.slf4j.LoggerFactory;
  * its {@link AppBaseDeployer}. A web application that fails to deploy (a broken WAR, a listener
  * that throws) is logged and answers 503; the others serve. Nothing about one tenant's application
  * stops the child.
+ *
+ * <p>Sessions: the same session ids in every child, and, once {@link #storeSessionsIn} has named
+ * the tenant's session directory, every web application's sessions in files there, which every
+ * child of the tenant reads ({@link SharedSessions}).
  */
 public final class ChildServer extends ContainerLifeCycle {
 
@@ -228,6 +233,9 @@ public final class ChildServer extends ContainerLifeCycle {
     hostCounters = new HostCounters(hosts);
     server.addBean(accessLogs, true);
     server.setRequestLog(new RequestLog.Collection(accessLogs, hostCounters));
+    // A session id means the same in every child of the tenant (docs/ARCHITECTURE.md, invariant
+    // 11).
+    SharedSessions.sameIdsInEveryChild(server);
     addBean(server, true);
     // Started after the server (whose start deploys what each AppBase holds), stopped before it.
     for (AppBaseDeployer deployer : deployers) {
@@ -362,6 +370,20 @@ public final class ChildServer extends ContainerLifeCycle {
     public InvocationType getInvocationType() {
       return InvocationType.BLOCKING;
     }
+  }
+
+  /**
+   * Keeps the sessions of every web application in {@code directory}, the tenant's, which all its
+   * children share ({@link SharedSessions#storeIn}); without it, Jetty keeps them in memory, as
+   * {@code perchild -X} does. Before {@link #start()}.
+   *
+   * @throws IllegalStateException once the server has started
+   */
+  public void storeSessionsIn(Path directory) {
+    if (!server.isStopped()) {
+      throw new IllegalStateException("sessions are placed before the server starts");
+    }
+    SharedSessions.storeIn(server, directory);
   }
 
   /**

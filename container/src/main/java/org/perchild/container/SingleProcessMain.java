@@ -44,6 +44,9 @@ import org.slf4j.LoggerFactory;
  * listener, a bad configuration or bad arguments), {@link ExitCodes#CLI_FAILED} Jetty did not start
  * (a port in use, for one).
  *
+ * <p>Sessions are Jetty's, in memory: one process shares them with no other, so it needs no {@code
+ * SessionDirectory} (which it never touches) and they end with it.
+ *
  * <p>It logs to standard error. {@code ChildJavaOptions} do not apply: the JVM is already running
  * ({@code bin/perchild} starts it with {@code PERCHILD_DEBUG_OPTS}).
  */

@@ -9,7 +9,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.perchild.posix.ExitStatus;
 
-/** A child asked to stay root refuses: exit 2 (fatal, never respawned), and it never says READY. */
+/**
+ * A child asked to stay root, or given a session directory that is not its own, refuses: exit 2
+ * (fatal, never respawned), and it never says READY.
+ */
 class ChildMainFatalTest {
 
   private ChildProcessFixture child;
@@ -32,6 +35,23 @@ class ChildMainFatalTest {
     String log = ChildMainLauncherGoneTest.logOf(child);
     assertTrue(exit.exitedWith(org.perchild.protocol.ExitCodes.FATAL), () -> exit + "\n" + log);
     assertTrue(log.contains("privilege drop to uid 0, gid 0 failed"), log);
+    assertNull(child.receiveControl(), "no READY, only the end of the stream");
+  }
+
+  @Test
+  @Timeout(60)
+  void exitsTwoWhenItsSessionDirectoryIsNotItsOwn() throws Exception {
+    ChildProcessFixture.assumeRoot();
+    int tenant = ChildProcessFixture.TENANT;
+    child = new ChildProcessFixture(tenant, tenant, java.util.List.of(), false);
+
+    ExitStatus exit = child.awaitExit(Duration.ofSeconds(30));
+
+    String log = ChildMainLauncherGoneTest.logOf(child);
+    assertTrue(exit.exitedWith(org.perchild.protocol.ExitCodes.FATAL), () -> exit + "\n" + log);
+    assertTrue(
+        log.contains("sessions/" + tenant + " is owner 0, mode 755: it must be uid " + tenant),
+        log);
     assertNull(child.receiveControl(), "no READY, only the end of the stream");
   }
 }

@@ -8,9 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -165,6 +168,35 @@ class ChildMainProcessTest {
 
   @Test
   @Order(7)
+  @Timeout(30)
+  void keepsItsSessionsInItsTenantsOwnDirectory() throws Exception {
+    String cookie;
+    try (Socket client = new Socket(child.address().getAddress(), child.address().getPort())) {
+      OutputStream out = client.getOutputStream();
+      InputStream in = client.getInputStream();
+      out.write(get("/session/count", "a.test"));
+      child.acceptAndHandOff();
+      Response first = ChildProcessFixture.readResponse(in);
+      assertEquals("1\n", first.body(), () -> first + "\n" + log());
+      cookie = first.headers().get("set-cookie").split(";", 2)[0];
+      out.write(get("/session/count", "a.test", "Cookie: " + cookie));
+      assertEquals("2\n", ChildProcessFixture.readResponse(in).body());
+    }
+    Path sessions = child.root.resolve("sessions/" + ChildProcessFixture.TENANT);
+    List<Path> files;
+    try (Stream<Path> listed = Files.list(sessions)) {
+      files = listed.filter(f -> f.toString().endsWith(".session")).toList();
+    }
+    assertEquals(1, files.size(), files.toString());
+    Path file = files.get(0);
+    String name = file.getFileName().toString();
+    assertTrue(name.contains(".a%2Etest." + cookie.substring(cookie.indexOf('=') + 1)), name);
+    assertEquals(ChildProcessFixture.TENANT, Files.getAttribute(file, "unix:uid"));
+    assertEquals(0600, (Integer) Files.getAttribute(file, "unix:mode") & 0777);
+  }
+
+  @Test
+  @Order(8)
   @Timeout(60)
   void stopsGracefullyOnStopAndExitsZero() throws Exception {
     child.sendControl("STOP");
@@ -185,7 +217,11 @@ class ChildMainProcessTest {
     }
   }
 
-  private static byte[] get(String path, String host) {
-    return ("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\n\r\n").getBytes(ISO_8859_1);
+  private static byte[] get(String path, String host, String... headers) {
+    StringBuilder head = new StringBuilder("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\n");
+    for (String header : headers) {
+      head.append(header).append("\r\n");
+    }
+    return head.append("\r\n").toString().getBytes(ISO_8859_1);
   }
 }

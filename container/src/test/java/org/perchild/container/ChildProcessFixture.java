@@ -31,6 +31,7 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 import jnr.constants.platform.OpenFlags;
 import org.awaitility.Awaitility;
+import org.perchild.container.testapp.CounterServlet;
 import org.perchild.container.testapp.SlowServlet;
 import org.perchild.container.testapp.WhoAmIServlet;
 import org.perchild.posix.ChannelPair;
@@ -89,6 +90,15 @@ final class ChildProcessFixture implements AutoCloseable {
 
   /** The same, with more server-level directives (thread settings, say) in the configuration. */
   ChildProcessFixture(int uid, int gid, List<String> directives) throws Exception {
+    this(uid, gid, directives, true);
+  }
+
+  /**
+   * The same; {@code ownSessions} false gives the child a session directory that is not its own
+   * (root's, mode 0755) instead of the one the launcher makes.
+   */
+  ChildProcessFixture(int uid, int gid, List<String> directives, boolean ownSessions)
+      throws Exception {
     root = Files.createTempDirectory("perchild-child-test-");
     log = root.resolve("logs/child.log");
     String classPath = copyClassPath(root.resolve("lib"));
@@ -121,6 +131,18 @@ final class ChildProcessFixture implements AutoCloseable {
             ""));
     Files.createDirectories(log.getParent());
     makeWorldReadable(root);
+    // As the launcher makes it (SessionDirectories): <root>/sessions/<uid>, the child's own, 0700.
+    Path sessions =
+        Files.createDirectories(root.resolve("sessions").resolve(Integer.toString(uid)));
+    Files.setPosixFilePermissions(
+        sessions.getParent(), PosixFilePermissions.fromString("rwx--x--x"));
+    if (ownSessions) {
+      Files.setPosixFilePermissions(sessions, PosixFilePermissions.fromString("rwx------"));
+      Files.setAttribute(sessions, "unix:gid", gid);
+      Files.setAttribute(sessions, "unix:uid", uid);
+    } else {
+      Files.setPosixFilePermissions(sessions, PosixFilePermissions.fromString("rwxr-xr-x"));
+    }
 
     ChannelPair controlPair = ChannelPair.open();
     ChannelPair handoffPair = ChannelPair.open();
@@ -345,7 +367,7 @@ final class ChildProcessFixture implements AutoCloseable {
     return String.join(java.io.File.pathSeparator, entries);
   }
 
-  /** An exploded ROOT (a page and a servlet) and a truncated {@code bad.war}. */
+  /** An exploded ROOT (a page and servlets) and a truncated {@code bad.war}. */
   private static void writeAppBase(Path appBase) throws IOException {
     Path webInf = appBase.resolve("ROOT/WEB-INF");
     Files.createDirectories(webInf);
@@ -371,10 +393,18 @@ final class ChildProcessFixture implements AutoCloseable {
             <servlet-name>slow</servlet-name>
             <url-pattern>/slow</url-pattern>
           </servlet-mapping>
+          <servlet>
+            <servlet-name>counter</servlet-name>
+            <servlet-class>org.perchild.container.testapp.CounterServlet</servlet-class>
+          </servlet>
+          <servlet-mapping>
+            <servlet-name>counter</servlet-name>
+            <url-pattern>/session/*</url-pattern>
+          </servlet-mapping>
         </web-app>
         """);
     Path classes = webInf.resolve("classes");
-    for (Class<?> servlet : List.of(WhoAmIServlet.class, SlowServlet.class)) {
+    for (Class<?> servlet : List.of(WhoAmIServlet.class, SlowServlet.class, CounterServlet.class)) {
       String servletFile = servlet.getName().replace('.', '/') + ".class";
       Path servletTarget = classes.resolve(servletFile);
       Files.createDirectories(servletTarget.getParent());

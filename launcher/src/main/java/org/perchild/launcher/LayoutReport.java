@@ -60,6 +60,7 @@ final class LayoutReport {
     details(main, out);
     out.printf("Main ErrorLog: \"%s\"%n", main.errorLog());
     out.printf("PidFile: \"%s\"%n", config.pidFile());
+    out.printf("SessionDirectory: \"%s\"%n", config.sessionDirectory());
     out.printf("User: name=\"%s\" id=%d%n", config.user().name(), config.user().uid());
     out.printf("Group: name=\"%s\" id=%d%n", config.group().name(), config.group().gid());
     out.println("Listeners:");

@@ -15,11 +15,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A graceful restart (httpd's USR1, and HUP): read the configuration again; if it is refused (it
- * does not parse, {@link RestartCompatibility} refuses it, or its logs cannot be prepared), say why
- * and go on serving the running one. Else start a new generation of children for it in the {@link
- * Generations}, which switches the acceptor to it in one go once every one of them is READY; the
- * old generation then finishes its requests and exits. The {@link Supervisor}'s loop calls {@link
- * #begin} for the signal or the operator's command.
+ * does not parse, {@link RestartCompatibility} refuses it, or its logs or session directories
+ * cannot be prepared), say why and go on serving the running one. Else start a new generation of
+ * children for it in the {@link Generations}, which switches the acceptor to it in one go once
+ * every one of them is READY; the old generation then finishes its requests and exits. The {@link
+ * Supervisor}'s loop calls {@link #begin} for the signal or the operator's command.
  */
 final class GracefulRestart {
 
@@ -97,6 +97,8 @@ final class GracefulRestart {
     }
     try {
       LogFiles.prepare(fresh, singleUser);
+      // A new tenant's directory, or one whose mode was changed by hand, before its children start.
+      SessionDirectories.prepare(fresh, singleUser);
     } catch (IOException e) {
       LOG.error(
           "graceful restart refused, still serving the running configuration: {}", e.getMessage());

@@ -126,6 +126,7 @@ public final class Supervisor {
     serverStartedAt = Instant.now();
     ErrorLogs logs = ErrorLogs.open(initialConfig, true);
     LogFiles.prepare(initialConfig, singleUser);
+    SessionDirectories.prepare(initialConfig, singleUser);
     ListenSockets sockets = ListenSockets.bind(initialConfig.listeners());
     OperatorSocket controlSocket;
     try {

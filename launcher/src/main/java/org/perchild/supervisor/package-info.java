@@ -24,9 +24,10 @@
  *       org.perchild.supervisor.ProcessClassPath}, {@link org.perchild.supervisor.RunAs} and the
  *       {@link org.perchild.supervisor.ProcessSpawner} that starts, signals and reaps, injected
  *       with a monotonic clock so that the state machine is tested without processes.
- *   <li>{@link org.perchild.supervisor.ListenSockets}, {@link org.perchild.supervisor.ErrorLogs}
- *       and {@link org.perchild.supervisor.LogFiles}: the sockets and files the launcher holds for
- *       its processes.
+ *   <li>{@link org.perchild.supervisor.ListenSockets}, {@link org.perchild.supervisor.ErrorLogs},
+ *       {@link org.perchild.supervisor.LogFiles} and {@link
+ *       org.perchild.supervisor.SessionDirectories}: the sockets, files and directories the
+ *       launcher holds or prepares for its processes.
  * </ul>
  */
 package org.perchild.supervisor;

@@ -46,8 +46,11 @@ import org.perchild.posix.GroupAccount;
  */
 public final class ConfigCodec {
 
-  /** The format version written and the only one read (2: each host's {@code WebAppRealm}s). */
-  public static final int VERSION = 2;
+  /**
+   * The format version written and the only one read (2: each host's {@code WebAppRealm}s; 3: the
+   * {@code SessionDirectory}).
+   */
+  public static final int VERSION = 3;
 
   /** The most bytes a reader accepts: far above any real configuration. */
   public static final int MAX_BYTES = 64 * 1024 * 1024;
@@ -133,6 +136,7 @@ public final class ConfigCodec {
         virtualHost(v);
       }
       path(c.pidFile());
+      path(c.sessionDirectory());
       count(c.logFormats().size());
       for (Map.Entry<String, String> format : c.logFormats().entrySet()) {
         string(format.getKey());
@@ -298,6 +302,7 @@ public final class ConfigCodec {
         virtualHosts.add(virtualHost());
       }
       Path pidFile = path();
+      Path sessionDirectory = path();
       int formatCount = count();
       Map<String, String> logFormats = new LinkedHashMap<>();
       for (int i = 0; i < formatCount; i++) {
@@ -325,6 +330,7 @@ public final class ConfigCodec {
           mainServer,
           virtualHosts,
           pidFile,
+          sessionDirectory,
           logFormats,
           graceful,
           warnings);

@@ -1,5 +1,6 @@
 package org.perchild.protocol;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.perchild.config.ChildGroup;
@@ -47,7 +48,8 @@ public final class ConfigViews {
    * What a child of {@code group} runs: the group itself (without JVM options, which the launcher
    * gives the JVM and the child never needs), its virtual hosts in full (and the main server if
    * {@code group} is the {@code User}/{@code Group} one), a routing skeleton of every other host,
-   * the thread, retirement and graceful-stop settings. No pid file, log formats or warnings.
+   * the thread, retirement and graceful-stop settings, and the session directory (the child uses
+   * its own uid's subdirectory of it only). No pid file, log formats or warnings.
    */
   public static ServerConfig forChild(ServerConfig config, ChildGroup group) {
     ChildGroup own = withoutJavaOptions(group);
@@ -57,19 +59,24 @@ public final class ConfigViews {
     }
     VirtualHost main = config.mainServer();
     boolean ownsMain = group.serverDefault() && main.group().equals(group);
-    return view(config, List.of(own), ownsMain ? withGroup(main, own) : skeleton(main), hosts);
+    return view(
+        config,
+        List.of(own),
+        ownsMain ? withGroup(main, own) : skeleton(main),
+        hosts,
+        config.sessionDirectory());
   }
 
   /**
    * What the acceptor runs: every host with its names, addresses, group (for routing), connection
-   * limits and {@code <Location>} sections, but no JVM options, web application paths or logs,
-   * which it never uses (it writes only to its own standard error).
+   * limits and {@code <Location>} sections, but no JVM options, web application paths, logs or
+   * session directory, which it never uses (it writes only to its own standard error).
    */
   public static ServerConfig forAcceptor(ServerConfig config) {
     List<ChildGroup> groups =
         config.childGroups().stream().map(ConfigViews::withoutJavaOptions).toList();
     List<VirtualHost> hosts = config.virtualHosts().stream().map(ConfigViews::routed).toList();
-    return view(config, groups, routed(config.mainServer()), hosts);
+    return view(config, groups, routed(config.mainServer()), hosts, null);
   }
 
   /**
@@ -77,7 +84,11 @@ public final class ConfigViews {
    * nicknames (each {@code CustomLog} has its format already) or warnings (they name every file).
    */
   private static ServerConfig view(
-      ServerConfig config, List<ChildGroup> groups, VirtualHost main, List<VirtualHost> hosts) {
+      ServerConfig config,
+      List<ChildGroup> groups,
+      VirtualHost main,
+      List<VirtualHost> hosts,
+      Path sessionDirectory) {
     return new ServerConfig(
         config.serverRoot(),
         config.configFile(),
@@ -92,6 +103,7 @@ public final class ConfigViews {
         main,
         hosts,
         null,
+        sessionDirectory,
         java.util.Map.of(),
         config.gracefulShutdownTimeout(),
         List.of());

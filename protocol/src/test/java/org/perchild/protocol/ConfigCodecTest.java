@@ -72,6 +72,7 @@ class ConfigCodecTest {
             "ChildPerUserJavaOptions #40001 #40001 -Dsecret=alice \"-Dspaced=a b\"",
             "NameVirtualHost *:8080",
             "PidFile run/perchild.pid",
+            "SessionDirectory state/sessions",
             "ErrorLog logs/error_log",
             "LogLevel info",
             "LogFormat \"%h %l %u %t \\\"%r\\\" %>s %b\" common",
@@ -176,6 +177,8 @@ class ConfigCodecTest {
     assertTrue(view.mainServer().locations().isEmpty());
     assertTrue(view.warnings().isEmpty());
     assertNull(view.pidFile());
+    // Its sessions are under <SessionDirectory>/<its uid>: the child needs the directory.
+    assertEquals(root.resolve("state/sessions"), view.sessionDirectory());
     String text = new String(ConfigCodec.encode(ConfigViews.forChild(config, alice)));
     assertFalse(text.contains("htdocs/b"), text);
     assertFalse(text.contains("-Dsecret"), text);
@@ -227,5 +230,6 @@ class ConfigCodecTest {
     assertEquals(
         config.virtualHosts().get(1).connection(), view.virtualHosts().get(1).connection());
     assertTrue(view.virtualHosts().get(0).group().runsAs(40001, 40001));
+    assertNull(view.sessionDirectory());
   }
 }

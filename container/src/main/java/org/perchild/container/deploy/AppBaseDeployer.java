@@ -23,6 +23,7 @@ import org.eclipse.jetty.util.thread.Scheduler;
 import org.perchild.config.VirtualHost;
 import org.perchild.container.AppBase;
 import org.perchild.container.security.HostRealms;
+import org.perchild.container.sessions.SharedSessions;
 import org.perchild.environment.EnvironmentChoice;
 import org.perchild.environment.ServletEnvironment;
 import org.perchild.environment.ServletEnvironments;
@@ -360,6 +361,9 @@ public final class AppBaseDeployer extends AbstractLifeCycle {
     thread.setContextClassLoader(environment.getClass().getClassLoader());
     try {
       WebApplication application = environment.create(spec);
+      // Sessions are kept by host and path: two hosts of a tenant may both have a /shop. On the
+      // core context, which the session handler of every environment (ee8/ee9 nested too) sees.
+      application.handler().setAttribute(SharedSessions.VIRTUAL_HOST, host.serverName());
       return new Live(app, application, application.handler(), temp);
     } finally {
       thread.setContextClassLoader(previous);

@@ -3,6 +3,7 @@ package org.perchild.webapps.probe;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.http.HttpSession;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -26,6 +27,8 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code ?property=name}: the system property of this JVM, or {@code (unset)}.
  *   <li>{@code ?status}: the Pid, Uid, Gid, Groups, CapEff, CapPrm and NoNewPrivs lines of {@code
  *       /proc/self/status}.
+ *   <li>{@code ?count}: adds one to a counter in the HTTP session (made if there is none); {@code
+ *       <count> <pid>}, the pid of the child that answered.
  * </ul>
  */
 public class ProbeServlet extends HttpServlet {
@@ -49,15 +52,24 @@ public class ProbeServlet extends HttpServlet {
       answer = System.getProperty(request.getParameter("property"), "(unset)");
     } else if (request.getParameter("status") != null) {
       answer = status();
+    } else if (request.getParameter("count") != null) {
+      answer = count(request.getSession(true));
     } else {
       response.sendError(
           HttpServletResponse.SC_BAD_REQUEST,
-          "?read=, ?cat=, ?list=, ?property=, ?kill= or ?status");
+          "?read=, ?cat=, ?list=, ?property=, ?kill=, ?status or ?count");
       return;
     }
     response.setContentType("text/plain");
     response.setCharacterEncoding(StandardCharsets.UTF_8.name());
     response.getWriter().write(answer + "\n");
+  }
+
+  private static String count(HttpSession session) {
+    Integer count = (Integer) session.getAttribute("count");
+    count = count == null ? 1 : count + 1;
+    session.setAttribute("count", count);
+    return count + " " + ProcessHandle.current().pid();
   }
 
   private static String read(Path file) {

@@ -1,0 +1,519 @@
+package org.perchild.container.sessions;
+
+import java.io.BufferedInputStream;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.OpenOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.LongAdder;
+import org.eclipse.jetty.server.Context;
+import org.eclipse.jetty.session.AbstractSessionDataStore;
+import org.eclipse.jetty.session.SessionContext;
+import org.eclipse.jetty.session.SessionData;
+import org.perchild.container.sessions.SessionFile.Header;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Jetty's session data store for one context, over the tenant's session directory, which every
+ * child of the tenant shares: each session is one file ({@link SessionFile}), and every lookup
+ * reads the disk, so a session another child wrote a moment ago is found (Jetty's own {@code
+ * FileSessionDataStore} knows only the files it saw at start). {@link SessionFileStoreFactory}
+ * makes one for each context's session handler.
+ *
+ * <ul>
+ *   <li>A write goes to a temporary file in the same directory, which is then renamed over the
+ *       session's file ({@code ATOMIC_MOVE}): a reader in another process sees the old file or the
+ *       new one, never half of one, and a child that crashes mid-write leaves the old one.
+ *   <li>A write looks first, under the session's {@link SessionLocks lock}: it never brings back a
+ *       session whose file is gone (invalidated or expired in another child), and a write that
+ *       changes only the access time and expiry is dropped when another request has written since.
+ *       Two requests that both change attributes: the later write wins, as in any Jetty store.
+ *   <li>A file that cannot be read (corrupt, another format, a class the web application no longer
+ *       has, not a regular file of the directory's owner) is logged once at WARN, removed, and is
+ *       no session: the request goes on without it, never a 500.
+ *   <li>Expired sessions are found by listing the directory and reading each file's header.
+ * </ul>
+ *
+ * <p>The file of a session is named by the context's path, the virtual host ({@link
+ * SharedSessions#VIRTUAL_HOST} of the context, else Jetty's first virtual host of it) and the id.
+ */
+public final class SessionFileStore extends AbstractSessionDataStore {
+
+  private static final Logger LOG = LoggerFactory.getLogger(SessionFileStore.class);
+
+  private static final Set<PosixFilePermission> FILE_MODE =
+      PosixFilePermissions.fromString("rw-------");
+  private static final FileAttribute<Set<PosixFilePermission>> FILE_ATTRIBUTE =
+      PosixFilePermissions.asFileAttribute(FILE_MODE);
+  private static final Set<OpenOption> CREATE =
+      Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+  private static final int TYPE_MASK = 0170000;
+  private static final int REGULAR = 0100000;
+  private static final int DIRECTORY = 0040000;
+
+  private final Path directory;
+  private String host;
+  private String prefix;
+  private int owner = -1;
+  private SessionLocks locks;
+
+  private final LongAdder reads = new LongAdder();
+  private final LongAdder headerReads = new LongAdder();
+  private final LongAdder writes = new LongAdder();
+  private final LongAdder writesDropped = new LongAdder();
+  private final LongAdder discarded = new LongAdder();
+
+  /**
+   * A store over {@code directory}, which must exist when it starts: the launcher makes it (mode
+   * 0700, the tenant's), never the store.
+   */
+  public SessionFileStore(Path directory) {
+    this.directory = directory.toAbsolutePath().normalize();
+  }
+
+  @Override
+  public void initialize(SessionContext context) throws Exception {
+    super.initialize(context);
+    Context jettyContext = context.getContext();
+    Object named =
+        jettyContext == null ? null : jettyContext.getAttribute(SharedSessions.VIRTUAL_HOST);
+    host = named != null ? named.toString() : context.getVhost();
+    if (named == null) {
+      // Every context the deployer makes names its host: one that does not shares its files with
+      // any other context at the same path.
+      LOG.warn(
+          "context {} names no virtual host ({}): its sessions are kept under Jetty's {}",
+          context.getCanonicalContextPath(),
+          SharedSessions.VIRTUAL_HOST,
+          host);
+    }
+    prefix = SessionFile.prefix(context.getCanonicalContextPath(), host);
+  }
+
+  @Override
+  protected void doStart() throws Exception {
+    Map<String, Object> attributes;
+    try {
+      attributes = Files.readAttributes(directory, "unix:mode,uid", LinkOption.NOFOLLOW_LINKS);
+    } catch (NoSuchFileException e) {
+      throw new IOException("session directory " + directory + " does not exist", e);
+    }
+    if (((Integer) attributes.get("mode") & TYPE_MASK) != DIRECTORY) {
+      throw new IOException("session directory " + directory + " is not a directory");
+    }
+    owner = (Integer) attributes.get("uid");
+    locks = SessionLocks.of(directory.toRealPath());
+    super.doStart();
+  }
+
+  /** Attributes are serialized, so Jetty tells them of passivation and activation. */
+  @Override
+  public boolean isPassivating() {
+    return true;
+  }
+
+  @Override
+  public SessionData newSessionData(
+      String id, long created, long accessed, long lastAccessed, long maxInactiveMs) {
+    return new StoredSessionData(
+        id,
+        _context.getCanonicalContextPath(),
+        _context.getVhost(),
+        created,
+        accessed,
+        lastAccessed,
+        maxInactiveMs);
+  }
+
+  @Override
+  public boolean doExists(String id) {
+    Path file = fileOf(id);
+    Header header = file == null ? null : headerOrDiscard(file);
+    return header != null && !header.expiredAt(System.currentTimeMillis());
+  }
+
+  @Override
+  public SessionData doLoad(String id) {
+    Path file = fileOf(id);
+    if (file == null) {
+      return null;
+    }
+    byte[] bytes;
+    try {
+      bytes = readOwn(file);
+    } catch (IOException e) {
+      discard(file, 0, e);
+      return null;
+    }
+    if (bytes == null) {
+      return null;
+    }
+    reads.increment();
+    long version = 0;
+    try {
+      ByteArrayInputStream in = new ByteArrayInputStream(bytes);
+      Header header = SessionFile.readHeader(in);
+      version = header.version();
+      if (!header.id().equals(id)
+          || !header.context().equals(_context.getCanonicalContextPath())
+          || !header.host().equals(host)) {
+        throw new IOException(
+            "it holds session " + header.id() + " of " + header.host() + header.context());
+      }
+      StoredSessionData data =
+          (StoredSessionData)
+              newSessionData(
+                  id,
+                  header.created(),
+                  header.accessed(),
+                  header.lastAccessed(),
+                  header.maxInactiveMs());
+      data.setLastNode(header.lastNode());
+      data.setCookieSet(header.cookieSet());
+      data.setExpiry(header.expiry());
+      data.setLastSaved(header.savedAt());
+      data.version = header.version();
+      SessionFile.readAttributes(in, data);
+      return data;
+    } catch (IOException | ClassNotFoundException | RuntimeException e) {
+      discard(file, version, e);
+      return null;
+    }
+  }
+
+  @Override
+  public void doStore(String id, SessionData data, long lastSaveTime) throws Exception {
+    String name = SessionFile.name(prefix, id);
+    if (name == null) {
+      throw new IOException("session id of " + id.length() + " characters: too long to store");
+    }
+    Path file = directory.resolve(name);
+    // Known: this session was read from, or written to, the file whose version this is. Zero for a
+    // session never saved (new, or given a new id), which is written whatever is there.
+    long known = lastSaveTime > 0 && data instanceof StoredSessionData s ? s.version : 0;
+    long version = newVersion();
+    byte[] bytes =
+        SessionFile.encode(
+            new Header(
+                version,
+                data.getLastSaved(),
+                id,
+                _context.getCanonicalContextPath(),
+                host,
+                data.getLastNode(),
+                data.getCreated(),
+                data.getAccessed(),
+                data.getLastAccessed(),
+                data.getCookieSet(),
+                data.getExpiry(),
+                data.getMaxInactiveMs()),
+            data);
+    try (SessionLocks.Held held = locks.lock(name)) {
+      if (known != 0) {
+        Header current = headerOrDiscard(file);
+        if (current == null) {
+          // Invalidated or expired in another child since this request read it: leave it gone.
+          writesDropped.increment();
+          LOG.debug("session {}: its file is gone, not written again", id);
+          return;
+        }
+        if (!data.isDirty() && current.version() != known) {
+          // Only the access time changed here, and another request has written since.
+          writesDropped.increment();
+          return;
+        }
+      }
+      write(file, version, bytes);
+    }
+    if (data instanceof StoredSessionData s) {
+      s.version = version;
+    }
+    writes.increment();
+  }
+
+  @Override
+  public boolean delete(String id) throws Exception {
+    String name = SessionFile.name(prefix, id);
+    if (name == null) {
+      return false;
+    }
+    try (SessionLocks.Held held = locks.lock(name)) {
+      return Files.deleteIfExists(directory.resolve(name));
+    }
+  }
+
+  @Override
+  public Set<String> doCheckExpired(Set<String> candidates, long time) {
+    Set<String> expired = new HashSet<>();
+    for (String id : candidates) {
+      Path file = fileOf(id);
+      Header header = file == null ? null : headerOrDiscard(file);
+      // No file: no such session any more, which the cache may forget.
+      if (header == null || header.expiredAt(time)) {
+        expired.add(id);
+      }
+    }
+    return expired;
+  }
+
+  @Override
+  public Set<String> doGetExpired(long before) {
+    Set<String> expired = new HashSet<>();
+    for (Path file : sessionFiles()) {
+      String name = file.getFileName().toString();
+      if (!name.startsWith(prefix)) {
+        continue;
+      }
+      Header header = headerOrDiscard(file);
+      if (header != null
+          && header.expiredAt(before)
+          && name.equals(SessionFile.name(prefix, header.id()))) {
+        expired.add(header.id());
+      }
+    }
+    return expired;
+  }
+
+  /**
+   * Removes the files of any context that expired before {@code time} (long ago: no child serves
+   * them any more), and temporary files that old, left by a child that died while writing.
+   */
+  @Override
+  public void doCleanOrphans(long time) {
+    try (DirectoryStream<Path> entries = Files.newDirectoryStream(directory)) {
+      for (Path file : entries) {
+        String name = file.getFileName().toString();
+        try {
+          if (name.endsWith(SessionFile.TEMPORARY_SUFFIX)) {
+            if (Files.getLastModifiedTime(file, LinkOption.NOFOLLOW_LINKS).toMillis() < time) {
+              Files.deleteIfExists(file);
+            }
+          } else if (name.endsWith(SessionFile.SUFFIX)) {
+            removeIfExpired(file, time);
+          }
+        } catch (IOException e) {
+          LOG.debug("session directory {}: {} not cleaned: {}", directory, name, e.toString());
+        }
+      }
+    } catch (IOException e) {
+      LOG.warn("session directory {} cannot be listed: {}", directory, e.toString());
+    }
+  }
+
+  private void removeIfExpired(Path file, long time) throws IOException {
+    try (SessionLocks.Held held = locks.lock(file.getFileName().toString())) {
+      Header header = headerOrDiscard(file);
+      if (header != null && header.expiredAt(time)) {
+        Files.deleteIfExists(file);
+      }
+    }
+  }
+
+  /** Session files read, for {@code dump} and the tests. */
+  public long reads() {
+    return reads.sum();
+  }
+
+  /** Session files whose header alone was read: to check a write, an id, an expiry. */
+  public long headerReads() {
+    return headerReads.sum();
+  }
+
+  /** Session files written. */
+  public long writes() {
+    return writes.sum();
+  }
+
+  /** Writes dropped: the file had gone, or only the access time would have changed. */
+  public long writesDropped() {
+    return writesDropped.sum();
+  }
+
+  /** Unreadable files removed. */
+  public long discarded() {
+    return discarded.sum();
+  }
+
+  /** The directory this store keeps its files in. */
+  public Path directory() {
+    return directory;
+  }
+
+  private Path fileOf(String id) {
+    String name = SessionFile.name(prefix, id);
+    return name == null ? null : directory.resolve(name);
+  }
+
+  private Set<Path> sessionFiles() {
+    Set<Path> files = new HashSet<>();
+    try (DirectoryStream<Path> entries =
+        Files.newDirectoryStream(directory, "*" + SessionFile.SUFFIX)) {
+      entries.forEach(files::add);
+    } catch (IOException e) {
+      LOG.warn("session directory {} cannot be listed: {}", directory, e.toString());
+    }
+    return files;
+  }
+
+  /** The header of {@code file}, or {@code null} when there is none or it is unreadable. */
+  private Header headerOrDiscard(Path file) {
+    try (InputStream in = openOwn(file)) {
+      if (in == null) {
+        return null;
+      }
+      headerReads.increment();
+      return SessionFile.readHeader(new BufferedInputStream(in, 1024));
+    } catch (IOException e) {
+      discard(file, 0, e);
+      return null;
+    }
+  }
+
+  /** The whole of {@code file}, or {@code null} when there is none. */
+  private byte[] readOwn(Path file) throws IOException {
+    try (InputStream in = openOwn(file)) {
+      return in == null ? null : in.readAllBytes();
+    }
+  }
+
+  /**
+   * Opens {@code file} if it is a regular file of the directory's owner, never through a link;
+   * {@code null} if there is none.
+   *
+   * @throws IOException if it is something else, or cannot be read
+   */
+  private InputStream openOwn(Path file) throws IOException {
+    Map<String, Object> attributes;
+    try {
+      attributes = Files.readAttributes(file, "unix:mode,uid", LinkOption.NOFOLLOW_LINKS);
+    } catch (NoSuchFileException e) {
+      return null;
+    }
+    if (((Integer) attributes.get("mode") & TYPE_MASK) != REGULAR) {
+      throw new IOException("not a regular file");
+    }
+    int uid = (Integer) attributes.get("uid");
+    if (uid != owner) {
+      throw new IOException("owned by uid " + uid + ", not by " + owner);
+    }
+    try {
+      SeekableByteChannel channel =
+          Files.newByteChannel(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+      return Channels.newInputStream(channel);
+    } catch (NoSuchFileException e) {
+      return null;
+    }
+  }
+
+  /**
+   * Logs once and removes a file that cannot be read, unless it has been replaced meanwhile.
+   *
+   * @param version the version its header named, 0 if even the header was unreadable
+   */
+  private void discard(Path file, long version, Exception why) {
+    LOG.warn(
+        "session file {} cannot be read; it is removed and its session treated as gone: {}",
+        file,
+        why.toString());
+    LOG.debug("session file {}", file, why);
+    discarded.increment();
+    try (SessionLocks.Held held = locks.lock(file.getFileName().toString())) {
+      Header now;
+      try (InputStream in = openOwn(file)) {
+        now = in == null ? null : SessionFile.readHeader(new BufferedInputStream(in, 1024));
+      } catch (IOException unreadable) {
+        now = null;
+      }
+      // Replaced by a readable file since: another child has written the session again.
+      if (now == null || now.version() == version) {
+        Files.deleteIfExists(file);
+      }
+    } catch (IOException e) {
+      LOG.warn("session file {} cannot be removed: {}", file, e.toString());
+    }
+  }
+
+  private void write(Path file, long version, byte[] bytes) throws IOException {
+    Path temporary =
+        directory.resolve(
+            "."
+                + file.getFileName()
+                + "."
+                + Long.toHexString(version)
+                + SessionFile.TEMPORARY_SUFFIX);
+    try {
+      try (SeekableByteChannel out = Files.newByteChannel(temporary, CREATE, FILE_ATTRIBUTE)) {
+        ByteBuffer buffer = ByteBuffer.wrap(bytes);
+        while (buffer.hasRemaining()) {
+          out.write(buffer);
+        }
+      }
+      Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException | RuntimeException e) {
+      Files.deleteIfExists(temporary);
+      throw e;
+    }
+  }
+
+  private static long newVersion() {
+    long version;
+    do {
+      version = ThreadLocalRandom.current().nextLong();
+    } while (version == 0);
+    return version;
+  }
+
+  @Override
+  public String toString() {
+    return String.format(
+        "%s@%x[%s, host %s, context %s, reads %d, header reads %d, writes %d, dropped %d,"
+            + " discarded %d]",
+        getClass().getSimpleName(),
+        hashCode(),
+        directory,
+        host,
+        _context == null ? null : _context.getCanonicalContextPath(),
+        reads(),
+        headerReads(),
+        writes(),
+        writesDropped(),
+        discarded());
+  }
+
+  /** Jetty's session data, with the version of the file it was read from or last written to. */
+  private static final class StoredSessionData extends SessionData {
+    private static final long serialVersionUID = 1L;
+
+    /** 0 until read from or written to a file. */
+    transient volatile long version;
+
+    StoredSessionData(
+        String id,
+        String contextPath,
+        String vhost,
+        long created,
+        long accessed,
+        long lastAccessed,
+        long maxInactiveMs) {
+      super(id, contextPath, vhost, created, accessed, lastAccessed, maxInactiveMs);
+    }
+  }
+}

@@ -1,0 +1,66 @@
+package org.perchild.container.sessions;
+
+import java.nio.file.Path;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.session.DefaultSessionIdManager;
+import org.eclipse.jetty.session.NullSessionCacheFactory;
+
+/**
+ * How a child's Jetty keeps HTTP sessions so that every child of its tenant shares them: as beans
+ * of the {@link Server}, which every {@code SessionHandler} (ee10, and the ee8/ee9 nested ones)
+ * looks up when it starts ({@code AbstractSessionManager.doStart}: {@code
+ * server.getBean(SessionCacheFactory.class)}, {@code SessionDataStoreFactory}, {@code
+ * SessionIdManager}), so no environment needs a setting of its own. {@code ChildServer} calls it.
+ *
+ * <ul>
+ *   <li>{@link #sameIdsInEveryChild}: one {@link DefaultSessionIdManager} with no worker name, so
+ *       an id is the same in every child and a cookie issued by one is accepted, as it is, by
+ *       another (Jetty's default worker name {@code node0}, or a different one per child, would be
+ *       a suffix that a child not its own answers with a new cookie).
+ *   <li>{@link #storeIn}: no session cache ({@link NullSessionCacheFactory}: each request reads the
+ *       session from its file, so it sees what another child wrote a moment ago), the session
+ *       written when it is created and again before the response is committed (so the client's next
+ *       request, wherever it goes, finds what this one did), an unreadable session dropped, and the
+ *       {@link SessionFileStore} over the tenant's directory. {@code savePeriodSec} 0: every
+ *       request that used a session writes its access time and expiry at its end.
+ * </ul>
+ *
+ * <p>Without {@link #storeIn} (that is {@code perchild -X}, one process that shares nothing) Jetty
+ * keeps sessions in memory.
+ */
+public final class SharedSessions {
+
+  /**
+   * The context attribute that names a web application's virtual host for its sessions: its {@code
+   * ServerName}, so that two virtual hosts of one tenant with a web application at the same path
+   * keep their sessions apart. The deployer sets it on every context it makes.
+   */
+  public static final String VIRTUAL_HOST = "org.perchild.sessions.virtualHost";
+
+  private SharedSessions() {}
+
+  /** Adds the one session id manager every child has (before the server starts). */
+  public static DefaultSessionIdManager sameIdsInEveryChild(Server server) {
+    DefaultSessionIdManager ids = new DefaultSessionIdManager(server);
+    // No worker name: not the JETTY_WORKER_INSTANCE of the environment, not a suffix on the id.
+    ids.setWorkerName(null);
+    server.addBean(ids, true);
+    return ids;
+  }
+
+  /**
+   * Makes every session handler of {@code server} keep its sessions in files under {@code
+   * directory}, shared with the other processes that use it (before the server starts).
+   */
+  public static SessionFileStoreFactory storeIn(Server server, Path directory) {
+    NullSessionCacheFactory cache = new NullSessionCacheFactory();
+    cache.setSaveOnCreate(true);
+    cache.setFlushOnResponseCommit(true);
+    cache.setRemoveUnloadableSessions(true);
+    server.addBean(cache);
+    SessionFileStoreFactory store = new SessionFileStoreFactory(directory);
+    store.setSavePeriodSec(0);
+    server.addBean(store);
+    return store;
+  }
+}

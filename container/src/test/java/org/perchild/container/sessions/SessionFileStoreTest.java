@@ -1,0 +1,278 @@
+package org.perchild.container.sessions;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Stream;
+import org.eclipse.jetty.session.SessionData;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.perchild.testsupport.RootRequirement;
+
+/**
+ * The session store on real files: what one store writes another (in another server, as in another
+ * child) reads at once and whole; what it cannot read is no session; a late write never undoes
+ * another child's; expiry is found by listing the directory; a client's id never names a path.
+ */
+@Timeout(60)
+class SessionFileStoreTest {
+
+  private static final long MINUTE = 60_000;
+
+  @TempDir Path root;
+
+  private Path directory;
+  private final List<SessionServer> servers = new ArrayList<>();
+
+  @BeforeEach
+  void directory() throws IOException {
+    directory = Files.createDirectory(root.resolve("40001"));
+    Files.setPosixFilePermissions(directory, PosixFilePermissions.fromString("rwx------"));
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    for (SessionServer server : servers) {
+      server.close();
+    }
+  }
+
+  /** The store of the {@code /app} context of a new server for {@code host}. */
+  private SessionFileStore store(String host) throws Exception {
+    SessionServer server = new SessionServer(directory, host);
+    servers.add(server);
+    return server.store();
+  }
+
+  private static SessionData session(SessionFileStore store, String id, Object count) {
+    long now = System.currentTimeMillis();
+    SessionData data = store.newSessionData(id, now, now, now, 30 * MINUTE);
+    data.setAttribute("count", count);
+    return data;
+  }
+
+  private List<String> names() throws IOException {
+    try (Stream<Path> files = Files.list(directory)) {
+      return files.map(f -> f.getFileName().toString()).filter(n -> !n.equals(".lock")).toList();
+    }
+  }
+
+  private Path onlyFile() throws IOException {
+    List<String> names = names();
+    assertEquals(1, names.size(), names.toString());
+    return directory.resolve(names.get(0));
+  }
+
+  @Test
+  void whatOneStoreWritesAnotherReadsAtOnce() throws Exception {
+    SessionFileStore a = store("a.test");
+    SessionFileStore b = store("a.test");
+    assertFalse(b.exists("s1"));
+
+    a.store("s1", session(a, "s1", 5));
+
+    assertTrue(b.exists("s1"));
+    SessionData seen = b.load("s1");
+    assertEquals(5, seen.getAttribute("count"));
+    assertTrue(a.delete("s1"));
+    assertNull(b.load("s1"));
+    assertFalse(b.exists("s1"));
+  }
+
+  @Test
+  void aReaderNeverSeesHalfAFile() throws Exception {
+    SessionFileStore writer = store("a.test");
+    SessionFileStore reader = store("a.test");
+    SessionData data = session(writer, "big", 0);
+    byte[] blob = new byte[256 * 1024];
+    data.setAttribute("blob", blob);
+    writer.store("big", data);
+    AtomicBoolean writing = new AtomicBoolean(true);
+
+    CompletableFuture<Integer> reads =
+        CompletableFuture.supplyAsync(
+            () -> {
+              int n = 0;
+              while (writing.get() || n == 0) {
+                SessionData seen;
+                try {
+                  seen = reader.load("big");
+                } catch (Exception e) {
+                  throw new AssertionError(e);
+                }
+                assertNotNull(seen, "a load between two writes");
+                assertEquals(blob.length, ((byte[]) seen.getAttribute("blob")).length);
+                n++;
+              }
+              return n;
+            });
+    for (int i = 1; i <= 200; i++) {
+      byte[] next = new byte[blob.length];
+      Arrays.fill(next, (byte) i);
+      data.setAttribute("blob", next);
+      data.setAttribute("count", i);
+      writer.store("big", data);
+    }
+    writing.set(false);
+
+    assertTrue(reads.get() > 0);
+    assertEquals(0, reader.discarded(), "never a half-written file");
+    assertEquals(200, reader.load("big").getAttribute("count"));
+    byte[] last = new byte[blob.length];
+    Arrays.fill(last, (byte) 200);
+    assertArrayEquals(last, (byte[]) reader.load("big").getAttribute("blob"));
+    assertEquals(1, names().size(), "no temporary file left: " + names());
+  }
+
+  @Test
+  void anUnreadableFileIsNoSessionAndIsRemovedOnce() throws Exception {
+    SessionFileStore a = store("a.test");
+    SessionFileStore b = store("a.test");
+    a.store("s1", session(a, "s1", 1));
+    Path file = onlyFile();
+    byte[] bytes = Files.readAllBytes(file);
+    Files.write(file, Arrays.copyOf(bytes, bytes.length / 2));
+
+    assertNull(b.load("s1"));
+
+    assertFalse(Files.exists(file), "removed, so it is logged once");
+    assertEquals(1, b.discarded());
+    assertNull(b.load("s1"));
+    assertEquals(1, b.discarded());
+    // Not a session file at all, under a session's name: no such session either.
+    Files.write(file, "<html>not a session</html>".getBytes());
+    assertFalse(a.exists("s1"));
+    assertEquals(1, a.discarded());
+    assertEquals(List.of(), names());
+  }
+
+  @Test
+  void aFileThatIsNotTheDirectoryOwnersIsNotRead() throws Exception {
+    RootRequirement.require("giving a session file to another user");
+    SessionFileStore a = store("a.test");
+    a.store("s1", session(a, "s1", 1));
+    Path file = onlyFile();
+    Files.setAttribute(file, "unix:uid", 40002);
+
+    assertNull(store("a.test").load("s1"));
+
+    assertFalse(Files.exists(file));
+  }
+
+  @Test
+  void aLateWriteNeverBringsBackASessionInvalidatedElsewhere() throws Exception {
+    SessionFileStore a = store("a.test");
+    SessionFileStore b = store("a.test");
+    a.store("s1", session(a, "s1", 1));
+    SessionData inFlight = b.load("s1");
+
+    assertTrue(a.delete("s1"));
+    // The end of b's request: its access time and expiry, then a change of an attribute.
+    inFlight.calcAndSetExpiry(System.currentTimeMillis());
+    b.store("s1", inFlight);
+    inFlight.setAttribute("count", 2);
+    b.store("s1", inFlight);
+
+    assertEquals(List.of(), names());
+    assertEquals(2, b.writesDropped());
+    // A new session with a new id is written, of course.
+    b.store("s2", session(b, "s2", 1));
+    assertEquals(1, names().size());
+  }
+
+  @Test
+  void aWriteOfTheAccessTimeAloneLosesToANewerWrite() throws Exception {
+    SessionFileStore a = store("a.test");
+    SessionFileStore b = store("a.test");
+    a.store("s1", session(a, "s1", 1));
+    SessionData seenByA = a.load("s1");
+    SessionData seenByB = b.load("s1");
+
+    seenByB.setAttribute("count", 2);
+    b.store("s1", seenByB);
+    seenByA.calcAndSetExpiry(System.currentTimeMillis());
+    a.store("s1", seenByA);
+
+    assertEquals(2, store("a.test").load("s1").getAttribute("count"));
+    assertEquals(1, a.writesDropped());
+    // Two changes of attributes: the later one wins, as in any Jetty store.
+    seenByA.setAttribute("count", 3);
+    a.store("s1", seenByA);
+    assertEquals(3, b.load("s1").getAttribute("count"));
+  }
+
+  @Test
+  void expiredSessionsAreFoundByListingTheDirectory() throws Exception {
+    SessionFileStore a = store("a.test");
+    SessionFileStore other = store("b.test");
+    long now = System.currentTimeMillis();
+    SessionData old = session(a, "old", 1);
+    old.setExpiry(now - MINUTE);
+    a.store("old", old);
+    a.store("live", session(a, "live", 1));
+    SessionData orphan = session(other, "orphan", 1);
+    orphan.setExpiry(now - MINUTE);
+    other.store("orphan", orphan);
+
+    assertEquals(Set.of("old"), a.doGetExpired(now));
+    assertEquals(Set.of("old", "gone"), a.doCheckExpired(Set.of("old", "live", "gone"), now));
+
+    Path staleTemporary = Files.writeString(directory.resolve(".x.session.1.tmp"), "half");
+    Files.setLastModifiedTime(staleTemporary, FileTime.fromMillis(now - 2 * MINUTE));
+    Path freshTemporary = Files.writeString(directory.resolve(".y.session.2.tmp"), "writing");
+    a.doCleanOrphans(now - MINUTE / 2);
+
+    assertFalse(Files.exists(staleTemporary));
+    assertTrue(Files.exists(freshTemporary), "a write in progress is left alone");
+    assertNull(other.load("orphan"));
+    assertNull(a.load("old"));
+    assertNotNull(a.load("live"));
+  }
+
+  @Test
+  void twoHostsWithAWebApplicationAtOnePathKeepTheirSessionsApart() throws Exception {
+    SessionFileStore a = store("a.test");
+    SessionFileStore b = store("b.test");
+
+    a.store("s1", session(a, "s1", "of a"));
+    b.store("s1", session(b, "s1", "of b"));
+
+    assertEquals("of a", store("a.test").load("s1").getAttribute("count"));
+    assertEquals("of b", store("b.test").load("s1").getAttribute("count"));
+    assertEquals(2, names().size());
+  }
+
+  @Test
+  void anIdFromACookieNeverNamesAPathOutsideTheDirectory() throws Exception {
+    SessionFileStore a = store("a.test");
+    Files.writeString(root.resolve("secret"), "not a session");
+
+    assertNull(a.load("../secret"));
+    assertFalse(a.exists("../../" + root.getFileName() + "/secret"));
+    assertNull(a.load("x".repeat(5000)));
+    a.store("../evil", session(a, "../evil", 1));
+
+    assertEquals("not a session", Files.readString(root.resolve("secret")));
+    assertTrue(names().get(0).endsWith(".%2E%2E%2Fevil.session"), names().toString());
+    assertEquals(1, a.load("../evil").getAttribute("count"));
+    assertEquals("%2E%2E%2Fa-b_c%25%C3%A9", SessionFile.escape("../a-b_c%é"));
+  }
+}
