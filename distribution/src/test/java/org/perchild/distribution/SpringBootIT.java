@@ -58,7 +58,7 @@ class SpringBootIT {
                     "Group #65534",
                     "NumServers 2",
                     "ChildPerUserID " + TENANT + " " + TENANT + " 2",
-                    // Small, so that the test sees both children recycled.
+                    // Small, so that the test sees both children recycled (it counts connections).
                     "MaxRequestsPerChild 12",
                     "ChildJavaOptions -Xmx192m -XX:+UseSerialGC -XX:TieredStopAtLevel=1",
                     "<VirtualHost *:" + port + ">",
@@ -148,11 +148,16 @@ class SpringBootIT {
   void theSessionCountsOnAfterBothChildrenAreRecycled() throws Exception {
     String replaced = "ready: pid \\d+, replacing retiring pid";
     long before = server.count(replaced);
-    // Each count is two requests: within a bounded number of counts both children reach
-    // MaxRequestsPerChild and are replaced; countOnce fails if the counter skips or restarts.
-    for (int i = 0; i < 40 && server.count(replaced) < before + 2; i++) {
-      countOnce();
-    }
+    // MaxRequestsPerChild counts connections, one a count: both children soon retire, and serve
+    // on until their replacements are ready; countOnce fails if the counter skips or restarts.
+    await()
+        .atMost(120, SECONDS)
+        .pollInterval(200, java.util.concurrent.TimeUnit.MILLISECONDS)
+        .until(
+            () -> {
+              countOnce();
+              return server.count(replaced) >= before + 2;
+            });
     assertTrue(server.count(replaced) >= before + 2, "both children recycled");
     countTimes(4);
   }
