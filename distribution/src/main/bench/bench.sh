@@ -73,7 +73,7 @@ warm_up() {
 bench() {
   write_config "$3" "${5:-}"
   echo "== round $round/$ROUNDS, $2: warm-up ($WARMUP keep-alive, $WARMUP close), then $DURATION each" >&2
-  start_server "$1" "$ROOT/results/$4-$round.log"
+  start_server "$1" "$RESULTS/$4-$round.log"
   warm_up
   measure "$4-$round-keepalive" /
   measure "$4-$round-close" / -H 'Connection: close'

@@ -3,7 +3,7 @@
 # the settings its functions read before calling them: PORT, HOST, TENANT, ROUNDS, THREADS,
 # CONNECTIONS, DURATION, MODES (the last part of a run's name: connection modes or cases) and
 # READY_PATH (the path that answers 200 once the server serves, / if unset); make_root sets
-# ROOT, the temporary server root.
+# ROOT, the temporary server root, and RESULTS, where the runs' output is kept.
 
 fail() {
   echo "$BENCH_NAME: $*" >&2
@@ -34,8 +34,8 @@ require_free_port() {
   fi
 }
 
-# make_root: a world-readable temporary server root with conf/, logs/ and results/, removed
-# (after the server is stopped) when the script exits.
+# make_root: a world-readable temporary server root with conf/, logs/ and results/ (RESULTS),
+# removed (after the server is stopped) when the script exits.
 make_root() {
   ROOT=$(mktemp -d /tmp/perchild-bench.XXXXXX)
   chmod 755 "$ROOT"
@@ -43,7 +43,8 @@ make_root() {
   trap cleanup EXIT
   trap 'exit 130' INT
   trap 'exit 143' TERM
-  mkdir -p "$ROOT/conf" "$ROOT/logs" "$ROOT/results"
+  RESULTS=$ROOT/results
+  mkdir -p "$ROOT/conf" "$ROOT/logs" "$RESULTS"
 }
 
 cleanup() {
@@ -116,12 +117,12 @@ measure() {
   name=$1
   path=$2
   shift 2
-  load >"$ROOT/results/$name.load"
+  load >"$RESULTS/$name.load"
   wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -H "Host: $HOST" "$@" \
-    "http://127.0.0.1:$PORT$path" >"$ROOT/results/$name"
+    "http://127.0.0.1:$PORT$path" >"$RESULTS/$name"
 }
 
-requests() { awk '/^Requests\/sec:/ { print $2 }' "$ROOT/results/$1"; }
+requests() { awk '/^Requests\/sec:/ { print $2 }' "$RESULTS/$1"; }
 
 # p99 in milliseconds (wrk prints us, ms or s).
 p99() {
@@ -131,14 +132,14 @@ p99() {
     else if (v ~ /ms$/) { sub(/ms$/, "", v) }
     else if (v ~ /s$/) { sub(/s$/, "", v); v = v * 1000 }
     printf "%.2f", v
-  }' "$ROOT/results/$1"
+  }' "$RESULTS/$1"
 }
 
 # Errors wrk saw: socket errors and non-2xx/3xx responses, or 0.
 errors() {
   awk '/Socket errors:/ { gsub(/,/, ""); n += $4 + $6 + $8 + $10 }
        /Non-2xx or 3xx responses:/ { n += $5 }
-       END { print n + 0 }' "$ROOT/results/$1"
+       END { print n + 0 }' "$RESULTS/$1"
 }
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.3f", a / b; else print "-" }'; }
@@ -159,7 +160,7 @@ report() {
   i=1
   while [ $i -le "$ROUNDS" ]; do
     printf '%-30s %-10s %5s %12s %10s %8s %6s\n' "$1" "$3" "$i" "$(requests "$2-$i-$3")" \
-      "$(p99 "$2-$i-$3")" "$(errors "$2-$i-$3")" "$(cat "$ROOT/results/$2-$i-$3.load")"
+      "$(p99 "$2-$i-$3")" "$(errors "$2-$i-$3")" "$(cat "$RESULTS/$2-$i-$3.load")"
     i=$((i + 1))
   done
   printf '%-30s %-10s %5s %12s %10s\n' "$1" "$3" median "$(median requests "$2" "$3")" \

@@ -7,14 +7,17 @@
 #   jsp      /whoami/hello.jsp  a JSP page, compiled by Jasper on its first request
 #   session  /whoami/session    a servlet that adds one to a session attribute, every request
 #                               with the same JSESSIONID cookie, asked for before the runs
-# Each server is measured after a warm-up run of each case, in BENCH_ROUNDS rounds that take
-# the servers in turn, -X first in odd rounds and the process model first in even ones; the
-# script prints requests/s and p99 of every run, their medians, the ratios of the medians,
-# each round's ratio as "median (lowest-highest)" over the rounds, and every round's ratio.
+# Each round starts both servers anew (-X on BENCH_PORT, the process model on the port after
+# it), checks and warms up every case on both, then measures each case on one and at once on
+# the other (-X first in odd rounds, the process model first in even ones), so that the two
+# runs of a pair are DURATION apart on a machine whose load changes. It prints requests/s and
+# p99 of every run, their medians, the ratios of the medians, each round's ratio as
+# "median (lowest-highest)" over the rounds, and every round's ratio.
 #
 # Usage: bench/webapps.sh [servlet] [jsp] [session]     (as root; all three by default)
 # Environment: BENCH_ROUNDS (3), BENCH_DURATION (20s), BENCH_WARMUP (10s), BENCH_THREADS (2),
-#   BENCH_CONNECTIONS (32), BENCH_PORT (18181), BENCH_UID (40001: -X and the child run as it)
+#   BENCH_CONNECTIONS (32), BENCH_PORT (18181; and the next one), BENCH_UID (40001: -X and the
+#   child run as it)
 set -eu
 
 PRG="$0"
@@ -43,7 +46,7 @@ MODES=
 for arg in "$@"; do
   case "$arg" in
     servlet | jsp | session) MODES="$MODES $arg" ;;
-    -h | --help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) fail "unknown argument $arg (try --help)" ;;
   esac
 done
@@ -53,12 +56,42 @@ check_rounds
 require_tools wrk
 WAR="$PERCHILD_HOME/webapps/localhost/whoami.war"
 [ -f "$WAR" ] || fail "no $WAR: build the distribution first"
+X_PORT=$PORT
+PM_PORT=$((PORT + 1))
+require_free_port
+PORT=$PM_PORT
 require_free_port
 
+# Two server roots under the temporary one, x/ and pm/, each with its configuration and a copy
+# of the WAR; the results beside them.
+X_PID=
+PM_PID=
+stop_both() {
+  SERVER_PID=$X_PID
+  stop_server
+  X_PID=
+  SERVER_PID=$PM_PID
+  stop_server
+  PM_PID=
+}
+cleanup() {
+  stop_both
+  rm -rf "${TOP:-$ROOT}"
+}
 make_root
-mkdir -p "$ROOT/webapps/bench"
-cp "$WAR" "$ROOT/webapps/bench/whoami.war"
-chmod -R a+rX "$ROOT"
+TOP=$ROOT
+for s in x pm; do
+  mkdir -p "$TOP/$s/conf" "$TOP/$s/logs" "$TOP/$s/webapps/bench"
+  cp "$WAR" "$TOP/$s/webapps/bench/whoami.war"
+done
+chmod -R a+rX "$TOP"
+
+# side x|pm: the server root, port and session cookie that the helpers use become that side's.
+side() {
+  ROOT=$TOP/$1
+  if [ "$1" = x ]; then PORT=$X_PORT; else PORT=$PM_PORT; fi
+  eval "COOKIE=\${COOKIE_$1:-}"
+}
 
 path_of() {
   case "$1" in
@@ -70,25 +103,28 @@ path_of() {
 
 get() { curl -s --max-time 10 -H "Host: $HOST" "$@"; }
 
-# check SIDE: each case answers what it should before it is measured (a 404 or a page without
-# its session would be measured as fast as any other); for the session case, COOKIE becomes
-# the JSESSIONID cookie of a new session that counted two requests.
+# check x|pm LABEL: each case answers what it should before it is measured (a 404 or a page
+# without its session would be measured as fast as any other); for the session case, the side's
+# cookie becomes the JSESSIONID of a new session that has counted two requests.
 check() {
+  side "$1"
   for mode in $MODES; do
     url="http://127.0.0.1:$PORT$(path_of "$mode")"
     case "$mode" in
       servlet)
-        get "$url" | grep -q '"pid":' || fail "$1: $url does not answer whoami's JSON"
+        get "$url" | grep -q '"pid":' || fail "$2: $url does not answer whoami's JSON"
         ;;
       jsp)
-        get "$url" | grep -q '(JSP)$' || fail "$1: $url does not answer the JSP page: $(get "$url" | head -3)"
+        get "$url" | grep -q '(JSP)$' ||
+          fail "$2: $url does not answer the JSP page: $(get "$url" | head -3)"
         ;;
       session)
         COOKIE=$(get -D - -o /dev/null "$url" | tr -d '\r' |
           sed -n 's/^[Ss]et-[Cc]ookie: *\(JSESSIONID=[^;]*\).*/\1/p' | head -1)
-        [ -n "$COOKIE" ] || fail "$1: $url set no JSESSIONID cookie"
+        [ -n "$COOKIE" ] || fail "$2: $url set no JSESSIONID cookie"
         get -H "Cookie: $COOKIE" "$url" | grep -q '"count":2,' ||
-          fail "$1: $url did not keep its session with $COOKIE"
+          fail "$2: $url did not keep its session with $COOKIE"
+        eval "COOKIE_$1=\$COOKIE"
         ;;
     esac
   done
@@ -113,32 +149,49 @@ with_cookie() {
   fi
 }
 
-# bench x|pm LABEL: one round of one server, kept in results/x|pm-ROUND-CASE.
-bench() {
-  write_config 1
-  echo "== round $round/$ROUNDS, $2: warm-up ($WARMUP each), then $DURATION each:$MODES" >&2
-  start_server "$1" "$ROOT/results/$1-$round.log"
-  COOKIE=
-  check "$2"
+label() { if [ "$1" = x ]; then echo "-X (one process)"; else echo "process model, NumServers 1"; fi; }
+
+# One round: both servers started, checked and warmed up; then each case on both, back to back,
+# FIRST then SECOND; kept in results/x|pm-ROUND-CASE.
+bench_round() {
+  first=$1
+  second=$2
+  echo "== round $round/$ROUNDS: starting -X and the process model" >&2
+  for s in x pm; do
+    side "$s"
+    write_config 1
+    start_server "$s" "$RESULTS/$s-$round.log"
+    if [ "$s" = x ]; then X_PID=$SERVER_PID; else PM_PID=$SERVER_PID; fi
+    SERVER_PID=
+    eval "COOKIE_$s="
+    check "$s" "$(label "$s")"
+  done
+  echo "== round $round/$ROUNDS: warm-up ($WARMUP each case and server), then $DURATION each:$MODES; $(label "$first") first" >&2
   for mode in $MODES; do
-    with_cookie "$mode" warm_up "$mode"
+    for s in "$first" "$second"; do
+      side "$s"
+      with_cookie "$mode" warm_up "$mode"
+    done
   done
   for mode in $MODES; do
-    with_cookie "$mode" measure "$1-$round-$mode" "$(path_of "$mode")"
+    for s in "$first" "$second"; do
+      side "$s"
+      with_cookie "$mode" measure "$s-$round-$mode" "$(path_of "$mode")"
+    done
   done
   # Where the sessions were: files in the tenant's session directory, if it has one.
-  find "$ROOT/sessions/$TENANT" -type f 2>/dev/null | wc -l >"$ROOT/results/$1-$round-files"
-  stop_server
+  for s in x pm; do
+    find "$TOP/$s/sessions/$TENANT" -type f 2>/dev/null | wc -l >"$RESULTS/$s-$round-files"
+  done
+  stop_both
 }
 
 round=1
 while [ $round -le "$ROUNDS" ]; do
   if [ $((round % 2)) = 1 ]; then
-    bench x "-X (one process)"
-    bench pm "process model, NumServers 1"
+    bench_round x pm
   else
-    bench pm "process model, NumServers 1"
-    bench x "-X (one process)"
+    bench_round pm x
   fi
   round=$((round + 1))
 done
@@ -154,11 +207,11 @@ case "$MODES" in
     files() {
       i=1
       while [ $i -le "$ROUNDS" ]; do
-        printf '%s ' "$(cat "$ROOT/results/$1-$i-files")"
+        printf '%s ' "$(cat "$RESULTS/$1-$i-files")"
         i=$((i + 1))
       done
     }
-    echo "(files in sessions/$TENANT/ after each round of -X: $(files x)and of the process model: $(files pm)(0: sessions in memory only)"
+    echo "(files in sessions/$TENANT/ after each round, -X: $(files x)process model: $(files pm)(0: the sessions were in memory)"
     ;;
 esac
 echo
