@@ -84,6 +84,8 @@ write_tenants() {
     echo "User #65534"
     echo "Group #65534"
     echo "NumServers $TENANTS"
+    # The default ServerLimit is 8.
+    [ "$TENANTS" -le 8 ] || echo "ServerLimit $TENANTS"
     echo "MaxRequestsPerChild 0"
     uid=$FIRST_UID
     while [ $uid -le $last_uid ]; do
@@ -118,10 +120,14 @@ start() {
   waited=0
   until status | grep -q "^Children: $TENANTS of $TENANTS ready"; do
     waited=$((waited + 1))
-    if [ $waited -gt "$READY_WAIT" ] || ! kill -0 "$SERVER_PID" 2>/dev/null; then
+    if ! kill -0 "$SERVER_PID" 2>/dev/null; then
+      cat "$1" "$ROOT/logs/error_log" 2>/dev/null | tail -40 >&2 || true
+      fail "the server exited before its children were ready"
+    fi
+    if [ $waited -gt "$READY_WAIT" ]; then
       cat "$1" "$ROOT/logs/error_log" 2>/dev/null | tail -40 >&2 || true
       status >&2
-      fail "the children were not all ready within ${READY_WAIT}s"
+      fail "the children were not all ready within ${READY_WAIT}s (BENCH_READY_WAIT)"
     fi
     sleep 1
   done
@@ -161,23 +167,23 @@ write_tenants
 round=1
 while [ $round -le "$ROUNDS" ]; do
   echo "== round $round/$ROUNDS: starting $TENANTS children" >&2
-  start "$ROOT/results/server-$round.log"
+  start "$RESULTS/server-$round.log"
   echo "== round $round/$ROUNDS: all ready, idle ${IDLE}s" >&2
   sleep "$IDLE"
-  status >"$ROOT/results/status-$round"
-  launcher=$(sed -n 's/^Launcher: pid \([0-9]*\).*/\1/p' "$ROOT/results/status-$round")
-  acceptor=$(sed -n 's/^Acceptor: pid \([0-9]*\),.*/\1/p' "$ROOT/results/status-$round")
-  awk '$1 ~ /^[0-9]+$/ && $5 == "READY" { print $1, $2 }' "$ROOT/results/status-$round" >"$ROOT/results/children-$round"
-  [ "$(wc -l <"$ROOT/results/children-$round")" -eq "$TENANTS" ] ||
-    fail "round $round: not $TENANTS children READY after the idle time: $(cat "$ROOT/results/status-$round")"
-  : >"$ROOT/results/pss-$round"
+  status >"$RESULTS/status-$round"
+  launcher=$(sed -n 's/^Launcher: pid \([0-9]*\).*/\1/p' "$RESULTS/status-$round")
+  acceptor=$(sed -n 's/^Acceptor: pid \([0-9]*\),.*/\1/p' "$RESULTS/status-$round")
+  awk '$1 ~ /^[0-9]+$/ && $5 == "READY" { print $1, $2 }' "$RESULTS/status-$round" >"$RESULTS/children-$round"
+  [ "$(wc -l <"$RESULTS/children-$round")" -eq "$TENANTS" ] ||
+    fail "round $round: not $TENANTS children READY after the idle time: $(cat "$RESULTS/status-$round")"
+  : >"$RESULTS/pss-$round"
   while read -r slot pid; do
     pss=$(kb Pss "$pid")
-    echo "$pss" >>"$ROOT/results/pss-$round"
+    echo "$pss" >>"$RESULTS/pss-$round"
     printf '%-5s %-8s %-8s %-6s %9s %9s %9s %9s\n' "$round" "child $slot" "$pid" \
       "$(awk '$1 == "Uid:" { print $2 }' "/proc/$pid/status")" "$(mib "$pss")" \
       "$(mib "$(kb Pss_Anon "$pid")")" "$(mib "$(kb Pss_File "$pid")")" "$(mib "$(kb Rss "$pid")")"
-  done <"$ROOT/results/children-$round"
+  done <"$RESULTS/children-$round"
   for p in launcher acceptor; do
     eval "pid=\$$p"
     printf '%-5s %-8s %-8s %-6s %9s %9s %9s %9s\n' "$round" "$p" "$pid" \
@@ -186,17 +192,17 @@ while [ $round -le "$ROUNDS" ]; do
   done
   awk -v r="$round" '{ s += $1; if (NR == 1 || $1 < lo) lo = $1; if ($1 > hi) hi = $1 }
     END { printf "round %s: children PSS mean %.1f MiB, lowest %.1f, highest %.1f\n", r,
-      s / NR / 1024, lo / 1024, hi / 1024 }' "$ROOT/results/pss-$round"
-  awk '{ s += $1 } END { printf "%.1f\n", s / NR / 1024 }' "$ROOT/results/pss-$round" >>"$ROOT/results/means"
+      s / NR / 1024, lo / 1024, hi / 1024 }' "$RESULTS/pss-$round"
+  awk '{ s += $1 } END { printf "%.1f\n", s / NR / 1024 }' "$RESULTS/pss-$round" >>"$RESULTS/means"
   stop_server
   round=$((round + 1))
 done
 
 echo
-cat "$ROOT"/results/pss-* | awk -v r="$ROUNDS" -v n="$TENANTS" -v what="$WHAT" '
+cat "$RESULTS"/pss-* | awk -v r="$ROUNDS" -v n="$TENANTS" -v what="$WHAT" '
   { if (NR == 1 || $1 < lo) lo = $1; if ($1 > hi) hi = $1 }
   END { printf "idle child PSS over %d rounds of %d children (%s): lowest %.1f MiB, highest %.1f MiB\n",
     r, n, what, lo / 1024, hi / 1024 }'
-sort -n "$ROOT/results/means" | awk '{ v[NR] = $1 } END {
+sort -n "$RESULTS/means" | awk '{ v[NR] = $1 } END {
   m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
   printf "mean child PSS of each round: median %.1f MiB (%.1f-%.1f)\n", m, v[1], v[NR] }'
