@@ -7,6 +7,9 @@
 #   jsp      /whoami/hello.jsp  a JSP page, compiled by Jasper on its first request
 #   session  /whoami/session    a servlet that adds one to a session attribute, every request
 #                               with the same JSESSIONID cookie, asked for before the runs
+#   sessions /whoami/session    the same with BENCH_CONNECTIONS sessions, each request with the
+#                               next one's cookie (a wrk script), so that requests of one
+#                               session seldom meet
 # Each round starts both servers anew (-X on BENCH_PORT, the process model on the port after
 # it), checks and warms up every case on both, then measures each case on one and at once on
 # the other (-X first in odd rounds, the process model first in even ones), so that the two
@@ -14,7 +17,7 @@
 # p99 of every run, their medians, the ratios of the medians, each round's ratio as
 # "median (lowest-highest)" over the rounds, and every round's ratio.
 #
-# Usage: bench/webapps.sh [servlet] [jsp] [session]     (as root; all three by default)
+# Usage: bench/webapps.sh [servlet] [jsp] [session] [sessions]     (as root; all by default)
 # Environment: BENCH_ROUNDS (3), BENCH_DURATION (20s), BENCH_WARMUP (10s), BENCH_THREADS (2),
 #   BENCH_CONNECTIONS (32), BENCH_PORT (18181; and the next one), BENCH_UID (40001: -X and the
 #   child run as it)
@@ -45,12 +48,12 @@ READY_PATH=/whoami/
 MODES=
 for arg in "$@"; do
   case "$arg" in
-    servlet | jsp | session) MODES="$MODES $arg" ;;
-    -h | --help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    servlet | jsp | session | sessions) MODES="$MODES $arg" ;;
+    -h | --help) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) fail "unknown argument $arg (try --help)" ;;
   esac
 done
-MODES=${MODES:-servlet jsp session}
+MODES=${MODES:-servlet jsp session sessions}
 
 check_rounds
 require_tools wrk
@@ -86,8 +89,10 @@ for s in x pm; do
 done
 chmod -R a+rX "$TOP"
 
-# side x|pm: the server root, port and session cookie that the helpers use become that side's.
+# side x|pm: the server root, port and session cookie that the helpers use become that side's
+# (SIDE says which).
 side() {
+  SIDE=$1
   ROOT=$TOP/$1
   if [ "$1" = x ]; then PORT=$X_PORT; else PORT=$PM_PORT; fi
   eval "COOKIE=\${COOKIE_$1:-}"
@@ -97,15 +102,26 @@ path_of() {
   case "$1" in
     servlet) echo /whoami/ ;;
     jsp) echo /whoami/hello.jsp ;;
-    session) echo /whoami/session ;;
+    session | sessions) echo /whoami/session ;;
   esac
 }
 
 get() { curl -s --max-time 10 -H "Host: $HOST" "$@"; }
 
+# new_session URL LABEL: the JSESSIONID cookie of a new session that has counted two requests.
+new_session() {
+  cookie=$(get -D - -o /dev/null "$1" | tr -d '\r' |
+    sed -n 's/^[Ss]et-[Cc]ookie: *\(JSESSIONID=[^;]*\).*/\1/p' | head -1)
+  [ -n "$cookie" ] || fail "$2: $1 set no JSESSIONID cookie"
+  get -H "Cookie: $cookie" "$1" | grep -q '"count":2,' ||
+    fail "$2: $1 did not keep its session with $cookie"
+  echo "$cookie"
+}
+
 # check x|pm LABEL: each case answers what it should before it is measured (a 404 or a page
 # without its session would be measured as fast as any other); for the session case, the side's
-# cookie becomes the JSESSIONID of a new session that has counted two requests.
+# cookie becomes the JSESSIONID of a new session, for the sessions case its wrk script gets
+# BENCH_CONNECTIONS of them.
 check() {
   side "$1"
   for mode in $MODES; do
@@ -119,12 +135,28 @@ check() {
           fail "$2: $url does not answer the JSP page: $(get "$url" | head -3)"
         ;;
       session)
-        COOKIE=$(get -D - -o /dev/null "$url" | tr -d '\r' |
-          sed -n 's/^[Ss]et-[Cc]ookie: *\(JSESSIONID=[^;]*\).*/\1/p' | head -1)
-        [ -n "$COOKIE" ] || fail "$2: $url set no JSESSIONID cookie"
-        get -H "Cookie: $COOKIE" "$url" | grep -q '"count":2,' ||
-          fail "$2: $url did not keep its session with $COOKIE"
+        COOKIE=$(new_session "$url" "$2")
         eval "COOKIE_$1=\$COOKIE"
+        ;;
+      sessions)
+        {
+          echo "-- $CONNECTIONS sessions of $2, a request for each in turn"
+          echo "local cookies = {"
+          n=0
+          while [ $n -lt "$CONNECTIONS" ]; do
+            echo "  \"$(new_session "$url" "$2")\","
+            n=$((n + 1))
+          done
+          echo "}"
+          echo "local n = 0"
+          echo "request = function()"
+          echo "  n = n + 1"
+          echo "  local headers = {}"
+          echo "  for name, value in pairs(wrk.headers) do headers[name] = value end"
+          echo "  headers[\"Cookie\"] = cookies[n % #cookies + 1]"
+          echo "  return wrk.format(nil, nil, headers)"
+          echo "end"
+        } >"$RESULTS/$1-sessions.lua"
         ;;
     esac
   done
@@ -138,15 +170,23 @@ warm_up() {
 }
 
 # with_cookie CASE COMMAND ...: runs COMMAND with -H "Cookie: $COOKIE" last for the session
-# case only (Jetty looks up a requested session on any request, so the others go without).
+# case, with the side's wrk script for the sessions case, as it is for the others (Jetty looks
+# up a requested session on any request, so they go without).
 with_cookie() {
-  if [ "$1" = session ]; then
-    shift
-    "$@" -H "Cookie: $COOKIE"
-  else
-    shift
-    "$@"
-  fi
+  case "$1" in
+    session)
+      shift
+      "$@" -H "Cookie: $COOKIE"
+      ;;
+    sessions)
+      shift
+      "$@" -s "$RESULTS/$SIDE-sessions.lua"
+      ;;
+    *)
+      shift
+      "$@"
+      ;;
+  esac
 }
 
 label() { if [ "$1" = x ]; then echo "-X (one process)"; else echo "process model, NumServers 1"; fi; }
