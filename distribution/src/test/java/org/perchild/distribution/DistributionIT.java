@@ -55,6 +55,9 @@ class DistributionIT {
             "bin/perchild",
             "bin/start.sh",
             "bench/bench.sh",
+            "bench/common.sh",
+            "bench/webapps.sh",
+            "bench/memory.sh",
             "systemd/perchild.service",
             "conf/perchild.conf",
             "webapps/localhost/whoami.war",
@@ -70,6 +73,8 @@ class DistributionIT {
     assertTrue(Files.isExecutable(TREE.resolve("bin/perchild")));
     assertTrue(Files.isExecutable(TREE.resolve("bin/start.sh")));
     assertTrue(Files.isExecutable(TREE.resolve("bench/bench.sh")));
+    assertTrue(Files.isExecutable(TREE.resolve("bench/webapps.sh")));
+    assertTrue(Files.isExecutable(TREE.resolve("bench/memory.sh")));
     assertTrue(Files.isRegularFile(jar("perchild-launcher-")));
     assertTrue(Files.isRegularFile(jar("perchild-container-")));
     assertTrue(Files.isRegularFile(jar("jetty-server-12.1.8")));
@@ -199,6 +204,9 @@ class DistributionIT {
             "bin/perchild",
             "bin/start.sh",
             "bench/bench.sh",
+            "bench/common.sh",
+            "bench/webapps.sh",
+            "bench/memory.sh",
             "systemd/perchild.service",
             "conf/perchild.conf",
             "logs/",
