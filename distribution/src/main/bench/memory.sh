@@ -1,7 +1,7 @@
 #!/bin/sh
 # memory.sh: how much memory an idle child costs. Starts the process model with BENCH_TENANTS
 # tenants (10), each a virtual host tenantN.localhost served by one child of its own
-# (ChildPerUserID #uid #uid 1, uids from BENCH_FIRST_UID, 40001, on), each with the whoami WAR
+# (ChildPerUserID #uid #uid 1, uids from BENCH_FIRST_UID, 45001, on), each with the whoami WAR
 # in its AppBase (or, with --no-wars, no AppBase at all), the default ChildJavaOptions;
 # waits until every child is ready (bin/perchild status), lets them idle BENCH_IDLE seconds
 # (30) without a request, then reads each child's PSS from /proc/PID/smaps_rollup (its share
@@ -15,7 +15,7 @@
 #
 # Usage: bench/memory.sh [--no-wars]     (as root)
 # Environment: BENCH_TENANTS (10), BENCH_IDLE (30), BENCH_ROUNDS (3), BENCH_PORT (18181),
-#   BENCH_FIRST_UID (40001), BENCH_WAR (webapps/localhost/whoami.war), BENCH_READY_WAIT (300)
+#   BENCH_FIRST_UID (45001), BENCH_WAR (webapps/localhost/whoami.war), BENCH_READY_WAIT (300)
 set -eu
 
 PRG="$0"
@@ -35,7 +35,7 @@ TENANTS=${BENCH_TENANTS:-10}
 IDLE=${BENCH_IDLE:-30}
 ROUNDS=${BENCH_ROUNDS:-3}
 PORT=${BENCH_PORT:-18181}
-FIRST_UID=${BENCH_FIRST_UID:-40001}
+FIRST_UID=${BENCH_FIRST_UID:-45001}
 TENANT=$FIRST_UID
 WAR=${BENCH_WAR:-$PERCHILD_HOME/webapps/localhost/whoami.war}
 READY_WAIT=${BENCH_READY_WAIT:-300}
