@@ -292,9 +292,10 @@ final class AcceptorLoop implements ControlChannel.Receiver<LauncherToAcceptor> 
               socket.index(),
               socket.inet6(),
               socket.secure(),
-              false,
               remote,
               local,
+              null,
+              hostName(vhost),
               received.duplicate().flip());
       int fd = InheritedChannels.descriptorOf(connection.channel);
       for (ChildSlots.Slot slot : candidates) {
@@ -324,6 +325,17 @@ final class AcceptorLoop implements ControlChannel.Receiver<LauncherToAcceptor> 
         vhost.group().label(),
         candidates.size());
     respond(connection, 503, responses.serviceUnavailable(RETRY_AFTER_SECONDS));
+  }
+
+  /** The name a hand-off message gives the chosen virtual host: its ServerName, if one fits. */
+  static String hostName(VirtualHost vhost) {
+    String name = vhost.serverName();
+    if (name == null
+        || name.length() > HandoffMessage.MAX_HOST_NAME
+        || !name.chars().allMatch(c -> c > ' ' && c < 0x7F)) {
+      return "";
+    }
+    return name;
   }
 
   private static boolean handOff(ChildSlots.Slot slot, byte[] payload, int fd) {

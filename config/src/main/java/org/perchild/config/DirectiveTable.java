@@ -47,7 +47,8 @@ public final class DirectiveTable {
   static final int HARD_THREAD_LIMIT = 20000;
 
   /** The JVM options of every child unless {@code ChildJavaOptions} says otherwise. */
-  public static final String DEFAULT_CHILD_JAVA_OPTIONS = "-Xmx256m -XX:+UseSerialGC -Xss512k";
+  public static final String DEFAULT_CHILD_JAVA_OPTIONS =
+      "-Xms16m -Xmx256m -XX:+UseSerialGC -Xss512k";
 
   // The defaults the configuration takes when a directive is not written; the rows below print
   // them. Declared before the rows, which read them while the class is initialised.
@@ -170,7 +171,8 @@ public final class DirectiveTable {
                   "ChildJavaOptions option ...",
                   CHILD_JAVA_OPTIONS,
                   (b, h, d) -> b.children().childJavaOptions(d),
-                  "JVM options of every child; the default bounds each child's heap.")
+                  "JVM options of every child; the default bounds each child's heap and starts it"
+                      + " small (an idle child touches only what it used).")
               .arguments(1, MANY),
           server(
                   "ChildPerUserJavaOptions user group option ...",

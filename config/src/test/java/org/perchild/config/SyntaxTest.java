@@ -31,7 +31,8 @@ class SyntaxTest {
     assertEquals(root.resolve("sessions/40001"), config.sessionDirectory(40001));
     assertEquals(root.resolve("logs/error_log"), config.mainServer().errorLog());
     assertEquals(
-        List.of("-Xmx256m", "-XX:+UseSerialGC", "-Xss512k"), config.defaultGroup().javaOptions());
+        List.of("-Xms16m", "-Xmx256m", "-XX:+UseSerialGC", "-Xss512k"),
+        config.defaultGroup().javaOptions());
     assertTrue(config.warnings().isEmpty(), config.warnings().toString());
   }
 

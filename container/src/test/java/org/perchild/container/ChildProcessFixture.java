@@ -235,7 +235,6 @@ final class ChildProcessFixture implements AutoCloseable {
               0,
               false,
               false,
-              false,
               (InetSocketAddress) accepted.getRemoteAddress(),
               (InetSocketAddress) accepted.getLocalAddress(),
               read);

@@ -22,8 +22,7 @@ class HandoffMessageTest {
   void roundTripIpv4() throws Exception {
     byte[] head = "GET / HTTP/1.1\r\nHost: a\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
     HandoffMessage message =
-        new HandoffMessage(
-            3, false, false, false, at("127.0.0.1", 40000), at("127.0.0.2", 8080), head);
+        new HandoffMessage(3, false, false, at("127.0.0.1", 40000), at("127.0.0.2", 8080), head);
     HandoffMessage decoded = HandoffMessage.decode(message.encode());
     assertEquals(message, decoded);
     assertArrayEquals(head, decoded.alreadyRead());
@@ -33,8 +32,7 @@ class HandoffMessageTest {
   @Test
   void ipv4ClientOnDualStackSocketTravelsV4Mapped() throws Exception {
     HandoffMessage message =
-        new HandoffMessage(
-            0, true, true, false, at("127.0.0.1", 1234), at("::1", 443), new byte[0]);
+        new HandoffMessage(0, true, true, at("127.0.0.1", 1234), at("::1", 443), new byte[0]);
     HandoffMessage decoded = HandoffMessage.decode(message.encode());
     assertTrue(decoded.inet6());
     assertTrue(decoded.secure());
@@ -48,7 +46,7 @@ class HandoffMessageTest {
   void refusesWhatIsNotExactlyOneMessage() throws Exception {
     byte[] good =
         new HandoffMessage(
-                1, false, false, false, at("10.0.0.1", 1), at("10.0.0.2", 2), new byte[] {1, 2, 3})
+                1, false, false, at("10.0.0.1", 1), at("10.0.0.2", 2), new byte[] {1, 2, 3})
             .encode();
     assertThrows(
         MalformedHandoffException.class,
@@ -59,6 +57,9 @@ class HandoffMessageTest {
     byte[] wrongVersion = good.clone();
     wrongVersion[0] = 9;
     assertThrows(MalformedHandoffException.class, () -> HandoffMessage.decode(wrongVersion));
+    byte[] unknownFlag = good.clone();
+    unknownFlag[1] = 4;
+    assertThrows(MalformedHandoffException.class, () -> HandoffMessage.decode(unknownFlag));
     byte[] wrongFamily = good.clone();
     wrongFamily[4] = 5;
     assertThrows(MalformedHandoffException.class, () -> HandoffMessage.decode(wrongFamily));
@@ -72,7 +73,7 @@ class HandoffMessageTest {
       byte[] payload = new byte[random.nextInt(80)];
       random.nextBytes(payload);
       if (payload.length > 0) {
-        payload[0] = 1;
+        payload[0] = (byte) HandoffMessage.VERSION;
       }
       try {
         HandoffMessage.decode(payload);
@@ -80,5 +81,70 @@ class HandoffMessageTest {
         // the only refusal allowed
       }
     }
+  }
+
+  @Test
+  void carriesTheProxyHeadersAddressesAndTheChosenHost() throws Exception {
+    byte[] hello = {0x16, 0x03, 0x01, 0x00, 0x05, 1, 0, 0, 1, 0};
+    HandoffMessage message =
+        new HandoffMessage(
+            2,
+            false,
+            true,
+            at("10.0.0.9", 50000),
+            at("10.0.0.1", 443),
+            new HandoffMessage.Proxied(at("2001:db8::7", 61000), at("2001:db8::1", 443)),
+            "alice.example",
+            hello);
+    HandoffMessage decoded = HandoffMessage.decode(message.encode());
+    assertEquals(message, decoded);
+    assertEquals("alice.example", decoded.virtualHost());
+    assertEquals(at("2001:db8::7", 61000), decoded.clientAddress());
+    assertEquals(at("2001:db8::1", 443), decoded.serverAddress());
+    assertEquals(at("10.0.0.1", 443), decoded.local());
+    assertArrayEquals(hello, decoded.alreadyRead());
+    assertTrue(message.encode().length <= HandoffMessage.MAX_HEADER + hello.length);
+  }
+
+  @Test
+  void withoutAProxyHeaderTheSocketsAddressesAreTheClients() throws Exception {
+    HandoffMessage message =
+        new HandoffMessage(0, false, false, at("10.0.0.9", 5), at("10.0.0.1", 80), new byte[0]);
+    HandoffMessage decoded = HandoffMessage.decode(message.encode());
+    assertEquals(null, decoded.proxied());
+    assertEquals("", decoded.virtualHost());
+    assertEquals(at("10.0.0.9", 5), decoded.clientAddress());
+    assertEquals(at("10.0.0.1", 80), decoded.serverAddress());
+  }
+
+  @Test
+  void refusesHostNamesThatAreTooLongOrNotAscii() throws Exception {
+    assertThrows(
+        IllegalArgumentException.class,
+        () ->
+            new HandoffMessage(
+                0,
+                false,
+                false,
+                at("10.0.0.9", 5),
+                at("10.0.0.1", 80),
+                null,
+                "a".repeat(HandoffMessage.MAX_HOST_NAME + 1),
+                new byte[0]));
+    assertThrows(
+        IllegalArgumentException.class,
+        () ->
+            new HandoffMessage(
+                0,
+                false,
+                false,
+                at("10.0.0.9", 5),
+                at("10.0.0.1", 80),
+                null,
+                "b\u00e4r",
+                new byte[0]));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> new HandoffMessage.Proxied(at("10.0.0.9", 5), at("2001:db8::1", 80)));
   }
 }
