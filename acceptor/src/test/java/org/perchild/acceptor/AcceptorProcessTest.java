@@ -88,7 +88,8 @@ class AcceptorProcessTest {
         assertEquals(0, handoff.message().listenerIndex());
         assertFalse(handoff.message().inet6(), "Listen 127.0.0.1 is an AF_INET socket");
         assertFalse(handoff.message().secure());
-        assertFalse(handoff.message().fromProxyHeader());
+        assertEquals(null, handoff.message().proxied());
+        assertEquals("a.test", handoff.message().virtualHost());
         assertEquals(client.getLocalSocketAddress(), handoff.message().remote());
         assertEquals(new InetSocketAddress("127.0.0.1", acceptor.port), handoff.message().local());
         serveAsChild(handoff, sent, "slot " + handoff.slot());
