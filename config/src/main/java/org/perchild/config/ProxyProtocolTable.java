@@ -12,10 +12,11 @@ import java.util.Map;
 /**
  * Where the acceptor must read a PROXY protocol header first: mod_remoteip's {@code
  * RemoteIPProxyProtocol} applies per address:port, not per virtual host, because the header comes
- * before anything that names a host. A virtual host that says {@code On} or {@code Off} sets it for
- * every address on its {@code <VirtualHost>} line, and so for every other host on those addresses;
- * the last one written wins, and {@code -t} warns when one address:port is given both ({@link
- * #conflicts()}). The main server's setting applies to every address that no virtual host sets.
+ * before anything that names a host. A virtual host's setting ({@code On} or {@code Off}, its own
+ * or the main server's that it inherits) applies to every address on its {@code <VirtualHost>}
+ * line, and so to every other host on those addresses; the last one in the file wins, and {@code
+ * -t} warns when one address:port is given both ({@link #conflicts()}). The main server's setting
+ * applies to every address that no virtual host names.
  *
  * <p>A connection on such an address must begin with a header, unless it comes from an address in
  * the {@code RemoteIPProxyProtocolExceptions} of a host on that address (those of every host there
@@ -67,15 +68,20 @@ public final class ProxyProtocolTable {
 
   private final Setting mainServer;
   private final Map<VirtualHostAddress, Setting> byAddress;
-  private final List<String> conflicts;
+  private final List<ConfigProblem> conflicts;
   private final Map<String, List<InetAddress>> resolved = new HashMap<>();
 
-  /** The table of a configuration's hosts. */
+  /** The table of a configuration's hosts: each one's own setting or the main server's. */
   static ProxyProtocolTable of(VirtualHost mainServer, List<VirtualHost> virtualHosts) {
-    // Filled in once RemoteIPProxyProtocol is a directive of the configuration.
     return new ProxyProtocolTable(
-        new HostSetting(mainServer, null, List.of()),
-        virtualHosts.stream().map(v -> new HostSetting(v, null, List.of())).toList());
+        setting(mainServer), virtualHosts.stream().map(ProxyProtocolTable::setting).toList());
+  }
+
+  private static HostSetting setting(VirtualHost host) {
+    // Validated at configuration time (file and line): what arrives here parses.
+    List<AccessRule.IpRange> exceptions =
+        host.proxyProtocolExceptions().stream().map(AccessRule.IpRange::parse).toList();
+    return new HostSetting(host, host.proxyProtocol(), exceptions);
   }
 
   /**
@@ -86,7 +92,7 @@ public final class ProxyProtocolTable {
   ProxyProtocolTable(HostSetting main, List<HostSetting> virtualHosts) {
     Map<VirtualHostAddress, Setting> settings = new LinkedHashMap<>();
     Map<VirtualHostAddress, List<AccessRule.IpRange>> exceptions = new LinkedHashMap<>();
-    List<String> found = new ArrayList<>();
+    List<ConfigProblem> found = new ArrayList<>();
     for (HostSetting each : virtualHosts) {
       for (VirtualHostAddress written : each.host().addresses()) {
         VirtualHostAddress address = normal(written);
@@ -97,19 +103,23 @@ public final class ProxyProtocolTable {
         Setting before = settings.get(address);
         if (before != null && before.on() != each.on()) {
           found.add(
-              "RemoteIPProxyProtocol: "
-                  + address
-                  + " is "
-                  + onOff(before.on())
-                  + " by the virtual host at "
-                  + where(before.file(), before.line())
-                  + " and "
-                  + onOff(each.on())
-                  + " by the one at "
-                  + where(each.host().file(), each.host().line())
-                  + ": it applies to every virtual host of the address, and the last, "
-                  + onOff(each.on())
-                  + ", wins");
+              ConfigProblem.warning(
+                  each.host().file(),
+                  each.host().line(),
+                  "RemoteIPProxyProtocol: "
+                      + address
+                      + " is "
+                      + onOff(before.on())
+                      + " for the virtual host at "
+                      + where(before.file(), before.line())
+                      + " and "
+                      + onOff(each.on())
+                      + " for the one at "
+                      + where(each.host().file(), each.host().line())
+                      + " (their own setting or the main server's): it applies to every virtual host"
+                      + " of the address, and the last, "
+                      + onOff(each.on())
+                      + ", wins"));
         }
         settings.put(
             address,
@@ -122,8 +132,7 @@ public final class ProxyProtocolTable {
     Map<VirtualHostAddress, Setting> complete = new LinkedHashMap<>();
     for (Map.Entry<VirtualHostAddress, List<AccessRule.IpRange>> entry : exceptions.entrySet()) {
       Setting written = settings.get(entry.getKey());
-      List<AccessRule.IpRange> all = new ArrayList<>(main.exceptions());
-      all.addAll(entry.getValue());
+      List<AccessRule.IpRange> all = entry.getValue();
       complete.put(
           entry.getKey(),
           written != null
@@ -216,8 +225,8 @@ public final class ProxyProtocolTable {
     return List.copyOf(byAddress.values());
   }
 
-  /** What {@code -t} warns about: an address:port set both On and Off. */
-  List<String> conflicts() {
+  /** What {@code -t} warns about: an address:port set both On and Off, at the later host. */
+  List<ConfigProblem> conflicts() {
     return conflicts;
   }
 }
