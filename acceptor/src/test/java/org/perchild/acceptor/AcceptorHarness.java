@@ -87,25 +87,20 @@ final class AcceptorHarness implements AutoCloseable {
     this.control = control;
   }
 
-  /** Starts an acceptor and waits for its {@code READY <pid>}. */
-  static AcceptorHarness start() throws Exception {
-    Path root = Files.createTempDirectory("perchild-acceptor-");
-    String classpath = copyClasspath(root.resolve("lib"));
-    ServerSocketChannel listen = ServerSocketChannel.open();
-    listen.bind(new InetSocketAddress("127.0.0.1", 0), 64);
-    int port = ((InetSocketAddress) listen.getLocalAddress()).getPort();
-    Files.createDirectories(root.resolve("conf"));
-    Files.createDirectories(root.resolve("logs"));
-    Files.writeString(
-        root.resolve("conf/perchild.conf"),
-        String.join(
-            "\n",
-            "Listen 127.0.0.1:" + port,
-            "User #65534",
-            "Group #65534",
-            "NumServers 3",
-            "ChildPerUserID #40001 #40001 2",
-            "Timeout 2",
+  /** The configuration of {@link #start()}: fallback.test (the default) and a.test on the port. */
+  static String standardConfig(int port, String... mainServerLines) {
+    List<String> lines =
+        new ArrayList<>(
+            List.of(
+                "Listen 127.0.0.1:" + port,
+                "User #65534",
+                "Group #65534",
+                "NumServers 3",
+                "ChildPerUserID #40001 #40001 2",
+                "Timeout 2"));
+    lines.addAll(List.of(mainServerLines));
+    lines.addAll(
+        List.of(
             "<VirtualHost *:" + port + ">",
             "    ServerName fallback.test",
             "</VirtualHost>",
@@ -114,6 +109,27 @@ final class AcceptorHarness implements AutoCloseable {
             "    AssignUserID #40001 #40001",
             "</VirtualHost>",
             ""));
+    return String.join("\n", lines);
+  }
+
+  /** Starts an acceptor with {@link #standardConfig} and waits for its {@code READY <pid>}. */
+  static AcceptorHarness start() throws Exception {
+    return start(port -> standardConfig(port));
+  }
+
+  /**
+   * Starts an acceptor with the configuration {@code conf} makes for the listen socket's port and
+   * waits for its {@code READY <pid>}.
+   */
+  static AcceptorHarness start(java.util.function.IntFunction<String> conf) throws Exception {
+    Path root = Files.createTempDirectory("perchild-acceptor-");
+    String classpath = copyClasspath(root.resolve("lib"));
+    ServerSocketChannel listen = ServerSocketChannel.open();
+    listen.bind(new InetSocketAddress("127.0.0.1", 0), 64);
+    int port = ((InetSocketAddress) listen.getLocalAddress()).getPort();
+    Files.createDirectories(root.resolve("conf"));
+    Files.createDirectories(root.resolve("logs"));
+    Files.writeString(root.resolve("conf/perchild.conf"), conf.apply(port));
     worldReadable(root);
     Path log = root.resolve("logs/acceptor.log");
     ChannelPair controlPair = ChannelPair.open();
