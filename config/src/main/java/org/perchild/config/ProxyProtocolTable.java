@@ -72,7 +72,7 @@ public final class ProxyProtocolTable {
   private final Map<String, List<InetAddress>> resolved = new HashMap<>();
 
   /** The table of a configuration's hosts: each one's own setting or the main server's. */
-  static ProxyProtocolTable of(VirtualHost mainServer, List<VirtualHost> virtualHosts) {
+  public static ProxyProtocolTable of(VirtualHost mainServer, List<VirtualHost> virtualHosts) {
     return new ProxyProtocolTable(
         setting(mainServer), virtualHosts.stream().map(ProxyProtocolTable::setting).toList());
   }
