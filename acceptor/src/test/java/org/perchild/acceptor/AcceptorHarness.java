@@ -2,6 +2,7 @@ package org.perchild.acceptor;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.FileDescriptor;
@@ -356,6 +357,22 @@ final class AcceptorHarness implements AutoCloseable {
             inet6 ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET,
             newFd.invoke(null, fd),
             remote);
+  }
+
+  /**
+   * Ends a test class's acceptor: fails if its log has an ERROR or WARN line, and always closes it.
+   */
+  static void closeCheckingTheLog(AcceptorHarness acceptor) throws Exception {
+    if (acceptor == null) {
+      return;
+    }
+    try {
+      String log = acceptor.logText();
+      assertFalse(log.contains("] ERROR "), "ERROR lines in the acceptor's log:\n" + log);
+      assertFalse(log.contains("] WARN "), "WARN lines in the acceptor's log:\n" + log);
+    } finally {
+      acceptor.close();
+    }
   }
 
   @Override

@@ -2,7 +2,6 @@ package org.perchild.acceptor;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -20,6 +19,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.perchild.posix.Descriptors;
+import org.perchild.protocol.HandoffMessage;
 
 /**
  * A real acceptor with {@code RemoteIPProxyProtocol On} in the main server (so on its one address),
@@ -54,15 +54,7 @@ class ProxyProtocolProcessTest {
   @AfterAll
   @Timeout(30)
   static void stopAcceptor() throws Exception {
-    if (acceptor != null) {
-      try {
-        String log = acceptor.logText();
-        assertFalse(log.contains("] ERROR "), "ERROR lines in the acceptor's log:\n" + log);
-        assertFalse(log.contains("] WARN "), "WARN lines in the acceptor's log:\n" + log);
-      } finally {
-        acceptor.close();
-      }
-    }
+    AcceptorHarness.closeCheckingTheLog(acceptor);
   }
 
   private static byte[] concat(byte[] a, byte[] b) {
@@ -120,38 +112,26 @@ class ProxyProtocolProcessTest {
   @Test
   @Timeout(30)
   void aV1HeaderIsHonoured() throws Exception {
-    byte[] head = request("fallback.test", "/v1");
     try (Socket client = acceptor.connect()) {
-      client
-          .getOutputStream()
-          .write(
-              concat(
-                  "PROXY TCP6 2001:db8::7 2001:db8::1 51000 80\r\n"
-                      .getBytes(StandardCharsets.US_ASCII),
-                  head));
-      AcceptorHarness.Handoff handoff = acceptor.awaitHandoff();
-      assertEquals(2, handoff.slot());
-      assertEquals(at("2001:db8::7", 51000), handoff.message().proxied().source());
-      assertArrayEquals(head, handoff.message().alreadyRead());
-      answerAsChild(handoff);
-      AcceptorHarness.readToEnd(client.getInputStream());
+      HandoffMessage message =
+          handedOff(
+              client,
+              "PROXY TCP6 2001:db8::7 2001:db8::1 51000 80\r\n".getBytes(StandardCharsets.US_ASCII),
+              "fallback.test",
+              2);
+      assertEquals(at("2001:db8::7", 51000), message.proxied().source());
     }
   }
 
   @Test
   @Timeout(30)
   void aLocalHeaderIsADirectConnection() throws Exception {
-    byte[] head = request("a.test", "/health");
     try (Socket client = acceptor.connect()) {
-      client
-          .getOutputStream()
-          .write(concat(HexFormat.of().parseHex("0d0a0d0a000d0a515549540a20000000"), head));
-      AcceptorHarness.Handoff handoff = acceptor.awaitHandoff();
-      assertNull(handoff.message().proxied());
-      assertEquals(client.getLocalSocketAddress(), handoff.message().clientAddress());
-      assertArrayEquals(head, handoff.message().alreadyRead());
-      answerAsChild(handoff);
-      AcceptorHarness.readToEnd(client.getInputStream());
+      HandoffMessage message =
+          handedOff(
+              client, HexFormat.of().parseHex("0d0a0d0a000d0a515549540a20000000"), "a.test", 0);
+      assertNull(message.proxied());
+      assertEquals(client.getLocalSocketAddress(), message.clientAddress());
     }
   }
 
@@ -180,18 +160,13 @@ class ProxyProtocolProcessTest {
   @Test
   @Timeout(30)
   void anExceptionAddressConnectsWithoutAHeader() throws Exception {
-    byte[] head = request("a.test", "/exception");
     try (Socket client = new Socket()) {
       client.bind(new InetSocketAddress("127.0.0.2", 0));
       client.connect(new InetSocketAddress("127.0.0.1", acceptor.port), 5000);
       client.setSoTimeout(15000);
-      client.getOutputStream().write(head);
-      AcceptorHarness.Handoff handoff = acceptor.awaitHandoff();
-      assertNull(handoff.message().proxied());
-      assertEquals(at("127.0.0.2", client.getLocalPort()), handoff.message().remote());
-      assertArrayEquals(head, handoff.message().alreadyRead());
-      answerAsChild(handoff);
-      AcceptorHarness.readToEnd(client.getInputStream());
+      HandoffMessage message = handedOff(client, new byte[0], "a.test", 0);
+      assertNull(message.proxied());
+      assertEquals(at("127.0.0.2", client.getLocalPort()), message.remote());
     }
   }
 
@@ -225,6 +200,23 @@ class ProxyProtocolProcessTest {
       }
       assertEquals("", answer, "no answer where a PROXY header was required");
     }
+  }
+
+  /**
+   * Sends {@code header} and a request for {@code host}, takes the hand-off (which must be to
+   * {@code slot} and carry the request's bytes and nothing of the header), answers it as a child
+   * would and reads the answer; the message.
+   */
+  private static HandoffMessage handedOff(Socket client, byte[] header, String host, int slot)
+      throws Exception {
+    byte[] head = request(host, "/handed-off");
+    client.getOutputStream().write(concat(header, head));
+    AcceptorHarness.Handoff handoff = acceptor.awaitHandoff();
+    assertEquals(slot, handoff.slot());
+    assertArrayEquals(head, handoff.message().alreadyRead(), "the head only, no header byte");
+    answerAsChild(handoff);
+    assertTrue(AcceptorHarness.readToEnd(client.getInputStream()).startsWith("HTTP/1.1 200"));
+    return handoff.message();
   }
 
   /** Adopts the handed-off socket as a child would and answers 200. */
