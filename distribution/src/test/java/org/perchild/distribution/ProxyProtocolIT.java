@@ -71,7 +71,7 @@ class ProxyProtocolIT {
                     "ChildPerUserID tenanta tenanta 1",
                     "ChildJavaOptions -Xmx96m -XX:+UseSerialGC -XX:TieredStopAtLevel=1",
                     "Timeout 5",
-                    "LogFormat \"%a %{remote}p %h %A %p %r %>s\" addresses",
+                    "LogFormat \"%a %{remote}p %h %A %p %r %>s %{c}a\" addresses",
                     "<VirtualHost *:" + port + " *:" + secondPort + ">",
                     "  ServerName a.test",
                     "  AssignUserID tenanta tenanta",
@@ -162,7 +162,9 @@ class ProxyProtocolIT {
       String line = awaitLogLine("GET /through-haproxy-" + i + " ");
       assertTrue(
           line.startsWith(CLIENT + " ")
-              && line.contains(" " + CLIENT + " " + FRONTEND + " " + frontendPort + " GET "),
+              && line.contains(" " + CLIENT + " " + FRONTEND + " " + frontendPort + " GET ")
+              // %{c}a: HAProxy's side of the connection.
+              && line.endsWith(" 200 127.0.0.1"),
           line);
     }
     // Round robin: both of the recipe's servers took connections.

@@ -62,17 +62,36 @@ public class HandoffEndPoint extends SocketChannelEndPoint {
    * socket's. This is what the child routes by, as the acceptor did.
    */
   public static SocketAddress socketLocalAddress(EndPoint endPoint) {
+    EndPoint socket = socketEndPoint(endPoint);
+    return socket instanceof HandoffEndPoint handoff
+        ? handoff.socketLocal()
+        : socket.getLocalSocketAddress();
+  }
+
+  /**
+   * The peer of the socket under {@code endPoint}: the client, or the proxy that sent a PROXY
+   * header (mod_remoteip's {@code %{c}a}).
+   */
+  public static SocketAddress socketRemoteAddress(EndPoint endPoint) {
+    EndPoint socket = socketEndPoint(endPoint);
+    return socket instanceof HandoffEndPoint handoff
+        ? handoff.socketRemote()
+        : socket.getRemoteSocketAddress();
+  }
+
+  /** The endpoint of the socket itself: below every wrapping endpoint, or a hand-off's own. */
+  private static EndPoint socketEndPoint(EndPoint endPoint) {
     EndPoint each = endPoint;
-    while (true) {
-      if (each instanceof HandoffEndPoint handoff) {
-        return handoff.socketLocal();
-      }
-      if (each instanceof EndPoint.Wrapper wrapper && wrapper.unwrap() != null) {
-        each = wrapper.unwrap();
-        continue;
-      }
-      return each.getLocalSocketAddress();
+    while (!(each instanceof HandoffEndPoint)
+        && each instanceof EndPoint.Wrapper wrapper
+        && wrapper.unwrap() != null) {
+      each = wrapper.unwrap();
     }
+    return each;
+  }
+
+  private SocketAddress socketRemote() {
+    return super.getRemoteSocketAddress();
   }
 
   private SocketAddress socketLocal() {

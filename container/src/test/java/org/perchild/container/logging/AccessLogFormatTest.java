@@ -174,6 +174,35 @@ class AccessLogFormatTest {
   }
 
   @Test
+  void behindAProxyHeaderPercentCaIsTheProxyAndTheRestTheClient() throws Exception {
+    AccessLogEntry e = documented();
+    AccessLogEntry proxied =
+        new AccessLogEntry(
+            e.remoteAddress(),
+            e.remotePort(),
+            e.localAddress(),
+            e.localPort(),
+            e.remoteUser(),
+            e.start(),
+            e.duration(),
+            e.method(),
+            e.target(),
+            e.path(),
+            e.query(),
+            e.protocol(),
+            e.status(),
+            e.bodyBytes(),
+            e.serverName(),
+            e.requestHost(),
+            e.requestHeaders(),
+            e.responseHeaders(),
+            InetAddress.getByName("10.9.8.7"));
+    String client = AccessLogFormat.address(e.remoteAddress());
+    assertEquals(client + " " + client + " 10.9.8.7", render("%a %h %{c}a", proxied));
+    assertEquals(client + " " + client, render("%a %{c}a", e));
+  }
+
+  @Test
   void ipv6AddressesAreCompressedAsInetNtopWritesThem() throws Exception {
     assertEquals("::1", AccessLogFormat.address(InetAddress.getByName("::1")));
     assertEquals(
