@@ -178,12 +178,36 @@ public final class ProxyHeaderReader {
     if (sourcePort < 0 || destinationPort < 0) {
       return new Refused("v1 header with a port that is not 0 to 65535: " + text);
     }
+    return addresses(length, source, sourcePort, destination, destinationPort, 1);
+  }
+
+  /**
+   * The header's addresses as one family, as the hand-off carries them: IPv4-mapped IPv6 addresses
+   * are the IPv4 addresses they stand for (as the JDK, and so a servlet, sees them); a header that
+   * maps only one of the two is refused rather than guessed at.
+   */
+  private static Outcome addresses(
+      int length,
+      InetAddress source,
+      int sourcePort,
+      InetAddress destination,
+      int destinationPort,
+      int version) {
+    if (source.getAddress().length != destination.getAddress().length) {
+      return new Refused(
+          "v"
+              + version
+              + " header mixing an IPv4-mapped and an IPv6 address: "
+              + source
+              + ", "
+              + destination);
+    }
     return new Addresses(
         length,
         new HandoffMessage.Proxied(
             new InetSocketAddress(source, sourcePort),
             new InetSocketAddress(destination, destinationPort)),
-        1);
+        version);
   }
 
   /** A v1 port: 1 to 5 digits, at most 65535; -1 if not. */
@@ -238,20 +262,11 @@ public final class ProxyHeaderReader {
     return bytes;
   }
 
-  /** The 16 bytes of an IPv6 literal; null if it is not one (or is an IPv4 literal). */
+  /** The bytes of an IPv6 literal (4 for an IPv4-mapped one); null if it is not one. */
   private static byte[] ipv6(String text) {
     try {
       // Bracketed, the JDK parses it as a literal and never asks DNS.
-      byte[] bytes = InetAddress.getByName("[" + text + "]").getAddress();
-      if (bytes.length == 4) {
-        // A v4-mapped literal: the JDK gives it as IPv4; the header said TCP6, so keep it mapped.
-        byte[] mapped = new byte[16];
-        mapped[10] = (byte) 0xFF;
-        mapped[11] = (byte) 0xFF;
-        System.arraycopy(bytes, 0, mapped, 12, 4);
-        return mapped;
-      }
-      return bytes;
+      return InetAddress.getByName("[" + text + "]").getAddress();
     } catch (UnknownHostException | RuntimeException e) {
       return null;
     }
@@ -325,26 +340,17 @@ public final class ProxyHeaderReader {
     int destinationPort =
         ((bytes.get(at + 2 * size + 2) & 0xFF) << 8) | (bytes.get(at + 2 * size + 3) & 0xFF);
     try {
-      return new Addresses(
+      // getByAddress gives an IPv4-mapped address as the IPv4 address it stands for.
+      return addresses(
           total,
-          new HandoffMessage.Proxied(
-              new InetSocketAddress(address(source), sourcePort),
-              new InetSocketAddress(address(destination), destinationPort)),
+          InetAddress.getByAddress(source),
+          sourcePort,
+          InetAddress.getByAddress(destination),
+          destinationPort,
           2);
-    } catch (UnknownHostException | IllegalArgumentException e) {
-      // Only if the JDK gave a v4-mapped source and a plain IPv6 destination different families.
+    } catch (UnknownHostException e) {
       return new Refused("v2 header with addresses the JDK refuses: " + e.getMessage());
     }
-  }
-
-  /**
-   * The address of these 4 or 16 bytes, kept in its family: a v4-mapped IPv6 address stays an
-   * {@code Inet6Address}, so that source and destination are of one family as the header says.
-   */
-  private static InetAddress address(byte[] bytes) throws UnknownHostException {
-    return bytes.length == 16
-        ? java.net.Inet6Address.getByAddress(null, bytes, -1)
-        : InetAddress.getByAddress(bytes);
   }
 
   /**

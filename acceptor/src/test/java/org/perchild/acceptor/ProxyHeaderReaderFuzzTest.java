@@ -33,7 +33,15 @@ class ProxyHeaderReaderFuzzTest {
           ProxyHeaderReaderTest.hex(ProxyHeaderReaderTest.HAPROXY_V2_LOCAL_CHECK),
           ProxyHeaderReaderTest.hex(ProxyHeaderReaderTest.HAPROXY_V1),
           "PROXY TCP6 2001:db8::1 ::1 1234 443\r\n".getBytes(StandardCharsets.US_ASCII),
-          "PROXY UNKNOWN\r\n".getBytes(StandardCharsets.US_ASCII));
+          "PROXY UNKNOWN\r\n".getBytes(StandardCharsets.US_ASCII),
+          "PROXY TCP6 ::ffff:192.0.2.7 ::ffff:192.0.2.1 1 2\r\n"
+              .getBytes(StandardCharsets.US_ASCII),
+          java.util.HexFormat.of()
+              .parseHex(
+                  "0d0a0d0a000d0a515549540a21210024"
+                      + "00000000000000000000ffff7f000001"
+                      + "00000000000000000000ffff7f000001"
+                      + "b8364a3b"));
 
   @Test
   @Timeout(60)

@@ -3,7 +3,6 @@ package org.perchild.acceptor;
 import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -253,13 +252,24 @@ class ProxyHeaderReaderTest {
   }
 
   @Test
-  void aV4MappedIpv6SourceKeepsItsFamily() throws Exception {
+  void ipv4MappedAddressesAreIpv4AndAHeaderMappingOnlyOneIsRefused() throws Exception {
     byte[] header = hex(HAPROXY_V2_INET6.substring(0, 104));
     header[16 + 10] = (byte) 0xFF;
     header[16 + 11] = (byte) 0xFF;
+    assertInstanceOf(Refused.class, read(header), "mapped source, IPv6 destination");
+    header[16 + 16 + 10] = (byte) 0xFF;
+    header[16 + 16 + 11] = (byte) 0xFF;
     Addresses mapped = assertInstanceOf(Addresses.class, read(header));
-    assertTrue(mapped.proxied().source().getAddress() instanceof java.net.Inet6Address);
-    assertEquals(16, mapped.proxied().source().getAddress().getAddress().length);
+    assertEquals(at("0.0.0.1", 0xb836), mapped.proxied().source());
+    assertEquals(at("0.0.0.1", 19003), mapped.proxied().destination());
+
+    Addresses v1 =
+        assertInstanceOf(
+            Addresses.class,
+            read("PROXY TCP6 ::ffff:192.0.2.7 ::ffff:192.0.2.1 1 2\r\n".getBytes(US_ASCII)));
+    assertEquals(at("192.0.2.7", 1), v1.proxied().source());
+    assertInstanceOf(
+        Refused.class, read("PROXY TCP6 ::ffff:192.0.2.7 ::1 1 2\r\n".getBytes(US_ASCII)));
   }
 
   private static void assertRefused(byte[] good, int index, int value) {
