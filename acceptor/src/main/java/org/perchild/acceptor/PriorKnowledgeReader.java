@@ -228,7 +228,11 @@ public final class PriorKnowledgeReader {
           stream % 2 == 1
               ? NEED_MORE_BYTES
               : new Malformed("HEADERS on stream " + stream, PROTOCOL_ERROR);
-      case DATA, RST_STREAM, PUSH_PROMISE, GOAWAY, CONTINUATION ->
+      case CONTINUATION ->
+          headersStream != 0
+              ? NEED_MORE_BYTES
+              : new Malformed("a CONTINUATION without a HEADERS", PROTOCOL_ERROR);
+      case DATA, RST_STREAM, PUSH_PROMISE, GOAWAY ->
           new Malformed("frame type " + type + " before the first request", PROTOCOL_ERROR);
       default -> NEED_MORE_BYTES;
     };
