@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.IntFunction;
-import java.util.function.Predicate;
 import org.perchild.config.ConnectionSettings;
 import org.perchild.config.Listener;
 import org.perchild.config.ServerConfig;
@@ -73,7 +72,6 @@ final class AcceptorLoop implements ControlChannel.Receiver<LauncherToAcceptor> 
   private HeadLimits limits;
   private long timeoutNanos;
   private final IntFunction<ServerConfig> reload;
-  private final Predicate<VirtualHost> h2cAllowed = AcceptorLoop::allowsH2c;
   private final ChildSlots slots = new ChildSlots();
   private final AcceptorResponses responses = new AcceptorResponses();
   private final AcceptorCounters counters;
@@ -205,9 +203,7 @@ final class AcceptorLoop implements ControlChannel.Receiver<LauncherToAcceptor> 
       }
       counters.accepted();
       FirstBytesReader reader =
-          socket.secure()
-              ? FirstBytesReader.forTls()
-              : FirstBytesReader.forHttp(limits, () -> h2cAllowedOn(channel));
+          FirstBytesReader.forConnection(socket.secure(), channel, limits, virtualHosts);
       ClientConnection connection =
           new ClientConnection(channel, socket, reader, System.nanoTime() + timeoutNanos);
       try {
@@ -278,8 +274,13 @@ final class AcceptorLoop implements ControlChannel.Receiver<LauncherToAcceptor> 
     // The same choice for a Host header, an SNI name and an :authority.
     VirtualHost vhost = virtualHosts.select(local.getAddress(), local.getPort(), routable.host());
     // Only HTTP/1 can reach a status <Location>: on TLS the acceptor sees no request at all.
-    if (routable.head() != null && answeredByStatusLocation(connection, routable.head(), vhost)) {
-      return;
+    if (routable.head() != null) {
+      java.util.Optional<StatusEndpoint.Answer> answer =
+          status.answerFor(routable.head(), vhost, remote);
+      if (answer.isPresent()) {
+        respond(connection, answer.get().status(), answer.get().response());
+        return;
+      }
     }
     long now = System.nanoTime();
     List<ChildSlots.Slot> candidates = slots.candidates(vhost.group(), now);
@@ -324,49 +325,6 @@ final class AcceptorLoop implements ControlChannel.Receiver<LauncherToAcceptor> 
   }
 
   /**
-   * Answers a request for one of {@code vhost}'s status {@code <Location>}s; false if it is not.
-   */
-  private boolean answeredByStatusLocation(
-      ClientConnection connection, RequestHeadReader.Head head, VirtualHost vhost)
-      throws IOException {
-    String target = head.target();
-    if (target.startsWith("http://") || target.startsWith("https://")) {
-      int slash = target.indexOf('/', target.indexOf("://") + 3);
-      target = slash < 0 ? "/" : target.substring(slash);
-    }
-    int question = target.indexOf('?');
-    String path = question < 0 ? target : target.substring(0, question);
-    java.util.Optional<org.perchild.config.StatusLocation> location = vhost.locationFor(path);
-    if (location.isEmpty()) {
-      return false;
-    }
-    String query = question < 0 ? "" : target.substring(question + 1);
-    StatusEndpoint.Answer answer =
-        status.answer(
-            location.get(),
-            (InetSocketAddress) connection.channel.getRemoteAddress(),
-            vhost.serverName(),
-            query,
-            head.method());
-    respond(connection, answer.status(), answer.response());
-    return true;
-  }
-
-  /**
-   * Whether an HTTP/2 connection with prior knowledge may be handed off from this socket's address:
-   * only when the address's default virtual host names {@code h2c} in its {@code Protocols}, as
-   * httpd's mod_http2 decides it by the server the connection arrived on.
-   */
-  private boolean h2cAllowedOn(SocketChannel channel) {
-    try {
-      InetSocketAddress local = (InetSocketAddress) channel.getLocalAddress();
-      return h2cAllowed.test(virtualHosts.select(local.getAddress(), local.getPort(), null));
-    } catch (IOException e) {
-      return false;
-    }
-  }
-
-  /**
    * Refuses a connection that no child will get: an HTTP/1 one with the response of {@code status};
    * a TLS or h2c one, where the acceptor cannot answer in HTTP, is closed after what {@link
    * FirstBytesReader#farewell} says (a TLS alert, a GOAWAY, or nothing), and counted as closed
@@ -385,12 +343,6 @@ final class AcceptorLoop implements ControlChannel.Receiver<LauncherToAcceptor> 
     }
     counters.closedInsteadOf(status);
     write(connection, farewell);
-  }
-
-  /** Whether {@code vhost}, as an address's default, lets HTTP/2 with prior knowledge through. */
-  static boolean allowsH2c(VirtualHost vhost) {
-    // Until VirtualHost.protocols() is on main.
-    return false;
   }
 
   /** The name a hand-off message gives the chosen virtual host: its ServerName, if one fits. */

@@ -1,7 +1,12 @@
 package org.perchild.acceptor;
 
+import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
 import java.util.function.BooleanSupplier;
+import org.perchild.config.VirtualHost;
+import org.perchild.config.VirtualHostTable;
 import org.perchild.protocol.HandoffMessage;
 
 /**
@@ -85,6 +90,35 @@ final class FirstBytesReader {
     this.hello = tls ? new ClientHelloReader() : null;
     this.head = tls ? null : new RequestHeadReader(limits);
     this.prefaceMatched = tls ? -1 : 0;
+  }
+
+  /**
+   * The reader for {@code channel}, accepted on an {@code https} listener ({@code secure}) or an
+   * {@code http} one, where h2c with prior knowledge is allowed only if the default virtual host of
+   * the connection's address and port has {@code h2c} in its {@code Protocols}, as httpd's
+   * mod_http2 decides it by the server the connection arrived on.
+   */
+  static FirstBytesReader forConnection(
+      boolean secure, SocketChannel channel, HeadLimits limits, VirtualHostTable hosts) {
+    if (secure) {
+      return forTls();
+    }
+    return forHttp(
+        limits,
+        () -> {
+          try {
+            InetSocketAddress local = (InetSocketAddress) channel.getLocalAddress();
+            return allowsH2c(hosts.select(local.getAddress(), local.getPort(), null));
+          } catch (IOException e) {
+            return false;
+          }
+        });
+  }
+
+  /** Whether {@code vhost}, as an address's default, lets HTTP/2 with prior knowledge through. */
+  static boolean allowsH2c(VirtualHost vhost) {
+    // Until VirtualHost.protocols() is on main.
+    return false;
   }
 
   /** A reader for a connection on an {@code https} listener: a ClientHello is expected. */
