@@ -117,8 +117,7 @@ final class FirstBytesReader {
 
   /** Whether {@code vhost}, as an address's default, lets HTTP/2 with prior knowledge through. */
   static boolean allowsH2c(VirtualHost vhost) {
-    // Until VirtualHost.protocols() is on main.
-    return false;
+    return vhost.speaks("h2c");
   }
 
   /** A reader for a connection on an {@code https} listener: a ClientHello is expected. */

@@ -39,6 +39,8 @@ class TlsAndH2cProcessTest {
 
   private static AcceptorHarness acceptor;
   private static int tls;
+  private static int h2c;
+  private static int plain;
 
   @BeforeAll
   @Timeout(90)
@@ -73,6 +75,7 @@ class TlsAndH2cProcessTest {
                     "</VirtualHost>",
                     "<VirtualHost *:" + ports.get(1) + ">",
                     "    ServerName h2c-default.test",
+                    "    Protocols h2c http/1.1",
                     "</VirtualHost>",
                     "<VirtualHost *:" + ports.get(1) + ">",
                     "    ServerName a.test",
@@ -83,6 +86,8 @@ class TlsAndH2cProcessTest {
                     "</VirtualHost>",
                     ""));
     tls = acceptor.ports.get(0);
+    h2c = acceptor.ports.get(1);
+    plain = acceptor.ports.get(2);
     acceptor.addChild(0, 40001, 40001);
     acceptor.addChild(1, 40002, 40002);
     acceptor.addChild(2, AcceptorHarness.NOBODY, AcceptorHarness.NOBODY);
@@ -203,6 +208,79 @@ class TlsAndH2cProcessTest {
   }
 
   @Test
+  @Order(6)
+  @Timeout(60)
+  void h2cWithPriorKnowledgeIsRoutedByItsAuthority() throws Exception {
+    byte[] tenant = H2cBytes.connection(H2cBytes.block("A.Test:" + h2c, "/h2", null), 7);
+    assertRoutedOverH2c(tenant, 0, "a.test");
+    // curl's own bytes name h2.test, which this address does not have: its default host.
+    assertRoutedOverH2c(H2cBytes.captured("curl-h2c"), 2, "h2c-default.test");
+    Process curl =
+        new ProcessBuilder(
+                "curl",
+                "-s",
+                "--http2-prior-knowledge",
+                "--max-time",
+                "20",
+                "--resolve",
+                "a.test:" + h2c + ":127.0.0.1",
+                "http://a.test:" + h2c + "/live")
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .start();
+    try {
+      AcceptorHarness.Handoff handoff = acceptor.awaitHandoff();
+      assertEquals(0, handoff.slot());
+      assertFalse(handoff.message().secure());
+      assertEquals("a.test", handoff.message().virtualHost());
+      byte[] read = handoff.message().alreadyRead();
+      assertArrayEquals(
+          PriorKnowledgeReader.PREFACE,
+          Arrays.copyOf(read, PriorKnowledgeReader.PREFACE.length),
+          "the preface is handed on for the child's HTTP/2 to read");
+      PriorKnowledgeReader.Outcome outcome =
+          new PriorKnowledgeReader(8192, read.length)
+              .read(java.nio.ByteBuffer.wrap(read, 24, read.length - 24));
+      assertEquals("/live", assertInstanceOf(PriorKnowledgeReader.Request.class, outcome).path());
+      Descriptors.close(handoff.fd());
+      assertTrue(curl.waitFor(20, TimeUnit.SECONDS), "curl ends when the child closes");
+    } finally {
+      curl.destroyForcibly();
+    }
+  }
+
+  @Test
+  @Order(7)
+  @Timeout(30)
+  void h2cWhereTheDefaultHostDoesNotAllowItOrWithBrokenFramesGetsAGoaway() throws Exception {
+    assertGoaway(plain, H2cBytes.captured("curl-h2c"), PriorKnowledgeReader.HTTP_1_1_REQUIRED);
+    assertGoaway(
+        h2c,
+        ClientHelloReaderTest.concat(H2cBytes.preface(), H2cBytes.frame(0, 1, 1, new byte[5])),
+        PriorKnowledgeReader.PROTOCOL_ERROR);
+    acceptor.assertNoHandoff();
+  }
+
+  @Test
+  @Order(8)
+  @Timeout(30)
+  void anHttp11UpgradeToH2cIsHandedOffLikeAnyRequest() throws Exception {
+    byte[] upgrade = H2cBytes.captured("curl-upgrade");
+    for (int port : new int[] {h2c, plain}) {
+      try (Socket client = acceptor.connect(port)) {
+        client.getOutputStream().write(upgrade);
+        AcceptorHarness.Handoff handoff = acceptor.awaitHandoff();
+        assertEquals(2, handoff.slot());
+        assertFalse(handoff.message().secure());
+        AcceptorHarness.serveAsChild(handoff, upgrade, "upgraded by the child");
+        assertEquals(
+            AcceptorHarness.childResponse("upgraded by the child"),
+            AcceptorHarness.readToEnd(client.getInputStream()));
+      }
+    }
+  }
+
+  @Test
   @Order(90)
   @Timeout(30)
   void withNoChildForTheTenantATlsConnectionGetsAnAlertNotA503() throws Exception {
@@ -225,7 +303,7 @@ class TlsAndH2cProcessTest {
     ExitStatus status = acceptor.awaitExit();
     assertTrue(status.exitedWith(0), status + "\n" + acceptor.logText());
     String log = acceptor.logText();
-    assertTrue(log.contains("answered {}, closed instead of {400=4, 408=1, 503=1}"), log);
+    assertTrue(log.contains("answered {}, closed instead of {400=5, 408=1, 503=1, 505=1}"), log);
   }
 
   /** Sends {@code hello} in two writes; the child of {@code slot} must get it all, and serves. */
@@ -245,6 +323,33 @@ class TlsAndH2cProcessTest {
       assertEquals(
           AcceptorHarness.childResponse("tls " + virtualHost),
           AcceptorHarness.readToEnd(client.getInputStream()));
+    }
+  }
+
+  /** Sends an h2c connection's start; the child of {@code slot} must get it all, and serves. */
+  private static void assertRoutedOverH2c(byte[] start, int slot, String virtualHost)
+      throws Exception {
+    try (Socket client = acceptor.connect(h2c)) {
+      client.getOutputStream().write(start);
+      AcceptorHarness.Handoff handoff = acceptor.awaitHandoff();
+      assertEquals(slot, handoff.slot(), virtualHost);
+      assertFalse(handoff.message().secure());
+      assertEquals(virtualHost, handoff.message().virtualHost());
+      assertEquals(1, handoff.message().listenerIndex());
+      AcceptorHarness.serveAsChild(handoff, start, "h2c " + virtualHost);
+      assertEquals(
+          AcceptorHarness.childResponse("h2c " + virtualHost),
+          AcceptorHarness.readToEnd(client.getInputStream()));
+    }
+  }
+
+  /** {@code sent} on {@code port} is answered with SETTINGS and a GOAWAY of {@code errorCode}. */
+  private static void assertGoaway(int port, byte[] sent, int errorCode) throws Exception {
+    try (Socket client = acceptor.connect(port)) {
+      client.getOutputStream().write(sent);
+      byte[] expected = new byte[PriorKnowledgeReader.goAway(errorCode).remaining()];
+      PriorKnowledgeReader.goAway(errorCode).get(expected);
+      assertArrayEquals(expected, client.getInputStream().readAllBytes());
     }
   }
 
