@@ -113,13 +113,8 @@ final class AcceptorHarness implements AutoCloseable {
                 "NumServers 3",
                 "ChildPerUserID #40001 #40001 2",
                 "Timeout 2",
-                "<VirtualHost *:" + ports.get(0) + ">",
-                "    ServerName fallback.test",
-                "</VirtualHost>",
-                "<VirtualHost *:" + ports.get(0) + ">",
-                "    ServerName a.test",
-                "    AssignUserID #40001 #40001",
-                "</VirtualHost>",
+                virtualHost(ports.get(0), "ServerName fallback.test"),
+                virtualHost(ports.get(0), "ServerName a.test", "AssignUserID #40001 #40001"),
                 ""));
   }
 
@@ -405,6 +400,28 @@ final class AcceptorHarness implements AutoCloseable {
       assertArrayEquals(sent, received.toByteArray(), "what the child got, in order");
       socket.write(ByteBuffer.wrap(childResponse(body).getBytes(StandardCharsets.ISO_8859_1)));
     }
+  }
+
+  /** Closes, after asserting that the acceptor logged no ERROR or WARN line. */
+  void closeAfterCheckingTheLog() throws Exception {
+    try {
+      String log = logText();
+      org.junit.jupiter.api.Assertions.assertFalse(
+          log.contains("] ERROR "), "ERROR lines in the acceptor's log:\n" + log);
+      org.junit.jupiter.api.Assertions.assertFalse(
+          log.contains("] WARN "), "WARN lines in the acceptor's log:\n" + log);
+    } finally {
+      close();
+    }
+  }
+
+  /** A {@code <VirtualHost *:port>} section of {@code directives}, for a configuration. */
+  static String virtualHost(int port, String... directives) {
+    StringBuilder section = new StringBuilder("<VirtualHost *:" + port + ">\n");
+    for (String directive : directives) {
+      section.append("    ").append(directive).append('\n');
+    }
+    return section.append("</VirtualHost>").toString();
   }
 
   @Override
