@@ -11,7 +11,7 @@ import org.perchild.protocol.HandoffMessage;
  * <pre>
  * READING_PROXY --header (or LOCAL)--> READING_HEAD       (on an address:port with PROXY protocol On)
  *      `--no valid header, timed out, client closed--> closed (no answer: the peer is a proxy)
- * READING_HEAD --head, handed off--> (gone from the acceptor)
+ * READING_HEAD --head, hello or h2c request, handed off--> (gone from the acceptor)
  *      |--rejected, timed out, no child--> RESPONDING --written--> LINGERING --EOF or 2 s--> closed
  *      `--client closed--> closed
  * </pre>
@@ -20,8 +20,9 @@ import org.perchild.protocol.HandoffMessage;
  * accept} into a buffer it shares between connections: such a connection is handed off without ever
  * being registered with the selector ({@link #key} stays null) or given a buffer of its own. Only a
  * connection whose head is not complete after that first read gets {@link #received}, which then
- * holds every byte read, at most {@link org.perchild.protocol.HandoffMessage#MAX_ALREADY_READ}: all
- * of it goes to the child with the socket.
+ * holds every byte read (request head, ClientHello, or HTTP/2 preface and frames), at most {@link
+ * org.perchild.protocol.HandoffMessage#MAX_ALREADY_READ}: all of it goes to the child with the
+ * socket.
  */
 final class ClientConnection {
 
@@ -34,7 +35,7 @@ final class ClientConnection {
 
   final SocketChannel channel;
   final AcceptorLoop.ListenSocket listener;
-  final RequestHeadReader reader;
+  final FirstBytesReader reader;
 
   /** Null until the connection needs the selector: more bytes to read, or a response to write. */
   SelectionKey key;
@@ -59,7 +60,7 @@ final class ClientConnection {
   ClientConnection(
       SocketChannel channel,
       AcceptorLoop.ListenSocket listener,
-      RequestHeadReader reader,
+      FirstBytesReader reader,
       boolean proxyHeaderFirst,
       long deadline) {
     this.state = proxyHeaderFirst ? State.READING_PROXY : State.READING_HEAD;

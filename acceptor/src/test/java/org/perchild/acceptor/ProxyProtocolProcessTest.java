@@ -32,21 +32,39 @@ class ProxyProtocolProcessTest {
 
   private static AcceptorHarness acceptor;
 
+  private static int tls;
+
   @BeforeAll
   @Timeout(90)
   static void startAcceptor() throws Exception {
     AcceptorHarness.requireRoot();
     acceptor =
         AcceptorHarness.start(
-            port ->
-                AcceptorHarness.standardConfig(
-                    port,
+            2,
+            ports ->
+                String.join(
+                    "\n",
+                    "Listen 127.0.0.1:" + ports.get(0),
+                    "Listen 127.0.0.1:" + ports.get(1) + " https",
+                    "User #65534",
+                    "Group #65534",
+                    "NumServers 3",
+                    "ChildPerUserID #40001 #40001 2",
+                    "Timeout 2",
                     "RemoteIPProxyProtocol On",
                     "RemoteIPProxyProtocolExceptions 127.0.0.2",
                     "<Location /server-status>",
                     "    SetHandler server-status",
                     "    Require ip 203.0.113.0/24",
-                    "</Location>"));
+                    "</Location>",
+                    AcceptorHarness.virtualHost(ports.get(0), "ServerName fallback.test"),
+                    AcceptorHarness.virtualHost(
+                        ports.get(0), "ServerName a.test", "AssignUserID #40001 #40001"),
+                    AcceptorHarness.virtualHost(ports.get(1), "ServerName fallback.test"),
+                    AcceptorHarness.virtualHost(
+                        ports.get(1), "ServerName a.test", "AssignUserID #40001 #40001"),
+                    ""));
+    tls = acceptor.ports.get(1);
     acceptor.addChild(0, AcceptorHarness.TENANT, AcceptorHarness.TENANT);
     acceptor.addChild(2, AcceptorHarness.NOBODY, AcceptorHarness.NOBODY);
   }
@@ -54,7 +72,41 @@ class ProxyProtocolProcessTest {
   @AfterAll
   @Timeout(30)
   static void stopAcceptor() throws Exception {
-    AcceptorHarness.closeCheckingTheLog(acceptor);
+    if (acceptor != null) {
+      acceptor.closeAfterCheckingTheLog();
+    }
+  }
+
+  @Test
+  @Timeout(30)
+  void onAnHttpsListenerTheHeaderComesBeforeTheClientHelloWhichRoutesBySni() throws Exception {
+    byte[] hello = TlsHellos.captured("openssl-sni");
+    try (Socket client = new Socket()) {
+      client.connect(new InetSocketAddress("127.0.0.1", tls), 5000);
+      client.setSoTimeout(15000);
+      client.getOutputStream().write(concat(v2Header("cb007107"), hello));
+      AcceptorHarness.Handoff handoff = acceptor.awaitHandoff();
+      assertEquals(0, handoff.slot(), "the SNI a.test is the tenant's");
+      assertTrue(handoff.message().secure());
+      assertEquals("a.test", handoff.message().virtualHost());
+      assertEquals(at("203.0.113.7", 40000), handoff.message().proxied().source());
+      assertArrayEquals(hello, handoff.message().alreadyRead(), "the hello only");
+      Descriptors.close(handoff.fd());
+    }
+    // Without a header, a TLS connection there is closed as an HTTP one is: unanswered.
+    try (Socket client = new Socket()) {
+      client.connect(new InetSocketAddress("127.0.0.1", tls), 5000);
+      client.setSoTimeout(15000);
+      client.getOutputStream().write(hello);
+      String answer;
+      try {
+        answer = AcceptorHarness.readToEnd(client.getInputStream());
+      } catch (SocketException reset) {
+        answer = "";
+      }
+      assertEquals("", answer);
+    }
+    acceptor.assertNoHandoff();
   }
 
   private static byte[] concat(byte[] a, byte[] b) {
