@@ -32,7 +32,8 @@ import org.perchild.posix.ExitStatus;
  * does not; three fake children: slot 0 of uid 40001 ({@code a.test}), slot 1 of 40002 ({@code
  * b.test}, {@code *.b.test}) and slot 2 of 65534 (each address's default host). The bytes are what
  * real clients send: ClientHellos captured from openssl, curl and the JDK, and live {@code openssl
- * s_client} and {@code curl} processes.
+ * s_client} and {@code curl} processes; one fake child completes a real TLS handshake (the JDK's)
+ * with openssl from the bytes the acceptor handed over.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class TlsAndH2cProcessTest {
@@ -136,6 +137,98 @@ class TlsAndH2cProcessTest {
             .redirectOutput(ProcessBuilder.Redirect.DISCARD)
             .start();
     assertLiveHello(curl, 0, "a.test", "a.test");
+  }
+
+  @Test
+  @Order(3)
+  @Timeout(60)
+  void aRealHandshakeCompletesInTheChildWithTheBytesTheAcceptorRead() throws Exception {
+    // The fake child does what a child's TLS does: its handshake starts with the hello bytes that
+    // came with the socket and goes on on the socket itself; openssl splits its hello into
+    // records of 512 bytes (and pads it above 2 KiB with a long ALPN list).
+    java.nio.file.Path keystore = acceptor.root.resolve("tls-test.p12");
+    Process keytool =
+        new ProcessBuilder(
+                java.nio.file.Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+                "-genkeypair",
+                "-alias",
+                "b",
+                "-keyalg",
+                "EC",
+                "-groupname",
+                "secp256r1",
+                "-dname",
+                "CN=x.b.test",
+                "-validity",
+                "2",
+                "-storetype",
+                "PKCS12",
+                "-keystore",
+                keystore.toString(),
+                "-storepass",
+                "secret")
+            .redirectErrorStream(true)
+            .start();
+    assertTrue(keytool.waitFor(30, TimeUnit.SECONDS) && keytool.exitValue() == 0, "keytool");
+    java.security.KeyStore keys = java.security.KeyStore.getInstance("PKCS12");
+    try (java.io.InputStream in = java.nio.file.Files.newInputStream(keystore)) {
+      keys.load(in, "secret".toCharArray());
+    }
+    javax.net.ssl.KeyManagerFactory factory =
+        javax.net.ssl.KeyManagerFactory.getInstance(
+            javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+    factory.init(keys, "secret".toCharArray());
+    javax.net.ssl.SSLContext server = javax.net.ssl.SSLContext.getInstance("TLS");
+    server.init(factory.getKeyManagers(), null, null);
+    StringBuilder alpn = new StringBuilder("http/1.1");
+    for (int i = 0; i < 20; i++) {
+      alpn.append(",p").append(i).append("x".repeat(100));
+    }
+    Process openssl =
+        new ProcessBuilder(
+                "openssl",
+                "s_client",
+                "-quiet",
+                "-connect",
+                "127.0.0.1:" + tls,
+                "-servername",
+                "x.b.test",
+                "-alpn",
+                alpn.toString(),
+                "-max_send_frag",
+                "512")
+            .redirectError(ProcessBuilder.Redirect.DISCARD)
+            .start();
+    try {
+      AcceptorHarness.Handoff handoff = acceptor.awaitHandoff();
+      assertEquals(1, handoff.slot());
+      assertTrue(handoff.message().alreadyRead().length > 2048, "a hello above 2 KiB");
+      try (java.nio.channels.SocketChannel channel =
+          AcceptorHarness.adoptSocket(
+              handoff.fd(), handoff.message().inet6(), handoff.message().remote())) {
+        channel.configureBlocking(true);
+        javax.net.ssl.SSLSocket tlsSocket =
+            (javax.net.ssl.SSLSocket)
+                server
+                    .getSocketFactory()
+                    .createSocket(
+                        channel.socket(),
+                        new java.io.ByteArrayInputStream(handoff.message().alreadyRead()),
+                        true);
+        tlsSocket.setUseClientMode(false);
+        tlsSocket.startHandshake();
+        tlsSocket
+            .getOutputStream()
+            .write("served over TLS by slot 1\n".getBytes(StandardCharsets.US_ASCII));
+        tlsSocket.getOutputStream().flush();
+        String received =
+            new String(openssl.getInputStream().readNBytes(26), StandardCharsets.US_ASCII);
+        assertEquals("served over TLS by slot 1\n", received);
+        tlsSocket.close();
+      }
+    } finally {
+      openssl.destroyForcibly();
+    }
   }
 
   static Stream<Arguments> brokenTls() {

@@ -10,6 +10,17 @@ import java.nio.charset.StandardCharsets;
  * ClientHellos for the tests: the ones captured from real clients (test resources, each the bytes a
  * client sent to a plain {@code ServerSocket} before it waited for an answer), and ones built here,
  * byte by byte, for what no client sends.
+ *
+ * <p>The captures ({@code hello/*.bin}), OpenSSL 3.0 and curl 7.88 of Debian 12: {@code openssl
+ * s_client -connect H:P} with {@code -servername a.test} ({@code openssl-sni}), {@code
+ * -noservername}, {@code -tls1_2 -servername b.test}, {@code -servername Shop.Example.COM.}, and
+ * {@code -servername big.test -alpn} with 24 protocols of 127 bytes ({@code openssl-big}, 3.4 KiB;
+ * this OpenSSL has no {@code X25519MLKEM768}), the same with {@code -max_send_frag 512} ({@code
+ * openssl-big-split}, seven records); {@code curl -k https://a.test:P/}, {@code --http2
+ * https://www.b.test:P/}, {@code https://127.0.0.1:P/} (no SNI for an address); the JDK's {@code
+ * SSLSocket} on 17 and 25 with an {@code SNIHostName} and ALPN; Python's {@code ssl} with {@code
+ * server_hostname='py.test'}. {@code h2c/*.bin}: {@code curl --http2-prior-knowledge}, {@code
+ * nghttp -v -H ':authority: Other.Test:4433'}, {@code curl --http2 http://...} (an Upgrade).
  */
 final class TlsHellos {
 
