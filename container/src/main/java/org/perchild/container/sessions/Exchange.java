@@ -60,13 +60,16 @@ final class Exchange {
     if (unsupported) {
       return Result.UNSUPPORTED;
     }
-    Functions libc;
+    int result;
     try {
-      libc = Holder.LIBC;
+      result =
+          Holder.LIBC.renameat2(
+              AT_FDCWD, from.toString(), AT_FDCWD, to.toString(), RENAME_EXCHANGE);
     } catch (LinkageError e) {
+      // No jnr-ffi, or a C library without renameat2 (bound on first call).
       return unsupported(e.toString());
     }
-    if (libc.renameat2(AT_FDCWD, from.toString(), AT_FDCWD, to.toString(), RENAME_EXCHANGE) == 0) {
+    if (result == 0) {
       return Result.SWAPPED;
     }
     int errno = jnr.ffi.LastError.getLastError(Holder.RUNTIME);
