@@ -104,7 +104,8 @@ public final class CipherSuites {
     }
     String text = cipherSuite.strip();
     // httpd 2.4: "SSLCipherSuite TLSv1.3 TLS_AES_256_GCM_SHA384" sets the TLS 1.3 suites.
-    if (text.regionMatches(true, 0, "TLSv1.3 ", 0, 8) || text.regionMatches(true, 0, "SSL ", 0, 4)) {
+    if (text.regionMatches(true, 0, "TLSv1.3 ", 0, 8)
+        || text.regionMatches(true, 0, "SSL ", 0, 4)) {
       text = text.substring(text.indexOf(' ') + 1);
     }
     Set<String> chosen = new LinkedHashSet<>();

@@ -2,8 +2,10 @@ package org.perchild.container.handoff;
 
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
+import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.io.ManagedSelector;
 import org.eclipse.jetty.io.SocketChannelEndPoint;
+import org.eclipse.jetty.io.ssl.SslConnection;
 import org.eclipse.jetty.util.thread.Scheduler;
 
 /**
@@ -24,6 +26,18 @@ public class HandoffEndPoint extends SocketChannelEndPoint {
       Object attachment) {
     super(channel, selector, key, scheduler);
     this.attachment = attachment;
+  }
+
+  /**
+   * The attachment of the hand-off a connection's endpoint came from, through TLS if the connection
+   * is encrypted; null when it did not come through a {@link HandoffConnector}.
+   */
+  public static Object attachmentOf(EndPoint endPoint) {
+    EndPoint each = endPoint;
+    if (each instanceof SslConnection.SslEndPoint decrypted) {
+      each = decrypted.getSslConnection().getEndPoint();
+    }
+    return each instanceof HandoffEndPoint handedOff ? handedOff.getAttachment() : null;
   }
 
   /** The attachment given to {@link HandoffConnector#handOff}; may be null. */
