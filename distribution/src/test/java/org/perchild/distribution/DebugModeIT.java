@@ -318,21 +318,4 @@ class DebugModeIT {
     assertEquals(1, process.exitValue(), text);
     assertTrue(text.contains("perchild: -X refuses to run as root"), text);
   }
-
-  @Test
-  void anHttpsListenerIsRefused() throws Exception {
-    Path https = Files.createDirectories(root.resolve("https/conf"));
-    Files.writeString(https.resolve("perchild.conf"), "Listen 127.0.0.1:1 https\n");
-    makeReadable(root.resolve("https"));
-    Process process =
-        new ProcessBuilder(asUnprivileged(perchild("-d", https.getParent().toString(), "-X")))
-            .redirectErrorStream(true)
-            .start();
-    String text = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertTrue(process.waitFor(60, SECONDS));
-    assertEquals(1, process.exitValue(), text);
-    assertTrue(
-        text.contains("Listen 127.0.0.1:1 https: -X serves http listeners only in this build"),
-        text);
-  }
 }
