@@ -67,6 +67,11 @@ final class DirectiveDefault<T> {
     return new DirectiveDefault<>(List.copyOf(value), String.join(" ", value));
   }
 
+  /** A value that the directive writes in words of its own, e.g. {@code all -SSLv3}. */
+  static <T> DirectiveDefault<T> writtenAs(T value, String words) {
+    return new DirectiveDefault<>(value, words);
+  }
+
   /** A uid or gid, written {@code #number} as {@code User} and {@code Group} take one. */
   static DirectiveDefault<Integer> id(int value) {
     return new DirectiveDefault<>(value, "#" + value);

@@ -318,6 +318,60 @@ public final class DirectiveTable {
                       + " a Jetty HashLoginService file of user: password[, role ...] lines, the"
                       + " tenant's own, read by its children; one line per realm name.")
               .arguments(2, 2),
+          // TLS, HTTP/2 and the PROXY protocol: mod_ssl's, mod_http2's and mod_remoteip's
+          host(
+              "SSLEngine On|Off",
+              onOff(false),
+              (b, h, d) -> h.sslEngine(d, b.values()),
+              "TLS for the host's connections, terminated in the tenant's own children (the"
+                  + " acceptor routes by SNI and never decrypts); its addresses need Listen ... https."),
+          host(
+              "SSLCertificateFile file",
+              none(),
+              (b, h, d) -> h.sslCertificateFile(d, b.values()),
+              "The host's certificate, PEM, the leaf first and its chain after it; the tenant's"
+                  + " own file, read by its children."),
+          host(
+              "SSLCertificateKeyFile file",
+              none(),
+              (b, h, d) -> h.sslCertificateKeyFile(d, b.values()),
+              "The certificate's private key, PEM (PKCS#8, PKCS#1 RSA or SEC1 EC, not encrypted),"
+                  + " mode 0600 owned by the tenant; without it the key is read from the"
+                  + " certificate file."),
+          host(
+                  "SSLProtocol [+|-]protocol ...",
+                  DirectiveDefault.writtenAs(
+                      TlsSettings.DEFAULT_PROTOCOLS, "all -SSLv3 -TLSv1 -TLSv1.1"),
+                  (b, h, d) -> h.sslProtocol(d, b.problems()),
+                  "The TLS versions offered: all, TLSv1.2, TLSv1.3 (TLSv1 and TLSv1.1 only where the"
+                      + " JDK allows them), each added with + or removed with -.")
+              .arguments(1, MANY),
+          host(
+                  "SSLCipherSuite [protocol] cipher-spec",
+                  none(),
+                  (b, h, d) -> h.sslCipherSuite(d),
+                  "The cipher suites offered, ':'-separated IANA or OpenSSL names; without it, the"
+                      + " JDK's modern suites (AEAD with forward secrecy).")
+              .arguments(1, 2),
+          host(
+                  "Protocols protocol ...",
+                  words(VirtualHost.DEFAULT_PROTOCOLS),
+                  (b, h, d) -> h.protocols(d, b.problems()),
+                  "The protocols a host speaks, in order of preference: h2 (HTTP/2 over TLS, by"
+                      + " ALPN), h2c (HTTP/2 without TLS, by prior knowledge or Upgrade), http/1.1.")
+              .arguments(1, MANY),
+          host(
+              "RemoteIPProxyProtocol On|Off",
+              onOff(false),
+              (b, h, d) -> h.proxyProtocol(d, b.values()),
+              "Every connection to the host's addresses starts with a PROXY protocol header (v1"
+                  + " or v2) whose client address the logs and webapps see; one without it is closed."),
+          host(
+                  "RemoteIPProxyProtocolExceptions addr|cidr ...",
+                  none(),
+                  (b, h, d) -> h.proxyProtocolExceptions(d, b.problems()),
+                  "Clients that connect without a PROXY header where RemoteIPProxyProtocol is On.")
+              .arguments(1, MANY),
           server(
               "SessionDirectory directory",
               SESSION_DIRECTORY,

@@ -52,6 +52,22 @@ final class HostScope {
   /** The {@code WebAppRealm}s by name, in the order written. */
   final Map<String, PendingRealm> realms = new LinkedHashMap<>();
 
+  // mod_ssl's, mod_http2's and mod_remoteip's; each directive kept for the checks that name it.
+  Boolean sslEngine;
+  Directive sslEngineDirective;
+  Path sslCertificateFile;
+  Directive sslCertificateFileDirective;
+  Path sslCertificateKeyFile;
+  Directive sslCertificateKeyFileDirective;
+  List<String> sslProtocol;
+  String sslCipherSuite;
+  Directive sslCipherSuiteDirective;
+  List<String> protocols;
+  Boolean proxyProtocol;
+  Directive proxyProtocolDirective;
+  List<String> proxyProtocolExceptions;
+  Directive proxyProtocolExceptionsDirective;
+
   HostScope(Directive section) {
     this.section = section;
   }
@@ -97,6 +113,162 @@ final class HostScope {
       return;
     }
     realms.put(name, new PendingRealm(d, new WebAppRealm(name, values.path(d.args().get(1)))));
+  }
+
+  void sslEngine(Directive d, DirectiveValues values) {
+    Boolean on = values.onOff(d);
+    if (on != null) {
+      sslEngine = on;
+      sslEngineDirective = d;
+    }
+  }
+
+  void sslCertificateFile(Directive d, DirectiveValues values) {
+    sslCertificateFile = values.path(d.args().get(0));
+    sslCertificateFileDirective = d;
+  }
+
+  void sslCertificateKeyFile(Directive d, DirectiveValues values) {
+    sslCertificateKeyFile = values.path(d.args().get(0));
+    sslCertificateKeyFileDirective = d;
+  }
+
+  /**
+   * {@code SSLProtocol [+|-]protocol ...} as mod_ssl reads it: {@code all} is TLSv1 to TLSv1.3, a
+   * word with {@code +} adds, with {@code -} removes, without either sets (and says so when it
+   * overrides what came before it on the line). SSLv3 is refused; TLSv1 and TLSv1.1 are kept with a
+   * warning (the JDK disables them unless {@code java.security} says otherwise).
+   */
+  void sslProtocol(Directive d, ConfigProblems problems) {
+    java.util.Set<String> chosen = new java.util.LinkedHashSet<>();
+    for (String word : d.args()) {
+      char action = word.charAt(0) == '+' || word.charAt(0) == '-' ? word.charAt(0) : 0;
+      String name = action == 0 ? word : word.substring(1);
+      List<String> named;
+      if (name.equalsIgnoreCase("all")) {
+        named = TlsSettings.KNOWN_PROTOCOLS.subList(1, TlsSettings.KNOWN_PROTOCOLS.size());
+      } else {
+        String known =
+            TlsSettings.KNOWN_PROTOCOLS.stream()
+                .filter(p -> p.equalsIgnoreCase(name))
+                .findFirst()
+                .orElse(null);
+        if (known == null) {
+          problems.error(
+              d,
+              "SSLProtocol: unknown protocol '"
+                  + name
+                  + "' (all, TLSv1, TLSv1.1, TLSv1.2, TLSv1.3, each with + or -)");
+          return;
+        }
+        named = List.of(known);
+      }
+      if (action == '-') {
+        chosen.removeAll(named);
+      } else {
+        if (action == 0 && !chosen.isEmpty()) {
+          problems.warning(
+              d,
+              "SSLProtocol: '"
+                  + word
+                  + "' overrides what comes before it; check whether a + or - is missing");
+          chosen.clear();
+        }
+        chosen.addAll(named);
+      }
+    }
+    if (chosen.remove("SSLv3")) {
+      problems.error(d, "SSLProtocol: SSLv3 is not supported");
+      return;
+    }
+    if (chosen.isEmpty()) {
+      problems.error(d, "SSLProtocol leaves no protocol enabled");
+      return;
+    }
+    if (chosen.contains("TLSv1") || chosen.contains("TLSv1.1")) {
+      problems.warning(
+          d,
+          "SSLProtocol: TLSv1 and TLSv1.1 are disabled by the JDK's java.security"
+              + " (jdk.tls.disabledAlgorithms); clients that offer only them fail to connect");
+    }
+    sslProtocol = TlsSettings.KNOWN_PROTOCOLS.stream().filter(chosen::contains).toList();
+  }
+
+  void sslCipherSuite(Directive d) {
+    // TLSv1.3's suites are named with the protocol first (SSLCipherSuite TLSv1.3 ...), as mod_ssl.
+    sslCipherSuite = String.join(" ", d.args());
+    sslCipherSuiteDirective = d;
+  }
+
+  /** {@code Protocols protocol ...}: mod_http2's names; an unknown one is warned about and left. */
+  void protocols(Directive d, ConfigProblems problems) {
+    List<String> known = new ArrayList<>();
+    for (String word : d.args()) {
+      String name = word.toLowerCase(java.util.Locale.ROOT);
+      if (VirtualHost.KNOWN_PROTOCOLS.contains(name)) {
+        if (!known.contains(name)) {
+          known.add(name);
+        }
+      } else {
+        problems.warning(
+            d, "Protocols: '" + word + "' is not served here (h2, h2c and http/1.1 are); ignored");
+      }
+    }
+    if (known.isEmpty()) {
+      problems.error(d, "Protocols names no protocol this server speaks (h2, h2c, http/1.1)");
+      return;
+    }
+    protocols = known;
+  }
+
+  void proxyProtocol(Directive d, DirectiveValues values) {
+    Boolean on = values.onOff(d);
+    if (on != null) {
+      proxyProtocol = on;
+      proxyProtocolDirective = d;
+    }
+  }
+
+  /** Addresses and CIDR ranges, as {@code Require ip} takes them (never host names: no DNS). */
+  void proxyProtocolExceptions(Directive d, ConfigProblems problems) {
+    for (String word : d.args()) {
+      try {
+        AccessRule.IpRange.parse(word);
+      } catch (IllegalArgumentException e) {
+        problems.error(d, "RemoteIPProxyProtocolExceptions: " + e.getMessage());
+        return;
+      }
+    }
+    List<String> all =
+        new ArrayList<>(proxyProtocolExceptions == null ? List.of() : proxyProtocolExceptions);
+    all.addAll(d.args());
+    proxyProtocolExceptions = all;
+    proxyProtocolExceptionsDirective = d;
+  }
+
+  /**
+   * This host's TLS merged over {@code main}'s (each directive the host does not write comes from
+   * the main server's, as httpd merges mod_ssl's server configurations), or null without {@code
+   * SSLEngine on}; the key file is the certificate file when neither writes one.
+   */
+  TlsSettings tls(HostScope main) {
+    Boolean engine = pick(sslEngine, main == null ? null : main.sslEngine);
+    if (engine == null || !engine) {
+      return null;
+    }
+    Path certificate = pick(sslCertificateFile, main == null ? null : main.sslCertificateFile);
+    Path key = pick(sslCertificateKeyFile, main == null ? null : main.sslCertificateKeyFile);
+    List<String> enabled = pick(sslProtocol, main == null ? null : main.sslProtocol);
+    String ciphers = pick(sslCipherSuite, main == null ? null : main.sslCipherSuite);
+    return new TlsSettings(
+        certificate,
+        key != null ? key : certificate,
+        enabled != null ? enabled : TlsSettings.DEFAULT_PROTOCOLS,
+        ciphers);
+  }
+
+  private static <T> T pick(T own, T inherited) {
+    return own != null ? own : inherited;
   }
 
   /** The realms in the order written. */

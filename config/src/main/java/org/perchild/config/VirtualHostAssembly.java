@@ -69,7 +69,11 @@ final class VirtualHostAssembly {
             configFile,
             0,
             main.locations,
-            List.of());
+            List.of(),
+            main.tls(null),
+            main.protocols != null ? main.protocols : VirtualHost.DEFAULT_PROTOCOLS,
+            main.proxyProtocol,
+            main.proxyProtocolExceptions != null ? main.proxyProtocolExceptions : List.of());
 
     for (HostScope scope : server.vhosts) {
       ChildGroup served = servedBy(scope, mainName);
@@ -95,7 +99,11 @@ final class VirtualHostAssembly {
               scope.section.file(),
               scope.section.line(),
               LocationSection.withInherited(scope, main),
-              scope.realms()));
+              scope.realms(),
+              scope.tls(main),
+              inherited(scope.protocols, main.protocols, VirtualHost.DEFAULT_PROTOCOLS),
+              scope.proxyProtocol != null ? scope.proxyProtocol : main.proxyProtocol,
+              inherited(scope.proxyProtocolExceptions, main.proxyProtocolExceptions, List.of())));
     }
     for (Listener listener : server.listeners) {
       if (!coveredByVirtualHost(listener) && plan.left() == 0) {
@@ -109,6 +117,11 @@ final class VirtualHostAssembly {
     }
     warnAboutAddresses();
     warnAboutErrorLogs();
+  }
+
+  /** A host's own setting, else the main server's, else the default. */
+  private static <T> T inherited(T own, T main, T dflt) {
+    return own != null ? own : main != null ? main : dflt;
   }
 
   VirtualHost mainServer() {

@@ -23,6 +23,7 @@ import org.perchild.config.Listener;
 import org.perchild.config.ServerConfig;
 import org.perchild.config.StatusLocation;
 import org.perchild.config.ThreadSettings;
+import org.perchild.config.TlsSettings;
 import org.perchild.config.VirtualHost;
 import org.perchild.config.VirtualHostAddress;
 import org.perchild.config.WebAppRealm;
@@ -48,9 +49,9 @@ public final class ConfigCodec {
 
   /**
    * The format version written and the only one read (2: each host's {@code WebAppRealm}s; 3: the
-   * {@code SessionDirectory}).
+   * {@code SessionDirectory}; 4: each host's TLS, {@code Protocols} and PROXY protocol settings).
    */
-  public static final int VERSION = 3;
+  public static final int VERSION = 4;
 
   /** The most bytes a reader accepts: far above any real configuration. */
   public static final int MAX_BYTES = 64 * 1024 * 1024;
@@ -209,6 +210,17 @@ public final class ConfigCodec {
         string(realm.name());
         path(realm.file());
       }
+      TlsSettings tls = v.tls();
+      out.writeBoolean(tls != null);
+      if (tls != null) {
+        path(tls.certificateFile());
+        path(tls.keyFile());
+        strings(tls.protocols());
+        string(tls.cipherSuite());
+      }
+      strings(v.protocols());
+      out.writeByte(v.proxyProtocol() == null ? -1 : v.proxyProtocol() ? 1 : 0);
+      strings(v.proxyProtocolExceptions());
     }
 
     void accessRule(AccessRule rule) throws IOException {
@@ -388,6 +400,17 @@ public final class ConfigCodec {
       for (int i = 0; i < realmCount; i++) {
         realms.add(new WebAppRealm(string(), path()));
       }
+      TlsSettings tls = null;
+      if (in.readBoolean()) {
+        tls = new TlsSettings(path(), path(), strings(), string());
+      }
+      List<String> protocols = strings();
+      int proxy = in.readByte();
+      if (proxy < -1 || proxy > 1) {
+        throw new IOException("RemoteIPProxyProtocol encoded as " + proxy);
+      }
+      Boolean proxyProtocol = proxy < 0 ? null : proxy == 1;
+      List<String> proxyProtocolExceptions = strings();
       return new VirtualHost(
           serverName,
           aliases,
@@ -402,7 +425,11 @@ public final class ConfigCodec {
           file,
           line,
           locations,
-          realms);
+          realms,
+          tls,
+          protocols,
+          proxyProtocol,
+          proxyProtocolExceptions);
     }
 
     AccessRule accessRule() throws IOException {

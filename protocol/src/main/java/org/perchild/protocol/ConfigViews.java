@@ -110,8 +110,8 @@ public final class ConfigViews {
   }
 
   /**
-   * A host as the acceptor needs it: its group without JVM options, no paths, no logs and no login
-   * realms (web applications check logins, in the children).
+   * A host as the acceptor needs it: its group without JVM options, no paths, no logs, no login
+   * realms (web applications check logins, in the children) and no TLS files.
    */
   private static VirtualHost routed(VirtualHost host) {
     return new VirtualHost(
@@ -128,7 +128,13 @@ public final class ConfigViews {
         host.file(),
         host.line(),
         host.locations(),
-        List.of());
+        List.of(),
+        // Which protocols and whether a PROXY header comes first: the acceptor's to enforce. Never
+        // a certificate or key path: the acceptor opens neither (docs/ARCHITECTURE.md).
+        null,
+        host.protocols(),
+        host.proxyProtocol(),
+        host.proxyProtocolExceptions());
   }
 
   /** Another tenant's host as a child needs it: what the routing table selects by, nothing else. */
@@ -165,7 +171,11 @@ public final class ConfigViews {
         host.file(),
         host.line(),
         host.locations(),
-        host.realms());
+        host.realms(),
+        host.tls(),
+        host.protocols(),
+        host.proxyProtocol(),
+        host.proxyProtocolExceptions());
   }
 
   private static ChildGroup withoutJavaOptions(ChildGroup group) {

@@ -47,6 +47,14 @@ class ConfigCodecTest {
             "  WebAppRealm \"Bob's Realm\" realms/b-secret.properties",
             "  KeepAlive Off",
             "  LimitRequestBody 0",
+            "  SSLEngine on",
+            "  SSLCertificateFile tls/b-secret.crt",
+            "  SSLCertificateKeyFile tls/b-secret.key",
+            "  SSLProtocol -all +TLSv1.3",
+            "  SSLCipherSuite TLSv1.3 TLS_AES_256_GCM_SHA384",
+            "  Protocols h2 http/1.1",
+            "  RemoteIPProxyProtocol On",
+            "  RemoteIPProxyProtocolExceptions 10.0.0.0/8 2001:db8::1",
             "</VirtualHost>",
             ""));
     Files.writeString(
@@ -75,6 +83,8 @@ class ConfigCodecTest {
             "SessionDirectory state/sessions",
             "ErrorLog logs/error_log",
             "LogLevel info",
+            "Protocols h2c http/1.1",
+            "SSLCipherSuite ECDHE-RSA-AES128-GCM-SHA256",
             "LogFormat \"%h %l %u %t \\\"%r\\\" %>s %b\" common",
             "Timeout 30",
             "KeepAliveTimeout 3",
@@ -119,6 +129,11 @@ class ConfigCodecTest {
     assertFalse(config.childGroups().get(0).javaOptions().isEmpty());
     assertNull(config.virtualHosts().get(1).appBase());
     assertEquals(2, config.virtualHosts().get(0).realms().size());
+    VirtualHost b = config.virtualHosts().get(1);
+    assertEquals(List.of("TLSv1.3"), b.tls().protocols());
+    assertEquals(root.resolve("tls/b-secret.key"), b.tls().keyFile());
+    assertEquals(true, b.proxyProtocol());
+    assertEquals(List.of("h2c", "http/1.1"), config.virtualHosts().get(0).protocols());
 
     ServerConfig decoded = ConfigCodec.decode(ConfigCodec.encode(config));
 
@@ -181,6 +196,8 @@ class ConfigCodecTest {
     assertEquals(root.resolve("state/sessions"), view.sessionDirectory());
     String text = new String(ConfigCodec.encode(ConfigViews.forChild(config, alice)));
     assertFalse(text.contains("htdocs/b"), text);
+    assertFalse(text.contains("b-secret"), text);
+    assertNull(other.tls());
     assertFalse(text.contains("-Dsecret"), text);
     assertFalse(text.contains("#40002"), text);
     // The same routing table: the child answers 421 exactly where the acceptor routes elsewhere.
@@ -223,6 +240,12 @@ class ConfigCodecTest {
     assertFalse(text.contains("-Dsecret") || text.contains("-Xmx96m"), text);
     assertFalse(text.contains("webapps/a") || text.contains("a_access_log"), text);
     assertFalse(text.contains("realms/"), text);
+    assertFalse(text.contains("tls/"), text);
+    assertNull(view.virtualHosts().get(1).tls());
+    assertEquals(true, view.virtualHosts().get(1).proxyProtocol());
+    assertEquals(
+        List.of("10.0.0.0/8", "2001:db8::1"), view.virtualHosts().get(1).proxyProtocolExceptions());
+    assertEquals(List.of("h2c", "http/1.1"), view.virtualHosts().get(0).protocols());
     assertEquals(config.listeners(), view.listeners());
     assertEquals(config.mainServer().locations(), view.mainServer().locations());
     assertEquals(config.virtualHosts().get(0).locations(), view.virtualHosts().get(0).locations());
