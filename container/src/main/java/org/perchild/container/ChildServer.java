@@ -32,6 +32,7 @@ import org.eclipse.jetty.util.thread.ScheduledExecutorScheduler;
 import org.eclipse.jetty.util.thread.Scheduler;
 import org.eclipse.jetty.util.thread.ThreadPool;
 import org.perchild.config.ThreadSettings;
+import org.perchild.config.TlsSettings;
 import org.perchild.config.VirtualHost;
 import org.perchild.config.VirtualHostTable;
 import org.perchild.container.deploy.AppBaseDeployer;
@@ -423,7 +424,7 @@ public final class ChildServer extends ContainerLifeCycle {
         return false;
       }
     }
-    return chosen != null && protocolsOf(chosen).contains("h2c");
+    return chosen != null && chosen.speaks("h2c");
   }
 
   /** The TLS of each of {@code hosts} that has {@code SSLEngine on}. */
@@ -440,12 +441,17 @@ public final class ChildServer extends ContainerLifeCycle {
 
   /** A host's TLS, or null without {@code SSLEngine on}. */
   static HostTls tlsOf(VirtualHost host) {
-    return null;
-  }
-
-  /** A host's {@code Protocols}. */
-  static List<String> protocolsOf(VirtualHost host) {
-    return List.of("h2", "http/1.1");
+    TlsSettings tls = host.tls();
+    if (tls == null) {
+      return null;
+    }
+    return new HostTls(
+        host.isMainServer() ? "_default_ (" + host.serverName() + ")" : host.serverName(),
+        tls.certificateFile(),
+        tls.keyFile(),
+        tls.protocols(),
+        tls.cipherSuite(),
+        host.protocols());
   }
 
   /**

@@ -35,6 +35,10 @@ class ConfigCodecTest {
     for (String realm : List.of("a.properties", "a-admin.properties", "b-secret.properties")) {
       Files.writeString(root.resolve("realms").resolve(realm), "someone: secret\n");
     }
+    Files.createDirectories(root.resolve("tls"));
+    for (String file : List.of("b-secret.crt", "b-secret.key")) {
+      Files.writeString(root.resolve("tls").resolve(file), "not read by -t\n");
+    }
     Files.writeString(
         root.resolve("conf/b.conf"),
         String.join(
