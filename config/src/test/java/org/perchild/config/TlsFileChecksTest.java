@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -21,19 +20,12 @@ class TlsFileChecksTest {
 
   @TempDir Path root;
   private ConfigFixture conf;
-  private int me;
-  private int myGroup;
-  private int tenant;
-  private String tenantUser;
+  private TenantFixture tenants;
 
   @BeforeEach
   void fixture() throws Exception {
-    Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxr-xr-x"));
+    tenants = new TenantFixture(root);
     conf = new ConfigFixture(root);
-    me = (Integer) Files.getAttribute(root, "unix:uid");
-    myGroup = (Integer) Files.getAttribute(root, "unix:gid");
-    tenant = me == 2001 || myGroup == 2001 ? 1001 : 2001;
-    tenantUser = tenant == 2001 ? "alice alice" : "user1 group1";
   }
 
   private Path file(String relative, String mode) throws Exception {
@@ -44,23 +36,11 @@ class TlsFileChecksTest {
   }
 
   private String[] tenantHost(String... lines) {
-    List<String> all =
-        new ArrayList<>(
-            List.of(
-                "Listen 443 https",
-                "ChildPerUserID " + tenantUser + " 1",
-                "<VirtualHost *:443>",
-                "  ServerName a.example",
-                "  AssignUserID " + tenantUser));
-    for (String line : lines) {
-      all.add("  " + line);
-    }
-    all.add("</VirtualHost>");
-    return all.toArray(String[]::new);
+    return tenants.host("Listen 443 https", 443, lines);
   }
 
   private static List<String> warnings(ServerConfig config) {
-    return config.warnings().stream().map(ConfigProblem::toString).toList();
+    return TenantFixture.warnings(config);
   }
 
   @Test
@@ -96,20 +76,14 @@ class TlsFileChecksTest {
         conf.load(
             tenantHost(
                 "SSLEngine on", "SSLCertificateFile tls/a.crt", "SSLCertificateKeyFile tls/a.key"));
-    String mode = key + " is mode 0640, owner " + me + ", group " + myGroup;
+    String mode = key + " is mode 0640, owner " + tenants.me + ", group " + tenants.myGroup;
     assertEquals(
         List.of(
             conf.at(8)
                 + "warning: SSLCertificateKeyFile "
                 + key
-                + ": user "
-                + tenantUser.split(" ")[0]
-                + " (uid "
-                + tenant
-                + ", gid "
-                + tenant
-                + ") cannot read it: "
-                + mode,
+                + ": "
+                + tenants.cannotRead(key, "0640", tenants.me, tenants.myGroup),
             conf.at(8)
                 + "warning: SSLCertificateKeyFile "
                 + key
@@ -134,8 +108,8 @@ class TlsFileChecksTest {
     RootRequirement.require("giving a key to the tenant (chown)");
     file("tls/a.crt", "rw-r--r--");
     Path key = file("tls/a.key", "rw-------");
-    Files.setAttribute(key, "unix:uid", tenant);
-    Files.setAttribute(key, "unix:gid", tenant);
+    Files.setAttribute(key, "unix:uid", tenants.tenant);
+    Files.setAttribute(key, "unix:gid", tenants.tenant);
     ServerConfig config =
         conf.load(
             tenantHost(

@@ -27,6 +27,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.perchild.testsupport.Commands;
 import org.perchild.testsupport.Http;
+import org.perchild.testsupport.OpensslCertificates;
+import org.perchild.testsupport.OpensslCertificates.Pair;
 import org.perchild.testsupport.RootRequirement;
 
 /**
@@ -50,6 +52,7 @@ class DebugModeIT {
   private static Path out;
   private static Process server;
   private static int port;
+  private static int https;
 
   @BeforeAll
   static void startServer() throws Exception {
@@ -76,15 +79,21 @@ class DebugModeIT {
     // Only the first host has /marker/: it tells which host served a request whose name is unknown.
     Path marker = Files.createDirectories(root.resolve("webapps/first/marker"));
     Files.writeString(marker.resolve("host.txt"), "first\n");
-    try (ServerSocket probe = new ServerSocket(0)) {
+    try (ServerSocket probe = new ServerSocket(0);
+        ServerSocket probeTls = new ServerSocket(0)) {
       port = probe.getLocalPort();
+      https = probeTls.getLocalPort();
     }
+    // The same hosts over TLS, each with its certificate: -X terminates https itself.
+    Pair firstTls = new OpensslCertificates(root.resolve("keys")).rsa("first");
+    Pair secondTls = new OpensslCertificates(root.resolve("keys")).ec("second");
     Files.createDirectories(root.resolve("conf"));
     Files.writeString(
         root.resolve("conf/perchild.conf"),
         String.join(
             "\n",
             "Listen " + port,
+            "Listen 127.0.0.1:" + https + " https",
             "User #65534",
             "Group #65534",
             "NumServers 2",
@@ -101,9 +110,18 @@ class DebugModeIT {
             "  AssignUserID #40001 #40001",
             "  AppBase webapps/second",
             "</VirtualHost>",
+            tlsHost("first", firstTls),
+            tlsHost("second", secondTls),
             ""));
     Files.createDirectories(root.resolve("logs"));
     makeReadable(root);
+    for (Pair pair : List.of(firstTls, secondTls)) {
+      // -X reads the keys as the user it runs as, never as root.
+      Files.setPosixFilePermissions(pair.key(), PosixFilePermissions.fromString("rw-------"));
+      if (IS_ROOT) {
+        Files.setAttribute(pair.key(), "unix:uid", NOBODY);
+      }
+    }
     out = root.resolve("debug.out");
     server =
         new ProcessBuilder(asUnprivileged(perchild("-d", root.toString(), "-X")))
@@ -128,6 +146,18 @@ class DebugModeIT {
         output().lines().filter(l -> l.contains(" ERROR ") || l.contains("Exception")).toList();
     assertEquals(List.of(), errors, "unexpected errors in the output of -X");
     assertTrue(output().contains("-X stopped"), output());
+  }
+
+  private static String tlsHost(String name, Pair pair) {
+    return String.join(
+        "\n",
+        "<VirtualHost *:" + https + ">",
+        "  ServerName " + name,
+        "  AppBase webapps/" + name,
+        "  SSLEngine on",
+        "  SSLCertificateFile " + pair.certificate(),
+        "  SSLCertificateKeyFile " + pair.key(),
+        "</VirtualHost>");
   }
 
   /** The server root and its parents must be readable by the unprivileged user. */
@@ -317,5 +347,57 @@ class DebugModeIT {
     assertTrue(process.waitFor(60, SECONDS));
     assertEquals(1, process.exitValue(), text);
     assertTrue(text.contains("perchild: -X refuses to run as root"), text);
+  }
+
+  @Test
+  void overTlsEachHostHasItsCertificateBySniAndTheFirstHostsWithout() throws Exception {
+    assertTrue(sClient("-servername", "first").contains("subject=CN = first"));
+    assertTrue(sClient("-servername", "second").contains("subject=CN = second"));
+    assertTrue(sClient("-noservername").contains("subject=CN = first"));
+  }
+
+  @Test
+  void overTlsHttp2ByAlpnAndHttp11WhenForcedBothSecureInThisOneProcess() throws Exception {
+    for (String host : List.of("first", "second")) {
+      String json = curlTls(host, "--http2");
+      assertEquals("HTTP/2.0", field(json, "protocol"), json);
+      assertEquals("true", field(json, "secure"), json);
+      assertEquals("https", field(json, "scheme"), json);
+      assertEquals(host, field(json, "vhost"), json);
+      assertEquals(Long.toString(server.pid()), field(json, "pid"), json);
+      assertEquals("HTTP/1.1", field(curlTls(host, "--http1.1"), "protocol"));
+    }
+  }
+
+  @Test
+  void overTlsAHostOtherThanTheSnisIsMisdirected() throws Exception {
+    assertEquals(
+        "421",
+        curlTls(
+            "first", "--http1.1", "-o", "/dev/null", "-w", "%{http_code}", "-H", "Host: second"));
+  }
+
+  private static String curlTls(String host, String version, String... more) throws Exception {
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                "curl",
+                "-sS",
+                "-k",
+                "--max-time",
+                "20",
+                version,
+                "--resolve",
+                host + ":" + https + ":127.0.0.1"));
+    command.addAll(List.of(more));
+    command.add("https://" + host + ":" + https + "/");
+    return run(command.toArray(new String[0]));
+  }
+
+  private static String sClient(String... options) throws Exception {
+    List<String> command =
+        new ArrayList<>(List.of("openssl", "s_client", "-connect", "127.0.0.1:" + https));
+    command.addAll(List.of(options));
+    return Commands.output("", command);
   }
 }

@@ -26,6 +26,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
+import org.perchild.testsupport.Commands;
 import org.perchild.testsupport.OpensslCertificates;
 import org.perchild.testsupport.OpensslCertificates.Pair;
 
@@ -271,12 +272,14 @@ class TlsIT {
   @Test
   @Order(8)
   void onlyTheTenantsChildrenEverOpenAKey() throws Exception {
-    Path trace = Files.createTempFile("perchild-fatrace", ".out");
-    Path marker = Files.writeString(Files.createTempFile("perchild-fatrace", ".marker"), "x");
+    Path traceDirectory = Files.createTempDirectory("perchild-fatrace");
+    // fatrace makes its output file itself and refuses one that exists.
+    Path trace = traceDirectory.resolve("opens");
+    Path marker = Files.writeString(traceDirectory.resolve("marker"), "x");
     Process fatrace =
         new ProcessBuilder("fatrace", "-f", "O", "-o", trace.toString())
             .redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .redirectOutput(traceDirectory.resolve("fatrace.err").toFile())
             .start();
     try {
       await()
@@ -284,8 +287,9 @@ class TlsIT {
           .pollInterval(200, TimeUnit.MILLISECONDS)
           .until(
               () -> {
+                assertTrue(fatrace.isAlive(), () -> read(traceDirectory.resolve("fatrace.err")));
                 Files.readString(marker);
-                return Files.readString(trace).contains(marker.toString());
+                return Files.exists(trace) && Files.readString(trace).contains(marker.toString());
               });
       long readyBefore = server.count("perchild - child \\d+ ready");
       LaunchedServer.run("kill", "-USR1", Long.toString(server.launcher().pid()));
@@ -328,6 +332,14 @@ class TlsIT {
     }
   }
 
+  private static String read(Path file) {
+    try {
+      return Files.readString(file);
+    } catch (java.io.IOException e) {
+      return e.toString();
+    }
+  }
+
   private static List<Long> pidsOfLauncherAndAcceptor() {
     List<Long> pids = new ArrayList<>(server.pidsOf("org.perchild.acceptor.AcceptorMain"));
     pids.add(server.launcher().pid());
@@ -362,16 +374,12 @@ class TlsIT {
       command.add("-ign_eof");
       input = "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
     }
-    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-    process.getOutputStream().write(input.getBytes(StandardCharsets.US_ASCII));
-    process.getOutputStream().close();
-    String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertTrue(process.waitFor(60, SECONDS), String.join(" ", command));
-    return out;
+    return Commands.output(input, command);
   }
 
+  /** Occurrences of {@code what}: s_client's ticket dump may run into an answer's line. */
   private static long count(String text, String what) {
-    return text.lines().filter(l -> l.startsWith(what)).count();
+    return Pattern.compile(Pattern.quote(what)).matcher(text).results().count();
   }
 
   private static String field(String json, String name) {

@@ -54,7 +54,7 @@ public final class TlsHosts<K> extends ContainerLifeCycle {
             host.certificateFile(),
             credentials.certificate().getSubjectX500Principal().getName(),
             host.tlsProtocols(),
-            factory.alpn().getProtocols());
+            factory.alpn().getNegotiatedProtocols());
       } catch (Exception e) {
         String reason = e.getMessage() == null ? e.toString() : e.getMessage();
         failures.put(entry.getKey(), reason);
