@@ -124,6 +124,50 @@ final class VirtualHostAssembly {
     }
     warnAboutAddresses();
     warnAboutErrorLogs();
+    warnAboutTlsWithoutHttps();
+  }
+
+  /**
+   * A host reached through an https Listen needs SSLEngine on (else the child that gets its TLS
+   * connections can only close them), and SSLEngine on is of use only where an https Listen reaches
+   * the host: both are warnings, as the host serves its other addresses.
+   */
+  private void warnAboutTlsWithoutHttps() {
+    for (HostScope scope : server.vhosts) {
+      boolean https = false;
+      String httpsListen = null;
+      for (Listener listener : server.listeners) {
+        if (reaches(scope, listener) && listener.protocol().equals("https")) {
+          https = true;
+          httpsListen = listener.address();
+        }
+      }
+      boolean tls = scope.tls(server.main) != null;
+      if (https && !tls) {
+        problems.warning(
+            scope.section,
+            "<VirtualHost> on the https Listen "
+                + httpsListen
+                + " without SSLEngine on: its TLS connections are closed");
+      } else if (tls && !https && !server.listeners.isEmpty()) {
+        problems.warning(
+            scope.section,
+            "SSLEngine on, but no https Listen reaches this <VirtualHost>: TLS is never spoken");
+      }
+    }
+  }
+
+  private static boolean reaches(HostScope scope, Listener listener) {
+    for (VirtualHostAddress address : scope.addresses) {
+      boolean portMatches = address.port() == 0 || address.port() == listener.port();
+      if (portMatches
+          && (address.anyHost()
+              || listener.host() == null
+              || address.host().equalsIgnoreCase(listener.host()))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** A host's own setting, else the main server's, else the default. */
@@ -372,18 +416,7 @@ final class VirtualHostAssembly {
   }
 
   private boolean coveredByVirtualHost(Listener listener) {
-    for (HostScope scope : server.vhosts) {
-      for (VirtualHostAddress address : scope.addresses) {
-        boolean portMatches = address.port() == 0 || address.port() == listener.port();
-        if (portMatches
-            && (address.anyHost()
-                || listener.host() == null
-                || address.host().equalsIgnoreCase(listener.host()))) {
-          return true;
-        }
-      }
-    }
-    return false;
+    return server.vhosts.stream().anyMatch(scope -> reaches(scope, listener));
   }
 
   /** The children of one group write one error log: their virtual hosts should agree on it. */

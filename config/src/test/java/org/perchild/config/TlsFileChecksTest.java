@@ -121,16 +121,39 @@ class TlsFileChecksTest {
   @Test
   void sslCipherSuiteIsConvertedAsTheChildWillConvertIt() throws Exception {
     file("tls/a.crt", "rw-r--r--");
-    assertEquals(
-        List.of(
+    List<String> problems =
+        conf.refuse(tenantHost("SSLCipherSuite ECDHE-RSA-AES128-GCM-SHA256:RC4-NOPE"));
+    assertTrue(
+        problems.contains(
             conf.at(6)
                 + "SSLCipherSuite: unknown cipher suite RC4-NOPE (name suites as the JDK does,"
                 + " TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, or as OpenSSL does,"
                 + " ECDHE-RSA-AES128-GCM-SHA256)"),
-        conf.refuse(tenantHost("SSLCipherSuite ECDHE-RSA-AES128-GCM-SHA256:RC4-NOPE")));
+        problems.toString());
     assertTrue(
         warnings(conf.load(tenantHost("SSLCipherSuite HIGH:!aNULL")))
             .get(0)
             .contains("warning: SSLCipherSuite: OpenSSL cipher-string keywords"));
+  }
+
+  @Test
+  void aHostOnAnHttpsListenWithoutSslEngineAndTheReverseAreWarnings() throws Exception {
+    assertEquals(
+        List.of(
+            conf.at(3)
+                + "warning: <VirtualHost> on the https Listen *:443 without SSLEngine on: its TLS"
+                + " connections are closed"),
+        warnings(conf.load(tenantHost())));
+    file("tls/a.crt", "rw-r--r--");
+    List<String> warnings =
+        warnings(
+            conf.load(
+                tenants.host("Listen 8080", 8080, "SSLEngine on", "SSLCertificateFile tls/a.crt")));
+    assertTrue(
+        warnings.contains(
+            conf.at(3)
+                + "warning: SSLEngine on, but no https Listen reaches this <VirtualHost>: TLS is"
+                + " never spoken"),
+        warnings.toString());
   }
 }

@@ -307,7 +307,7 @@ class TlsIT {
     }
     List<String> opens = Files.readAllLines(trace, StandardCharsets.UTF_8);
     Set<Long> privileged = Set.copyOf(pidsOfLauncherAndAcceptor());
-    Pattern event = Pattern.compile("^.*\\((\\d+)\\): [RWCO]+ (.*)$");
+    Pattern event = Pattern.compile("^.*\\((\\d+)\\): [RWCO]+\\s+(.*)$");
     List<String> keyOpensByChildren = new ArrayList<>();
     for (String line : opens) {
       Matcher m = event.matcher(line);
