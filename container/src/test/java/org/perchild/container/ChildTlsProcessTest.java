@@ -21,6 +21,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 import org.perchild.testsupport.OpensslCertificates;
 import org.perchild.testsupport.OpensslCertificates.Pair;
+import org.perchild.testsupport.TlsClients;
 
 /**
  * TLS in a real child process, spawned as root as the launcher spawns it: its virtual host's key is
@@ -143,34 +144,16 @@ class ChildTlsProcessTest {
   private static String curl(
       ChildProcessFixture fixture, String version, String path, String... more) throws Exception {
     int port = fixture.address().getPort();
+    List<String> options = new ArrayList<>(List.of("-w", "%{http_version} %{scheme}"));
+    options.addAll(List.of(more));
     List<String> command =
-        new ArrayList<>(
-            List.of(
-                "curl",
-                "-sS",
-                "-k",
-                "--max-time",
-                "20",
-                version,
-                "--resolve",
-                "a.test:" + port + ":127.0.0.1",
-                "-w",
-                "%{http_version} %{scheme}"));
-    command.addAll(List.of(more));
-    command.add("https://a.test:" + port + path);
+        TlsClients.curl("a.test", port, path, version, options.toArray(new String[0]));
     return withHandOff(fixture, command).replace("HTTPS", "https");
   }
 
   private static String sClient(ChildProcessFixture fixture) throws Exception {
     return withHandOff(
-        fixture,
-        List.of(
-            "openssl",
-            "s_client",
-            "-connect",
-            "127.0.0.1:" + fixture.address().getPort(),
-            "-servername",
-            "a.test"));
+        fixture, TlsClients.sClient(fixture.address().getPort(), "-servername", "a.test"));
   }
 
   private static String withHandOff(ChildProcessFixture fixture, List<String> command)

@@ -30,6 +30,7 @@ import org.perchild.testsupport.Http;
 import org.perchild.testsupport.OpensslCertificates;
 import org.perchild.testsupport.OpensslCertificates.Pair;
 import org.perchild.testsupport.RootRequirement;
+import org.perchild.testsupport.TlsClients;
 
 /**
  * {@code bin/perchild -X} run for real: one JVM, every virtual host, Jetty listening itself on a
@@ -378,26 +379,10 @@ class DebugModeIT {
   }
 
   private static String curlTls(String host, String version, String... more) throws Exception {
-    List<String> command =
-        new ArrayList<>(
-            List.of(
-                "curl",
-                "-sS",
-                "-k",
-                "--max-time",
-                "20",
-                version,
-                "--resolve",
-                host + ":" + https + ":127.0.0.1"));
-    command.addAll(List.of(more));
-    command.add("https://" + host + ":" + https + "/");
-    return run(command.toArray(new String[0]));
+    return run(TlsClients.curl(host, https, "/", version, more).toArray(new String[0]));
   }
 
   private static String sClient(String... options) throws Exception {
-    List<String> command =
-        new ArrayList<>(List.of("openssl", "s_client", "-connect", "127.0.0.1:" + https));
-    command.addAll(List.of(options));
-    return Commands.output("", command);
+    return Commands.output("", TlsClients.sClient(https, options));
   }
 }

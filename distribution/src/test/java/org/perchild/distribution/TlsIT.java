@@ -29,6 +29,7 @@ import org.junit.jupiter.api.Timeout;
 import org.perchild.testsupport.Commands;
 import org.perchild.testsupport.OpensslCertificates;
 import org.perchild.testsupport.OpensslCertificates.Pair;
+import org.perchild.testsupport.TlsClients;
 
 /**
  * HTTPS and HTTP/2 per tenant, for real: the launcher as root, two tenants ({@code tlsa}, {@code
@@ -347,16 +348,7 @@ class TlsIT {
   }
 
   private static String curlTls(String host, String version) throws Exception {
-    return LaunchedServer.run(
-        "curl",
-        "-sS",
-        "-k",
-        "--max-time",
-        "20",
-        version,
-        "--resolve",
-        host + ":" + https + ":127.0.0.1",
-        "https://" + host + ":" + https + "/");
+    return LaunchedServer.run(TlsClients.curl(host, https, "/", version).toArray(new String[0]));
   }
 
   private static String sClient(String... options) throws Exception {
@@ -365,9 +357,7 @@ class TlsIT {
 
   /** openssl s_client to the https listener; {@code input} is sent, then its end. */
   private static String sClientWith(String input, String... options) throws Exception {
-    List<String> command =
-        new ArrayList<>(List.of("openssl", "s_client", "-connect", "127.0.0.1:" + https));
-    command.addAll(List.of(options));
+    List<String> command = new ArrayList<>(TlsClients.sClient(https, options));
     if (!command.contains("-ign_eof")) {
       // Waits for the server's session tickets (TLS 1.3 sends them after the handshake) and the
       // answer, then ends when the server closes.
