@@ -341,7 +341,11 @@ public final class ChildServer extends ContainerLifeCycle {
    * this child's, which the guard answers with 421.
    */
   private static boolean route(VirtualHostTable table, List<VirtualHost> own, Request request) {
-    SocketAddress local = request.getConnectionMetaData().getLocalSocketAddress();
+    // The socket's own local address, as the acceptor routed by, not a PROXY header's destination
+    // (which is what getLocalSocketAddress reports, for the web applications and the logs).
+    SocketAddress local =
+        HandoffEndPoint.socketLocalAddress(
+            request.getConnectionMetaData().getConnection().getEndPoint());
     if (!(local instanceof InetSocketAddress inet)) {
       return false;
     }

@@ -46,7 +46,8 @@ public final class H2cConnectionFactory extends HTTP2CServerConnectionFactory {
       EndPoint endPoint,
       MetaData.Request request,
       HttpFields.Mutable response101) {
-    SocketAddress local = endPoint.getLocalSocketAddress();
+    // The socket's own address, as the acceptor decided by, not a PROXY header's destination.
+    SocketAddress local = HandoffEndPoint.socketLocalAddress(endPoint);
     if (endPoint.getSslSessionData() != null || !(local instanceof InetSocketAddress inet)) {
       return null;
     }
