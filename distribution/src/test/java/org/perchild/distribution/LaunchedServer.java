@@ -287,6 +287,23 @@ final class LaunchedServer {
     return Commands.runStatus(command);
   }
 
+  /**
+   * Makes {@code directory} of certificates and keys the tenant's, as an operator does: the
+   * directory 0700, each {@code .key} 0600, the rest 0644, all owned by {@code tenant}.
+   */
+  static void giveKeysTo(Path directory, String tenant) throws Exception {
+    run("chown", "-R", tenant + ":" + tenant, directory.toString());
+    Files.setPosixFilePermissions(directory, PosixFilePermissions.fromString("rwx------"));
+    try (var each = Files.list(directory)) {
+      for (Path file : each.toList()) {
+        Files.setPosixFilePermissions(
+            file,
+            PosixFilePermissions.fromString(
+                file.toString().endsWith(".key") ? "rw-------" : "rw-r--r--"));
+      }
+    }
+  }
+
   static int uidOf(String user) throws Exception {
     return Integer.parseInt(run("id", "-u", user).trim());
   }

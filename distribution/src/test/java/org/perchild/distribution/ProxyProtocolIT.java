@@ -15,6 +15,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -22,9 +23,11 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.perchild.testsupport.Commands;
+import org.perchild.testsupport.OpensslCertificates;
+import org.perchild.testsupport.TlsClients;
 
 /**
  * PROXY protocol behind a real HAProxy, with the README's HAProxy recipe: the {@code haproxy}
@@ -33,7 +36,10 @@ import org.junit.jupiter.api.Timeout;
  * here with two {@code Listen} sockets (127.0.0.1:P1 and :P2), both with {@code
  * RemoteIPProxyProtocol On}; HAProxy listens on 127.0.0.3 and curl connects from 127.0.0.5, so
  * every address a test sees tells who it is: the client (127.0.0.5), HAProxy's side of the
- * connection to Perchild (127.0.0.1), the address the client connected to (127.0.0.3).
+ * connection to Perchild (127.0.0.1), the address the client connected to (127.0.0.3). The recipe's
+ * https part goes to a third, TLS, listener (127.0.0.1:P3) of the same server, for both of the
+ * recipe's servers: HAProxy passes the TLS bytes through, the tenant's child terminates TLS with
+ * the tenant's own certificate (made by {@code openssl}).
  */
 @Timeout(300)
 class ProxyProtocolIT {
@@ -49,6 +55,8 @@ class ProxyProtocolIT {
   private static Path haproxyLog;
   private static int secondPort;
   private static int frontendPort;
+  private static int httpsPort;
+  private static int tlsFrontendPort;
 
   @BeforeAll
   static void start() throws Exception {
@@ -56,15 +64,18 @@ class ProxyProtocolIT {
     LaunchedServer.ensureAccount("tenanta", "tenanta");
     secondPort = freePort();
     frontendPort = freePort();
+    httpsPort = freePort();
+    tlsFrontendPort = freePort();
     server =
-        LaunchedServer.start(
+        LaunchedServer.startWith(
             "perchild-proxy",
-            Map.of("a", WHOAMI),
+            Map.of("webapps/a/ROOT.war", WHOAMI),
             port ->
                 String.join(
                     "\n",
                     "Listen 127.0.0.1:" + port,
                     "Listen 127.0.0.1:" + secondPort,
+                    "Listen 127.0.0.1:" + httpsPort + " https",
                     "User #65534",
                     "Group #65534",
                     "NumServers 2",
@@ -80,10 +91,22 @@ class ProxyProtocolIT {
                     "  RemoteIPProxyProtocol On",
                     "  RemoteIPProxyProtocolExceptions " + EXCEPTION,
                     "</VirtualHost>",
+                    "<VirtualHost *:" + httpsPort + ">",
+                    "  ServerName a.test",
+                    "  AssignUserID tenanta tenanta",
+                    "  AppBase webapps/a",
+                    "  CustomLog logs/a_access_log addresses",
+                    "  SSLEngine on",
+                    "  SSLCertificateFile keys/a/a.test-rsa.crt",
+                    "  SSLCertificateKeyFile keys/a/a.test-rsa.key",
+                    "  RemoteIPProxyProtocol On",
+                    "</VirtualHost>",
                     ""),
-            2);
+            2,
+            ProxyProtocolIT::makeKeys);
     Path config = server.root.resolve("haproxy.cfg");
-    Files.writeString(config, haproxyConfig(server.port, secondPort, frontendPort));
+    Files.writeString(
+        config, haproxyConfig(server.port, secondPort, frontendPort, httpsPort, tlsFrontendPort));
     haproxyLog = server.root.resolve("haproxy.log");
     haproxy =
         new ProcessBuilder("haproxy", "-db", "-f", config.toString())
@@ -95,6 +118,14 @@ class ProxyProtocolIT {
         .atMost(60, SECONDS)
         .pollInterval(200, MILLISECONDS)
         .until(() -> countHealthChecks() >= 2);
+  }
+
+  /** The tenant's certificate and key, made by openssl, the tenant's, the key 0600. */
+  private static void makeKeys(Path root) throws Exception {
+    new OpensslCertificates(root.resolve("keys/a")).rsa("a.test");
+    LaunchedServer.giveKeysTo(root.resolve("keys/a"), "tenanta");
+    Files.setPosixFilePermissions(
+        root.resolve("keys"), PosixFilePermissions.fromString("rwxr-xr-x"));
   }
 
   @AfterAll
@@ -119,25 +150,25 @@ class ProxyProtocolIT {
   /**
    * The README's recipe, with its example addresses made these: the two Perchild servers 192.0.2.11
    * and 192.0.2.12 become this server's two listeners, HAProxy's {@code bind :80} becomes {@code
-   * FRONTEND:frontendPort}; the https part points at ports nothing listens on (until the TLS work
-   * is on main: see {@link #tlsPassesThroughHaproxyUntouched}).
+   * FRONTEND:frontendPort}; both https servers 192.0.2.11:443 and 192.0.2.12:443 become this
+   * server's https listener, HAProxy's {@code bind :443} becomes {@code FRONTEND:tlsFrontend}.
    */
-  static String haproxyConfig(int first, int second, int frontend) throws IOException {
+  static String haproxyConfig(int first, int second, int frontend, int https, int tlsFrontend)
+      throws IOException {
     String readme = Files.readString(README);
     int section = readme.indexOf("### HAProxy recipe");
     assertTrue(section >= 0, "README.md has no HAProxy recipe");
     int start = readme.indexOf("```haproxy\n", section);
     int end = readme.indexOf("```", start + 10);
     String recipe = readme.substring(start + "```haproxy\n".length(), end);
-    int unusedHttps = freePort();
     String tested =
         recipe
             .replace("bind :80", "bind " + FRONTEND + ":" + frontend)
-            .replace("bind :443", "bind " + FRONTEND + ":" + freePort())
+            .replace("bind :443", "bind " + FRONTEND + ":" + tlsFrontend)
             .replace("192.0.2.11:80", "127.0.0.1:" + first)
             .replace("192.0.2.12:80", "127.0.0.1:" + second)
-            .replace("192.0.2.11:443", "127.0.0.1:" + unusedHttps)
-            .replace("192.0.2.12:443", "127.0.0.1:" + unusedHttps);
+            .replace("192.0.2.11:443", "127.0.0.1:" + https)
+            .replace("192.0.2.12:443", "127.0.0.1:" + https);
     assertTrue(
         !tested.contains("192.0.2."), "an address of the recipe is not replaced:\n" + tested);
     // HAProxy's own log on its standard output, to see which server took which connection.
@@ -236,16 +267,54 @@ class ProxyProtocolIT {
     assertTrue(reply.contains("\"remoteAddr\":\"" + EXCEPTION + "\""), reply);
   }
 
+  /**
+   * HTTPS through HAProxy in TCP mode: HAProxy passes the TLS bytes through after its PROXY header,
+   * the acceptor routes by SNI, the tenant's child terminates TLS with the tenant's certificate,
+   * and the servlet and the access log see the client, not HAProxy.
+   */
   @Test
-  @Disabled(
-      "for the integrator: needs TLS in the child (issue 14, branch tls) and SNI routing"
-          + " (branch sni) on main. Then: add 'Listen 127.0.0.1:P3 https' and a TLS virtual"
-          + " host, point the recipe's 192.0.2.11:443 at it in haproxyConfig, and assert that"
-          + " 'curl -k --resolve a.test:F2:127.0.0.3 https://a.test:F2/' from 127.0.0.5 is"
-          + " served with isSecure, remoteAddr 127.0.0.5 and the tenant's own certificate"
-          + " (openssl s_client through HAProxy shows it), and that the access log shows"
-          + " 127.0.0.5")
-  void tlsPassesThroughHaproxyUntouched() {}
+  void tlsPassesThroughHaproxyUntouched() throws Exception {
+    String[] out =
+        LaunchedServer.run(
+                TlsClients.curl(
+                        "a.test",
+                        FRONTEND,
+                        tlsFrontendPort,
+                        "/whoami/",
+                        "--http2",
+                        "--interface",
+                        CLIENT,
+                        "-w",
+                        "\n%{http_code} %{local_port}")
+                    .toArray(new String[0]))
+            .trim()
+            .split("\n");
+    String json = out[0];
+    String[] statusAndPort = out[out.length - 1].split(" ");
+    assertEquals("200", statusAndPort[0], json);
+    assertTrue(json.contains("\"secure\":true"), json);
+    assertTrue(json.contains("\"scheme\":\"https\""), json);
+    assertTrue(json.contains("\"remoteAddr\":\"" + CLIENT + "\""), json);
+    assertTrue(json.contains("\"remotePort\":" + statusAndPort[1] + ","), json);
+    assertTrue(json.contains("\"localAddr\":\"" + FRONTEND + "\""), json);
+    assertTrue(json.contains("\"localPort\":" + tlsFrontendPort), json);
+    assertTrue(json.contains("\"vhost\":\"a.test\""), json);
+    assertTrue(json.contains("\"uid\":" + LaunchedServer.uidOf("tenanta") + ","), json);
+    // The certificate the client sees through HAProxy is the tenant's own.
+    String handshake =
+        Commands.output(
+            "GET / HTTP/1.1\r\nHost: a.test\r\nConnection: close\r\n\r\n",
+            TlsClients.sClient(FRONTEND, tlsFrontendPort, "-servername", "a.test", "-ign_eof"));
+    assertTrue(handshake.contains("subject=CN = a.test"), handshake);
+    assertTrue(handshake.contains("HTTP/1.1 200"), handshake);
+    String line = awaitLogLine("GET /whoami/ ");
+    assertTrue(
+        line.startsWith(CLIENT + " ")
+            && line.contains(" " + CLIENT + " " + FRONTEND + " " + tlsFrontendPort + " GET ")
+            && line.endsWith(" 200 127.0.0.1"),
+        line);
+    assertTrue(haproxyText().contains("perchild-https/perchild"), haproxyText());
+  }
 
   private static String request(String path) {
     return "GET " + path + " HTTP/1.1\r\nHost: a.test\r\nConnection: close\r\n\r\n";

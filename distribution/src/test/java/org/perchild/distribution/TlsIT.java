@@ -83,23 +83,10 @@ class TlsIT {
     keys.put("a.test", a.key());
     keys.put("b.test", b.key());
     keys.put("broken.test", broken.key());
-    own(root.resolve("keys/a"), "tlsa");
-    own(root.resolve("keys/b"), "tlsb");
+    LaunchedServer.giveKeysTo(root.resolve("keys/a"), "tlsa");
+    LaunchedServer.giveKeysTo(root.resolve("keys/b"), "tlsb");
     Files.setPosixFilePermissions(
         root.resolve("keys"), PosixFilePermissions.fromString("rwxr-xr-x"));
-  }
-
-  private static void own(Path directory, String tenant) throws Exception {
-    LaunchedServer.run("chown", "-R", tenant + ":" + tenant, directory.toString());
-    Files.setPosixFilePermissions(directory, PosixFilePermissions.fromString("rwx------"));
-    try (var each = Files.list(directory)) {
-      for (Path file : each.toList()) {
-        Files.setPosixFilePermissions(
-            file,
-            PosixFilePermissions.fromString(
-                file.toString().endsWith(".key") ? "rw-------" : "rw-r--r--"));
-      }
-    }
   }
 
   private static String configuration(int port) {

@@ -17,6 +17,15 @@ public final class TlsClients {
    */
   public static List<String> curl(
       String host, int port, String path, String version, String... more) {
+    return curl(host, "127.0.0.1", port, path, version, more);
+  }
+
+  /**
+   * Like {@link #curl(String, int, String, String, String...)}, {@code host} resolved to {@code
+   * address}.
+   */
+  public static List<String> curl(
+      String host, String address, int port, String path, String version, String... more) {
     List<String> command =
         new ArrayList<>(
             List.of(
@@ -27,7 +36,7 @@ public final class TlsClients {
                 "20",
                 version,
                 "--resolve",
-                host + ":" + port + ":127.0.0.1"));
+                host + ":" + port + ":" + address));
     command.addAll(List.of(more));
     command.add("https://" + host + ":" + port + path);
     return command;
@@ -35,8 +44,13 @@ public final class TlsClients {
 
   /** {@code openssl s_client} to 127.0.0.1:{@code port} with {@code options}. */
   public static List<String> sClient(int port, String... options) {
+    return sClient("127.0.0.1", port, options);
+  }
+
+  /** {@code openssl s_client} to {@code address}:{@code port} with {@code options}. */
+  public static List<String> sClient(String address, int port, String... options) {
     List<String> command =
-        new ArrayList<>(List.of("openssl", "s_client", "-connect", "127.0.0.1:" + port));
+        new ArrayList<>(List.of("openssl", "s_client", "-connect", address + ":" + port));
     command.addAll(List.of(options));
     return command;
   }
