@@ -120,7 +120,7 @@ wait_ready() {
   until [ "$(http_status "${READY_PATH:-/}")" = 200 ]; do
     tries=$((tries + 1))
     if [ $tries -gt 240 ] || ! kill -0 "$SERVER_PID" 2>/dev/null; then
-      cat "$2" "$ROOT/logs/error_log" 2>/dev/null >&2 || true
+      cat "$2" "$ROOT/logs/error_log" >&2 2>/dev/null || true
       fail "the server ($1) did not come up"
     fi
     sleep 0.5
