@@ -106,6 +106,20 @@ HALF_THREADS=$((THREADS / 2 > 0 ? THREADS / 2 : 1))
 HALF_CONNECTIONS=$((CONNECTIONS / 2 > HALF_THREADS ? CONNECTIONS / 2 : HALF_THREADS))
 CLIENT="two clients at once, one per tenant, each wrk -t$HALF_THREADS -c$HALF_CONNECTIONS -d$DURATION or h2load -t$HALF_THREADS -c$HALF_CONNECTIONS -m$STREAMS -D $DURATION"
 
+# seconds DURATION: wrk's and h2load's 20s, 2m or 20 in seconds.
+seconds() {
+  case "$1" in
+    *m) echo $((${1%m} * 60)) ;;
+    *s) echo "${1%s}" ;;
+    *) echo "$1" ;;
+  esac
+}
+for d in "$DURATION" "$WARMUP"; do
+  case "$(seconds "$d")" in
+    '' | *[!0-9]* | 0) fail "BENCH_DURATION and BENCH_WARMUP are seconds (20 or 20s) or minutes (1m): $d" ;;
+  esac
+done
+
 uid_of() { echo $((TENANT + $1 - 1)); }
 host_of() { echo "t$1.localhost"; }
 BASE_PORT=$PORT
@@ -142,7 +156,11 @@ stop_all() {
   done
   PIDS=
 }
+CLIENT_PIDS=
 cleanup() {
+  for pid in $CLIENT_PIDS; do
+    kill -TERM "$pid" 2>/dev/null || true
+  done
   stop_all
   rm -rf "${TOP:-$ROOT}"
 }
@@ -216,9 +234,10 @@ write_tls_config() {
 }
 
 # nginx: TLS for both hosts as the current nginx.org defaults have it (TLS 1.2 and 1.3; this
-# nginx may still default to older ones), each proxied to its tenant's -X with keep-alive both
-# ways, no access log but one line per Connection: close request saying whether its TLS session
-# was resumed.
+# nginx may still default to older ones) and with the cipher suite that Perchild's JSSE chooses
+# (the probe shows what each server chose), each host proxied to its tenant's -X with keep-alive
+# both ways, no access log but one line per Connection: close request saying whether its TLS
+# session was resumed.
 write_nginx_config() {
   dir=$TOP/nginx
   cat >"$dir/conf/nginx.conf" <<EOF
@@ -258,6 +277,9 @@ EOF
     ssl_certificate $dir/tls/t$t.crt;
     ssl_certificate_key $dir/tls/t$t.key;
     ssl_protocols TLSv1.2 TLSv1.3;
+    # The TLS 1.3 suite that Perchild's JSSE chooses (openssl's clients put AES-256 first).
+    ssl_conf_command Ciphersuites TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256;
+    ssl_prefer_server_ciphers on;
     location / {
       proxy_pass http://t$t;
       proxy_http_version 1.1;
@@ -382,7 +404,10 @@ clients() {
           -H 'Connection: close' "$url" >"$RESULTS/$out.$t" 2>&1 &
         ;;
       h2)
-        h2load -t"$HALF_THREADS" -c"$HALF_CONNECTIONS" -m"$STREAMS" -D "$2" \
+        # h2load can hang once its time is up, waiting for a connection that never got going
+        # (seen with a JVM that served its first HTTP/2 then): a minute later it is stopped.
+        timeout -k 5 $(($(seconds "$2") + 60)) \
+          h2load -t"$HALF_THREADS" -c"$HALF_CONNECTIONS" -m"$STREAMS" -D "$2" \
           --connect-to="127.0.0.1:$PORT" --log-file="$RESULTS/$out.$t.times" \
           "$url" >"$RESULTS/$out.$t" 2>&1 &
         ;;
@@ -390,9 +415,11 @@ clients() {
     eval "client_$t=\$!"
   done
   # shellcheck disable=SC2154
+  CLIENT_PIDS="$client_1 $client_2"
   wait "$client_1" || true
   # shellcheck disable=SC2154
   wait "$client_2" || true
+  CLIENT_PIDS=
   if [ "$3" = h2 ]; then
     for t in 1 2; do
       grep -q '^Application protocol: h2$' "$RESULTS/$out.$t" ||
