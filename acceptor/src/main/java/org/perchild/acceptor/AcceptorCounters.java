@@ -7,8 +7,9 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * What the acceptor has done since it started: connections accepted, handed to a child, answered by
- * the acceptor itself (by status code), and closed by the client before a head arrived. The
- * selector thread counts; a status page may read from any thread.
+ * the acceptor itself (by status code), closed instead of answered (TLS and h2c, by the status an
+ * HTTP/1 connection would have got), and closed by the client before a head arrived. The selector
+ * thread counts; a status page may read from any thread.
  */
 public final class AcceptorCounters {
 
@@ -16,10 +17,21 @@ public final class AcceptorCounters {
   private final LongAdder handedOff = new LongAdder();
   private final LongAdder clientClosed = new LongAdder();
   private final Map<Integer, LongAdder> answered = new ConcurrentHashMap<>();
+  private final Map<Integer, LongAdder> closed = new ConcurrentHashMap<>();
 
-  /** A snapshot of the counters. */
+  /**
+   * A snapshot of the counters.
+   *
+   * @param answeredByStatus connections answered with an HTTP response, by its status
+   * @param closedByStatus TLS and h2c connections that would have been answered with that status,
+   *     had the acceptor been able to speak HTTP on them, and were closed instead
+   */
   public record Snapshot(
-      long accepted, long handedOff, long clientClosed, Map<Integer, Long> answeredByStatus) {}
+      long accepted,
+      long handedOff,
+      long clientClosed,
+      Map<Integer, Long> answeredByStatus,
+      Map<Integer, Long> closedByStatus) {}
 
   void accepted() {
     accepted.increment();
@@ -37,11 +49,20 @@ public final class AcceptorCounters {
     answered.computeIfAbsent(status, s -> new LongAdder()).increment();
   }
 
+  void closedInsteadOf(int status) {
+    closed.computeIfAbsent(status, s -> new LongAdder()).increment();
+  }
+
   /** The counters now, statuses in ascending order. */
   public Snapshot snapshot() {
+    return new Snapshot(
+        accepted.sum(), handedOff.sum(), clientClosed.sum(), byStatus(answered), byStatus(closed));
+  }
+
+  private static Map<Integer, Long> byStatus(Map<Integer, LongAdder> counts) {
     Map<Integer, Long> byStatus = new TreeMap<>();
-    answered.forEach((status, count) -> byStatus.put(status, count.sum()));
-    return new Snapshot(accepted.sum(), handedOff.sum(), clientClosed.sum(), byStatus);
+    counts.forEach((status, count) -> byStatus.put(status, count.sum()));
+    return byStatus;
   }
 
   @Override
@@ -54,6 +75,8 @@ public final class AcceptorCounters {
         + ", client closed "
         + s.clientClosed()
         + ", answered "
-        + s.answeredByStatus();
+        + s.answeredByStatus()
+        + ", closed instead of "
+        + s.closedByStatus();
   }
 }

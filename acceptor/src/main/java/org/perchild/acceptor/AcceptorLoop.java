@@ -28,18 +28,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The acceptor's one selector thread: accepts on every listen socket, reads each connection's
- * request head without ever blocking on one client, routes it to a READY child of its virtual
- * host's group and passes the socket on that child's hand-off channel, or answers it itself (400,
- * 408, 414, 431, 505, 503). {@link AcceptorMain} builds it and runs it on the main thread; the
- * control channel's reader thread gives it the launcher's messages (it is their {@link
+ * The acceptor's one selector thread: accepts on every listen socket, reads each connection's first
+ * bytes ({@link FirstBytesReader}: the request head, the TLS ClientHello on an {@code https}
+ * listener, or the HTTP/2 preface and first request) without ever blocking on one client, routes it
+ * to a READY child of its virtual host's group and passes the socket on that child's hand-off
+ * channel, or answers it itself (400, 408, 414, 431, 505, 503; a TLS or h2c connection, which it
+ * cannot answer in HTTP, is closed instead). {@link AcceptorMain} builds it and runs it on the main
+ * thread; the control channel's reader thread gives it the launcher's messages (it is their {@link
  * ControlChannel.Receiver}), which the loop applies on its next wake-up, so that every piece of
  * state is touched by this thread only.
  *
  * <p>The selector wakes at least every {@link #TICK_MILLIS} ms to enforce deadlines: {@code
- * Timeout} for a head to arrive (then 408), the same for a response to be written, {@link
- * #LINGER_NANOS} for a client to close after our answer (httpd's lingering close, so that unread
- * request bytes do not turn our answer into a reset).
+ * Timeout} for a head, hello or first HTTP/2 request to arrive (then 408, or a close), the same for
+ * a response to be written, {@link #LINGER_NANOS} for a client to close after our answer (httpd's
+ * lingering close, so that unread request bytes do not turn our answer into a reset).
  */
 final class AcceptorLoop implements ControlChannel.Receiver<LauncherToAcceptor> {
 
@@ -175,7 +177,7 @@ final class AcceptorLoop implements ControlChannel.Receiver<LauncherToAcceptor> 
     ClientConnection connection = (ClientConnection) key.attachment();
     try {
       switch (connection.state) {
-        case READING_HEAD -> readHead(connection);
+        case READING_HEAD -> readFirstBytes(connection);
         case RESPONDING -> writeResponse(connection);
         case LINGERING -> drain(connection);
       }
@@ -200,16 +202,17 @@ final class AcceptorLoop implements ControlChannel.Receiver<LauncherToAcceptor> 
         return;
       }
       counters.accepted();
+      FirstBytesReader reader =
+          FirstBytesReader.forConnection(socket.secure(), channel, limits, virtualHosts);
       ClientConnection connection =
-          new ClientConnection(
-              channel, socket, new RequestHeadReader(limits), System.nanoTime() + timeoutNanos);
+          new ClientConnection(channel, socket, reader, System.nanoTime() + timeoutNanos);
       try {
         channel.configureBlocking(false);
         if (LOG.isDebugEnabled()) {
           LOG.debug("Accepted {} on {}", channel.getRemoteAddress(), socket.listener().address());
         }
         // Clients usually send the head with the connection: read at once, no selector round.
-        readHead(connection);
+        readFirstBytes(connection);
       } catch (IOException | RuntimeException e) {
         LOG.debug("Accepted connection lost at once: {}", e.toString());
         release(connection);
@@ -217,32 +220,32 @@ final class AcceptorLoop implements ControlChannel.Receiver<LauncherToAcceptor> 
     }
   }
 
-  private void readHead(ClientConnection connection) throws IOException {
+  private void readFirstBytes(ClientConnection connection) throws IOException {
     ByteBuffer received = connection.received != null ? connection.received : firstRead.clear();
     int before = received.position();
     int count = connection.channel.read(received);
     if (count < 0) {
       counters.clientClosed();
-      LOG.debug("{} closed before a whole head", remoteOf(connection));
+      LOG.debug("{} closed before its first bytes were whole", remoteOf(connection));
       release(connection);
       return;
     }
     if (count > 0) {
       ByteBuffer fresh = received.duplicate().flip().position(before);
-      RequestHeadReader.Outcome outcome = connection.reader.read(fresh);
-      if (outcome instanceof RequestHeadReader.Head head) {
-        route(connection, head, received);
+      FirstBytesReader.Outcome outcome = connection.reader.read(fresh);
+      if (outcome instanceof FirstBytesReader.Routable routable) {
+        route(connection, routable, received);
         return;
       }
-      if (outcome instanceof RequestHeadReader.Rejected rejected) {
-        LOG.debug("{}: {} {}", remoteOf(connection), rejected.status(), rejected.reason());
-        respond(connection, rejected.status(), responses.forStatus(rejected.status()));
+      if (outcome instanceof FirstBytesReader.Refused refused) {
+        LOG.debug("{}: {} {}", remoteOf(connection), refused.status(), refused.reason());
+        refuse(connection, refused.status());
         return;
       }
       if (!received.hasRemaining()) {
         LOG.debug(
             "{}: no whole head in {} bytes", remoteOf(connection), HandoffMessage.MAX_ALREADY_READ);
-        respond(connection, 431, responses.forStatus(431));
+        refuse(connection, 431);
         return;
       }
     }
@@ -263,25 +266,21 @@ final class AcceptorLoop implements ControlChannel.Receiver<LauncherToAcceptor> 
     }
   }
 
-  private void route(ClientConnection connection, RequestHeadReader.Head head, ByteBuffer received)
+  private void route(
+      ClientConnection connection, FirstBytesReader.Routable routable, ByteBuffer received)
       throws IOException {
     InetSocketAddress local = (InetSocketAddress) connection.channel.getLocalAddress();
     InetSocketAddress remote = (InetSocketAddress) connection.channel.getRemoteAddress();
-    VirtualHost vhost = virtualHosts.select(local.getAddress(), local.getPort(), head.host());
-    String target = head.target();
-    if (target.startsWith("http://") || target.startsWith("https://")) {
-      int slash = target.indexOf('/', target.indexOf("://") + 3);
-      target = slash < 0 ? "/" : target.substring(slash);
-    }
-    int question = target.indexOf('?');
-    String path = question < 0 ? target : target.substring(0, question);
-    java.util.Optional<org.perchild.config.StatusLocation> location = vhost.locationFor(path);
-    if (location.isPresent()) {
-      String query = question < 0 ? "" : target.substring(question + 1);
-      StatusEndpoint.Answer answer =
-          status.answer(location.get(), remote, vhost.serverName(), query, head.method());
-      respond(connection, answer.status(), answer.response());
-      return;
+    // The same choice for a Host header, an SNI name and an :authority.
+    VirtualHost vhost = virtualHosts.select(local.getAddress(), local.getPort(), routable.host());
+    // Only HTTP/1 can reach a status <Location>: on TLS the acceptor sees no request at all.
+    if (routable.head() != null) {
+      java.util.Optional<StatusEndpoint.Answer> answer =
+          status.answerFor(routable.head(), vhost, remote);
+      if (answer.isPresent()) {
+        respond(connection, answer.get().status(), answer.get().response());
+        return;
+      }
     }
     long now = System.nanoTime();
     List<ChildSlots.Slot> candidates = slots.candidates(vhost.group(), now);
@@ -305,11 +304,9 @@ final class AcceptorLoop implements ControlChannel.Receiver<LauncherToAcceptor> 
           slot.handedOff(now);
           counters.handedOff();
           LOG.debug(
-              "{} {} {} host {} -> {}, slot {}, {} bytes",
+              "{} {} -> {}, slot {}, {} bytes",
               remote,
-              head.method(),
-              head.target(),
-              head.host(),
+              routable.what(),
               vhost.serverName(),
               slot.slot,
               received.position());
@@ -318,13 +315,34 @@ final class AcceptorLoop implements ControlChannel.Receiver<LauncherToAcceptor> 
       }
     }
     LOG.debug(
-        "{} host {} -> {}: no child of {} can take it ({} READY)",
+        "{} {} -> {}: no child of {} can take it ({} READY)",
         remote,
-        head.host(),
+        routable.what(),
         vhost.serverName(),
         vhost.group().label(),
         candidates.size());
-    respond(connection, 503, responses.serviceUnavailable(RETRY_AFTER_SECONDS));
+    refuse(connection, 503);
+  }
+
+  /**
+   * Refuses a connection that no child will get: an HTTP/1 one with the response of {@code status};
+   * a TLS or h2c one, where the acceptor cannot answer in HTTP, is closed after what {@link
+   * FirstBytesReader#farewell} says (a TLS alert, a GOAWAY, or nothing), and counted as closed
+   * instead of {@code status}.
+   */
+  private void refuse(ClientConnection connection, int status) throws IOException {
+    ByteBuffer farewell = connection.reader.farewell(status);
+    if (farewell == null) {
+      respond(
+          connection,
+          status,
+          status == 503
+              ? responses.serviceUnavailable(RETRY_AFTER_SECONDS)
+              : responses.forStatus(status));
+      return;
+    }
+    counters.closedInsteadOf(status);
+    write(connection, farewell);
   }
 
   /** The name a hand-off message gives the chosen virtual host: its ServerName, if one fits. */
@@ -353,6 +371,11 @@ final class AcceptorLoop implements ControlChannel.Receiver<LauncherToAcceptor> 
   private void respond(ClientConnection connection, int status, ByteBuffer response)
       throws IOException {
     counters.answered(status);
+    write(connection, response);
+  }
+
+  /** Writes {@code response} (which may be empty), then closes, lingering: see {@link #drain}. */
+  private void write(ClientConnection connection, ByteBuffer response) throws IOException {
     connection.state = ClientConnection.State.RESPONDING;
     connection.response = response;
     connection.deadline = System.nanoTime() + timeoutNanos;
@@ -397,10 +420,11 @@ final class AcceptorLoop implements ControlChannel.Receiver<LauncherToAcceptor> 
       try {
         if (connection.state == ClientConnection.State.READING_HEAD) {
           LOG.debug(
-              "{}: no whole head within the Timeout ({} bytes)",
+              "{}: no whole {} within the Timeout ({} bytes)",
               remoteOf(connection),
+              connection.reader.protocol(),
               connection.receivedBytes());
-          respond(connection, 408, responses.forStatus(408));
+          refuse(connection, 408);
         } else {
           release(connection);
         }

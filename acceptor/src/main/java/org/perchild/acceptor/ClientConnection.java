@@ -8,7 +8,7 @@ import java.nio.channels.SocketChannel;
  * One accepted connection while the acceptor holds it, the attachment of its selection key.
  *
  * <pre>
- * READING_HEAD --head, handed off--> (gone from the acceptor)
+ * READING_HEAD --head, hello or h2c request, handed off--> (gone from the acceptor)
  *      |--rejected, timed out, no child--> RESPONDING --written--> LINGERING --EOF or 2 s--> closed
  *      `--client closed--> closed
  * </pre>
@@ -17,8 +17,9 @@ import java.nio.channels.SocketChannel;
  * accept} into a buffer it shares between connections: such a connection is handed off without ever
  * being registered with the selector ({@link #key} stays null) or given a buffer of its own. Only a
  * connection whose head is not complete after that first read gets {@link #received}, which then
- * holds every byte read, at most {@link org.perchild.protocol.HandoffMessage#MAX_ALREADY_READ}: all
- * of it goes to the child with the socket.
+ * holds every byte read (request head, ClientHello, or HTTP/2 preface and frames), at most {@link
+ * org.perchild.protocol.HandoffMessage#MAX_ALREADY_READ}: all of it goes to the child with the
+ * socket.
  */
 final class ClientConnection {
 
@@ -30,7 +31,7 @@ final class ClientConnection {
 
   final SocketChannel channel;
   final AcceptorLoop.ListenSocket listener;
-  final RequestHeadReader reader;
+  final FirstBytesReader reader;
 
   /** Null until the connection needs the selector: more bytes to read, or a response to write. */
   SelectionKey key;
@@ -45,7 +46,7 @@ final class ClientConnection {
   ClientConnection(
       SocketChannel channel,
       AcceptorLoop.ListenSocket listener,
-      RequestHeadReader reader,
+      FirstBytesReader reader,
       long deadline) {
     this.channel = channel;
     this.listener = listener;

@@ -5,8 +5,10 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.TreeMap;
 import org.perchild.config.StatusLocation;
+import org.perchild.config.VirtualHost;
 import org.perchild.protocol.Scoreboard;
 import org.perchild.status.ServerStatusPage;
 import org.perchild.status.StatusMetrics;
@@ -42,6 +44,25 @@ final class StatusEndpoint {
   /** The launcher's new scoreboard (pushed every second). */
   void update(Scoreboard board) {
     this.scoreboard = board;
+  }
+
+  /**
+   * The answer to {@code head} if its target is one of {@code vhost}'s status {@code <Location>}s;
+   * empty if it is not (the request goes to a child).
+   */
+  Optional<Answer> answerFor(
+      RequestHeadReader.Head head, VirtualHost vhost, InetSocketAddress remote) {
+    String target = head.target();
+    if (target.startsWith("http://") || target.startsWith("https://")) {
+      int slash = target.indexOf('/', target.indexOf("://") + 3);
+      target = slash < 0 ? "/" : target.substring(slash);
+    }
+    int question = target.indexOf('?');
+    String path = question < 0 ? target : target.substring(0, question);
+    String query = question < 0 ? "" : target.substring(question + 1);
+    return vhost
+        .locationFor(path)
+        .map(location -> answer(location, remote, vhost.serverName(), query, head.method()));
   }
 
   /** The answer to {@code method} {@code location}{@code ?query} from {@code remote}. */

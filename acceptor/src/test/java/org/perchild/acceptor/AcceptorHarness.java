@@ -1,9 +1,11 @@
 package org.perchild.acceptor;
 
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayOutputStream;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
@@ -16,6 +18,7 @@ import java.net.ProtocolFamily;
 import java.net.Socket;
 import java.net.SocketAddress;
 import java.net.StandardProtocolFamily;
+import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.channels.spi.SelectorProvider;
@@ -64,11 +67,17 @@ final class AcceptorHarness implements AutoCloseable {
 
   final Path root;
   final Path log;
+
+  /** The first listen socket's port. */
   final int port;
+
+  /** Every listen socket's port, in {@code Listen} order. */
+  final List<Integer> ports;
+
   final int pid;
   final SeqPacketChannel control;
   final Map<Integer, SeqPacketChannel> children = new TreeMap<>();
-  private final ServerSocketChannel listen;
+  private final List<ServerSocketChannel> listen;
   private boolean reaped;
   private ExitStatus exit;
 
@@ -78,42 +87,57 @@ final class AcceptorHarness implements AutoCloseable {
   }
 
   private AcceptorHarness(
-      Path root, Path log, ServerSocketChannel listen, int pid, SeqPacketChannel control) {
+      Path root, Path log, List<ServerSocketChannel> listen, int pid, SeqPacketChannel control) {
     this.root = root;
     this.log = log;
     this.listen = listen;
-    this.port = ((InetSocketAddress) localAddress(listen)).getPort();
+    this.ports =
+        listen.stream()
+            .map(channel -> ((InetSocketAddress) localAddress(channel)).getPort())
+            .toList();
+    this.port = ports.get(0);
     this.pid = pid;
     this.control = control;
   }
 
-  /** Starts an acceptor and waits for its {@code READY <pid>}. */
+  /** Starts an acceptor with one listener and two virtual hosts, and waits for its READY. */
   static AcceptorHarness start() throws Exception {
+    return start(
+        1,
+        ports ->
+            String.join(
+                "\n",
+                "Listen 127.0.0.1:" + ports.get(0),
+                "User #65534",
+                "Group #65534",
+                "NumServers 3",
+                "ChildPerUserID #40001 #40001 2",
+                "Timeout 2",
+                virtualHost(ports.get(0), "ServerName fallback.test"),
+                virtualHost(ports.get(0), "ServerName a.test", "AssignUserID #40001 #40001"),
+                ""));
+  }
+
+  /**
+   * Starts an acceptor on {@code listeners} loopback sockets bound here, with the configuration
+   * {@code config} writes for their ports (whose {@code Listen} lines must name them in order), and
+   * waits for its {@code READY <pid>}.
+   */
+  static AcceptorHarness start(
+      int listeners, java.util.function.Function<List<Integer>, String> config) throws Exception {
     Path root = Files.createTempDirectory("perchild-acceptor-");
     String classpath = copyClasspath(root.resolve("lib"));
-    ServerSocketChannel listen = ServerSocketChannel.open();
-    listen.bind(new InetSocketAddress("127.0.0.1", 0), 64);
-    int port = ((InetSocketAddress) listen.getLocalAddress()).getPort();
+    List<ServerSocketChannel> listen = new ArrayList<>();
+    List<Integer> ports = new ArrayList<>();
+    for (int i = 0; i < listeners; i++) {
+      ServerSocketChannel channel = ServerSocketChannel.open();
+      channel.bind(new InetSocketAddress("127.0.0.1", 0), 64);
+      listen.add(channel);
+      ports.add(((InetSocketAddress) channel.getLocalAddress()).getPort());
+    }
     Files.createDirectories(root.resolve("conf"));
     Files.createDirectories(root.resolve("logs"));
-    Files.writeString(
-        root.resolve("conf/perchild.conf"),
-        String.join(
-            "\n",
-            "Listen 127.0.0.1:" + port,
-            "User #65534",
-            "Group #65534",
-            "NumServers 3",
-            "ChildPerUserID #40001 #40001 2",
-            "Timeout 2",
-            "<VirtualHost *:" + port + ">",
-            "    ServerName fallback.test",
-            "</VirtualHost>",
-            "<VirtualHost *:" + port + ">",
-            "    ServerName a.test",
-            "    AssignUserID #40001 #40001",
-            "</VirtualHost>",
-            ""));
+    Files.writeString(root.resolve("conf/perchild.conf"), config.apply(ports));
     worldReadable(root);
     Path log = root.resolve("logs/acceptor.log");
     ChannelPair controlPair = ChannelPair.open();
@@ -138,13 +162,13 @@ final class AcceptorHarness implements AutoCloseable {
                           "-Dorg.slf4j.simpleLogger.log.org.eclipse.jetty=error"),
                       classpath),
                   new AcceptorArguments(
-                      root, Path.of("conf/perchild.conf"), "#65534", NOBODY, NOBODY, 1),
+                      root, Path.of("conf/perchild.conf"), "#65534", NOBODY, NOBODY, listeners),
                   ProcessCommand.environment("nobody", "/"),
                   new ProcessCommand.AcceptorFds(
                       logFd,
                       controlPair.childFd(),
                       configFd,
-                      List.of(InheritedChannels.descriptorOf(listen))))
+                      listen.stream().map(InheritedChannels::descriptorOf).toList()))
               .spawn();
     } finally {
       Descriptors.close(configFd);
@@ -301,8 +325,13 @@ final class AcceptorHarness implements AutoCloseable {
     }
   }
 
-  /** A client connected to the acceptor's listen socket. */
+  /** A client connected to the acceptor's (first) listen socket. */
   Socket connect() throws IOException {
+    return connect(port);
+  }
+
+  /** A client connected to the acceptor's listen socket of {@code port}. */
+  Socket connect(int port) throws IOException {
     Socket socket = new Socket();
     socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
     socket.setSoTimeout(15000);
@@ -342,6 +371,59 @@ final class AcceptorHarness implements AutoCloseable {
             remote);
   }
 
+  static String childResponse(String body) {
+    return "HTTP/1.1 200 OK\r\nContent-Length: "
+        + body.length()
+        + "\r\nConnection: close\r\n\r\n"
+        + body;
+  }
+
+  /**
+   * Does what a child does: adopts the descriptor, takes the bytes the acceptor already read, reads
+   * the rest of what the client sent from the socket itself, answers and closes.
+   */
+  static void serveAsChild(AcceptorHarness.Handoff handoff, byte[] sent, String body)
+      throws Exception {
+    try (SocketChannel socket =
+        adoptSocket(handoff.fd(), handoff.message().inet6(), handoff.message().remote())) {
+      socket.configureBlocking(true);
+      ByteArrayOutputStream received = new ByteArrayOutputStream();
+      received.write(handoff.message().alreadyRead());
+      ByteBuffer buffer = ByteBuffer.allocate(65536);
+      while (received.size() < sent.length) {
+        buffer.clear();
+        if (socket.read(buffer) < 0) {
+          break;
+        }
+        received.write(buffer.array(), 0, buffer.position());
+      }
+      assertArrayEquals(sent, received.toByteArray(), "what the child got, in order");
+      socket.write(ByteBuffer.wrap(childResponse(body).getBytes(StandardCharsets.ISO_8859_1)));
+    }
+  }
+
+  /** Closes, after asserting that the acceptor logged no ERROR or WARN line. */
+  void closeAfterCheckingTheLog() throws Exception {
+    try {
+      String log = logText();
+      org.junit.jupiter.api.Assertions.assertFalse(
+          log.contains("] ERROR "), "ERROR lines in the acceptor's log:\n" + log);
+      org.junit.jupiter.api.Assertions.assertFalse(
+          log.contains("] WARN "), "WARN lines in the acceptor's log:\n" + log);
+    } finally {
+      close();
+    }
+  }
+
+  /** A {@code <VirtualHost *:port>} section of {@code directives}, for a configuration. */
+  static String virtualHost(int port, String... directives) {
+    StringBuilder section = new StringBuilder("<VirtualHost *:" + port + ">\n");
+    for (String directive : directives) {
+      section.append("    ").append(directive).append('\n');
+    }
+    return section.append("</VirtualHost>").toString();
+  }
+
   @Override
   public void close() throws Exception {
     try {
@@ -355,7 +437,9 @@ final class AcceptorHarness implements AutoCloseable {
       for (SeqPacketChannel child : children.values()) {
         child.close();
       }
-      listen.close();
+      for (ServerSocketChannel channel : listen) {
+        channel.close();
+      }
       try (Stream<Path> tree = Files.walk(root)) {
         for (Path each : tree.sorted(Comparator.reverseOrder()).toList()) {
           Files.deleteIfExists(each);

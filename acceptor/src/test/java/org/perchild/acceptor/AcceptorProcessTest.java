@@ -1,15 +1,11 @@
 package org.perchild.acceptor;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.nio.ByteBuffer;
-import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.Set;
@@ -48,13 +44,7 @@ class AcceptorProcessTest {
   @Timeout(30)
   static void stopAcceptor() throws Exception {
     if (acceptor != null) {
-      try {
-        String log = acceptor.logText();
-        assertFalse(log.contains("] ERROR "), "ERROR lines in the acceptor's log:\n" + log);
-        assertFalse(log.contains("] WARN "), "WARN lines in the acceptor's log:\n" + log);
-      } finally {
-        acceptor.close();
-      }
+      acceptor.closeAfterCheckingTheLog();
     }
   }
 
@@ -92,9 +82,9 @@ class AcceptorProcessTest {
         assertEquals("a.test", handoff.message().virtualHost());
         assertEquals(client.getLocalSocketAddress(), handoff.message().remote());
         assertEquals(new InetSocketAddress("127.0.0.1", acceptor.port), handoff.message().local());
-        serveAsChild(handoff, sent, "slot " + handoff.slot());
+        AcceptorHarness.serveAsChild(handoff, sent, "slot " + handoff.slot());
         String response = AcceptorHarness.readToEnd(client.getInputStream());
-        assertEquals(childResponse("slot " + handoff.slot()), response);
+        assertEquals(AcceptorHarness.childResponse("slot " + handoff.slot()), response);
       }
     }
     assertEquals(Set.of(0, 1), slots, "connections are spread over both children of 40001");
@@ -114,8 +104,10 @@ class AcceptorProcessTest {
         client.getOutputStream().write(sent);
         AcceptorHarness.Handoff handoff = acceptor.awaitHandoff();
         assertEquals(2, handoff.slot(), request);
-        serveAsChild(handoff, sent, "fallback");
-        assertEquals(childResponse("fallback"), AcceptorHarness.readToEnd(client.getInputStream()));
+        AcceptorHarness.serveAsChild(handoff, sent, "fallback");
+        assertEquals(
+            AcceptorHarness.childResponse("fallback"),
+            AcceptorHarness.readToEnd(client.getInputStream()));
       }
     }
   }
@@ -170,8 +162,10 @@ class AcceptorProcessTest {
       try (Socket other = acceptor.connect()) {
         other.getOutputStream().write(sent);
         AcceptorHarness.Handoff handoff = acceptor.awaitHandoff();
-        serveAsChild(handoff, sent, "meanwhile");
-        assertEquals(childResponse("meanwhile"), AcceptorHarness.readToEnd(other.getInputStream()));
+        AcceptorHarness.serveAsChild(handoff, sent, "meanwhile");
+        assertEquals(
+            AcceptorHarness.childResponse("meanwhile"),
+            AcceptorHarness.readToEnd(other.getInputStream()));
       }
       assertTrue(
           (System.nanoTime() - start) / 1_000_000 < 1500,
@@ -207,8 +201,10 @@ class AcceptorProcessTest {
       client.getOutputStream().write(sent);
       AcceptorHarness.Handoff handoff = acceptor.awaitHandoff();
       assertEquals(2, handoff.slot());
-      serveAsChild(handoff, sent, "still here");
-      assertEquals(childResponse("still here"), AcceptorHarness.readToEnd(client.getInputStream()));
+      AcceptorHarness.serveAsChild(handoff, sent, "still here");
+      assertEquals(
+          AcceptorHarness.childResponse("still here"),
+          AcceptorHarness.readToEnd(client.getInputStream()));
     }
   }
 
@@ -229,37 +225,5 @@ class AcceptorProcessTest {
     assertTrue(response.startsWith("HTTP/1.1 " + status + " "), response);
     assertTrue(response.contains("\r\nConnection: close\r\n"), response);
     acceptor.assertNoHandoff();
-  }
-
-  private static String childResponse(String body) {
-    return "HTTP/1.1 200 OK\r\nContent-Length: "
-        + body.length()
-        + "\r\nConnection: close\r\n\r\n"
-        + body;
-  }
-
-  /**
-   * Does what a child does: adopts the descriptor, takes the bytes the acceptor already read, reads
-   * the rest of what the client sent from the socket itself, answers and closes.
-   */
-  private static void serveAsChild(AcceptorHarness.Handoff handoff, byte[] sent, String body)
-      throws Exception {
-    try (SocketChannel socket =
-        AcceptorHarness.adoptSocket(
-            handoff.fd(), handoff.message().inet6(), handoff.message().remote())) {
-      socket.configureBlocking(true);
-      ByteArrayOutputStream received = new ByteArrayOutputStream();
-      received.write(handoff.message().alreadyRead());
-      ByteBuffer buffer = ByteBuffer.allocate(65536);
-      while (received.size() < sent.length) {
-        buffer.clear();
-        if (socket.read(buffer) < 0) {
-          break;
-        }
-        received.write(buffer.array(), 0, buffer.position());
-      }
-      assertArrayEquals(sent, received.toByteArray(), "what the child got, in order");
-      socket.write(ByteBuffer.wrap(childResponse(body).getBytes(StandardCharsets.ISO_8859_1)));
-    }
   }
 }
