@@ -16,6 +16,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.IntFunction;
 import org.perchild.config.ConnectionSettings;
 import org.perchild.config.Listener;
+import org.perchild.config.ProxyProtocolTable;
 import org.perchild.config.ServerConfig;
 import org.perchild.config.VirtualHost;
 import org.perchild.config.VirtualHostTable;
@@ -69,6 +70,7 @@ final class AcceptorLoop implements ControlChannel.Receiver<LauncherToAcceptor> 
   private final List<ListenSocket> listenSockets = new ArrayList<>();
   // Replaced as a whole by RELOAD (a graceful restart), on the loop thread only.
   private VirtualHostTable virtualHosts;
+  private ProxyProtocolTable proxyProtocol;
   private HeadLimits limits;
   private long timeoutNanos;
   private final IntFunction<ServerConfig> reload;
@@ -177,13 +179,13 @@ final class AcceptorLoop implements ControlChannel.Receiver<LauncherToAcceptor> 
     ClientConnection connection = (ClientConnection) key.attachment();
     try {
       switch (connection.state) {
-        case READING_HEAD -> readFirstBytes(connection);
+        case READING_PROXY, READING_HEAD -> readFirstBytes(connection);
         case RESPONDING -> writeResponse(connection);
         case LINGERING -> drain(connection);
       }
     } catch (IOException | RuntimeException e) {
       // One client's failure is that client's: the loop goes on.
-      LOG.debug("Connection from {} failed: {}", remoteOf(connection), e.toString());
+      LOG.debug("Connection from {} failed: {}", connection.client(), e.toString());
       release(connection);
     }
   }
@@ -202,11 +204,17 @@ final class AcceptorLoop implements ControlChannel.Receiver<LauncherToAcceptor> 
         return;
       }
       counters.accepted();
-      FirstBytesReader reader =
-          FirstBytesReader.forConnection(socket.secure(), channel, limits, virtualHosts);
-      ClientConnection connection =
-          new ClientConnection(channel, socket, reader, System.nanoTime() + timeoutNanos);
+      ClientConnection connection = null;
       try {
+        FirstBytesReader reader =
+            FirstBytesReader.forConnection(socket.secure(), channel, limits, virtualHosts);
+        connection =
+            new ClientConnection(
+                channel,
+                socket,
+                reader,
+                proxyHeaderFirst(channel),
+                System.nanoTime() + timeoutNanos);
         channel.configureBlocking(false);
         if (LOG.isDebugEnabled()) {
           LOG.debug("Accepted {} on {}", channel.getRemoteAddress(), socket.listener().address());
@@ -215,9 +223,26 @@ final class AcceptorLoop implements ControlChannel.Receiver<LauncherToAcceptor> 
         readFirstBytes(connection);
       } catch (IOException | RuntimeException e) {
         LOG.debug("Accepted connection lost at once: {}", e.toString());
-        release(connection);
+        if (connection != null) {
+          release(connection);
+        } else {
+          closeNow(channel);
+        }
       }
     }
+  }
+
+  /**
+   * Whether a connection must begin with a PROXY header: on an address:port where {@code
+   * RemoteIPProxyProtocol On} applies, unless its peer is one of that address's exceptions.
+   */
+  private boolean proxyHeaderFirst(SocketChannel channel) throws IOException {
+    if (!proxyProtocol.anyOn()) {
+      return false;
+    }
+    InetSocketAddress local = (InetSocketAddress) channel.getLocalAddress();
+    InetSocketAddress peer = (InetSocketAddress) channel.getRemoteAddress();
+    return proxyProtocol.requiresHeader(local.getAddress(), local.getPort(), peer.getAddress());
   }
 
   private void readFirstBytes(ClientConnection connection) throws IOException {
@@ -226,11 +251,23 @@ final class AcceptorLoop implements ControlChannel.Receiver<LauncherToAcceptor> 
     int count = connection.channel.read(received);
     if (count < 0) {
       counters.clientClosed();
-      LOG.debug("{} closed before its first bytes were whole", remoteOf(connection));
+      LOG.debug(
+          "{} closed before its {} was whole",
+          remoteOf(connection),
+          connection.state == ClientConnection.State.READING_PROXY
+              ? "PROXY header"
+              : "first bytes");
       release(connection);
       return;
     }
-    if (count > 0) {
+    if (count > 0 && connection.state == ClientConnection.State.READING_PROXY) {
+      if (!readProxyHeader(connection, received)) {
+        return;
+      }
+      // The client's own bytes, if any came with the header, are the first the reader sees.
+      before = connection.proxyHeaderLength;
+    }
+    if (count > 0 && connection.state == ClientConnection.State.READING_HEAD) {
       ByteBuffer fresh = received.duplicate().flip().position(before);
       FirstBytesReader.Outcome outcome = connection.reader.read(fresh);
       if (outcome instanceof FirstBytesReader.Routable routable) {
@@ -238,13 +275,13 @@ final class AcceptorLoop implements ControlChannel.Receiver<LauncherToAcceptor> 
         return;
       }
       if (outcome instanceof FirstBytesReader.Refused refused) {
-        LOG.debug("{}: {} {}", remoteOf(connection), refused.status(), refused.reason());
+        LOG.debug("{}: {} {}", connection.client(), refused.status(), refused.reason());
         refuse(connection, refused.status());
         return;
       }
       if (!received.hasRemaining()) {
         LOG.debug(
-            "{}: no whole head in {} bytes", remoteOf(connection), HandoffMessage.MAX_ALREADY_READ);
+            "{}: no whole head in {} bytes", connection.client(), HandoffMessage.MAX_ALREADY_READ);
         refuse(connection, 431);
         return;
       }
@@ -255,6 +292,46 @@ final class AcceptorLoop implements ControlChannel.Receiver<LauncherToAcceptor> 
           ByteBuffer.allocate(HandoffMessage.MAX_ALREADY_READ).put(received.flip());
     }
     register(connection, SelectionKey.OP_READ);
+  }
+
+  /**
+   * Reads the PROXY header from the bytes so far (all of {@code received} up to its position): true
+   * once it is whole and the connection goes on to its first bytes proper (the request head, the
+   * ClientHello); false while more must come (the connection waits for it, bounded by {@code
+   * Timeout}) or when it is refused, and then closed without an answer: the peer is a proxy, whose
+   * client an answer would not reach, and the connection may be TLS.
+   */
+  private boolean readProxyHeader(ClientConnection connection, ByteBuffer received)
+      throws IOException {
+    ProxyHeaderReader.Outcome outcome = ProxyHeaderReader.read(received.duplicate().flip());
+    if (outcome instanceof ProxyHeaderReader.Refused refused) {
+      LOG.debug("{}: PROXY header refused: {}", remoteOf(connection), refused.reason());
+      release(connection);
+      return false;
+    }
+    if (outcome instanceof ProxyHeaderReader.NeedMore) {
+      if (connection.received == null) {
+        connection.received =
+            ByteBuffer.allocate(HandoffMessage.MAX_ALREADY_READ).put(received.flip());
+      }
+      register(connection, SelectionKey.OP_READ);
+      return false;
+    }
+    if (outcome instanceof ProxyHeaderReader.Addresses header) {
+      connection.proxyHeaderLength = header.length();
+      connection.proxied = header.proxied();
+      LOG.debug(
+          "{}: PROXY v{} header for {} -> {}",
+          remoteOf(connection),
+          header.version(),
+          header.proxied().source(),
+          header.proxied().destination());
+    } else if (outcome instanceof ProxyHeaderReader.Local local) {
+      connection.proxyHeaderLength = local.length();
+      LOG.debug("{}: {} header, served as a direct connection", remoteOf(connection), local.what());
+    }
+    connection.state = ClientConnection.State.READING_HEAD;
+    return true;
   }
 
   /** Has the selector watch {@code ops} on the connection, registering it on first need. */
@@ -269,8 +346,12 @@ final class AcceptorLoop implements ControlChannel.Receiver<LauncherToAcceptor> 
   private void route(
       ClientConnection connection, FirstBytesReader.Routable routable, ByteBuffer received)
       throws IOException {
+    // Routing is by the socket's own local address, as the child's is; everything the acceptor
+    // shows of the client (Require ip, its logs) is the PROXY header's client, if there was one.
     InetSocketAddress local = (InetSocketAddress) connection.channel.getLocalAddress();
-    InetSocketAddress remote = (InetSocketAddress) connection.channel.getRemoteAddress();
+    InetSocketAddress socketPeer = (InetSocketAddress) connection.channel.getRemoteAddress();
+    InetSocketAddress remote =
+        connection.proxied != null ? connection.proxied.source() : socketPeer;
     // The same choice for a Host header, an SNI name and an :authority.
     VirtualHost vhost = virtualHosts.select(local.getAddress(), local.getPort(), routable.host());
     // Only HTTP/1 can reach a status <Location>: on TLS the acceptor sees no request at all.
@@ -291,11 +372,11 @@ final class AcceptorLoop implements ControlChannel.Receiver<LauncherToAcceptor> 
               socket.index(),
               socket.inet6(),
               socket.secure(),
-              remote,
+              socketPeer,
               local,
-              null,
+              connection.proxied,
               hostName(vhost),
-              received.duplicate().flip());
+              received.duplicate().flip().position(connection.proxyHeaderLength));
       int fd = InheritedChannels.descriptorOf(connection.channel);
       for (ChildSlots.Slot slot : candidates) {
         if (handOff(slot, payload, fd)) {
@@ -309,7 +390,7 @@ final class AcceptorLoop implements ControlChannel.Receiver<LauncherToAcceptor> 
               routable.what(),
               vhost.serverName(),
               slot.slot,
-              received.position());
+              received.position() - connection.proxyHeaderLength);
           return;
         }
       }
@@ -418,10 +499,16 @@ final class AcceptorLoop implements ControlChannel.Receiver<LauncherToAcceptor> 
         continue;
       }
       try {
-        if (connection.state == ClientConnection.State.READING_HEAD) {
+        if (connection.state == ClientConnection.State.READING_PROXY) {
+          LOG.debug(
+              "{}: no whole PROXY header within the Timeout ({} bytes); closed",
+              remoteOf(connection),
+              connection.receivedBytes());
+          release(connection);
+        } else if (connection.state == ClientConnection.State.READING_HEAD) {
           LOG.debug(
               "{}: no whole {} within the Timeout ({} bytes)",
-              remoteOf(connection),
+              connection.client(),
               connection.reader.protocol(),
               connection.receivedBytes());
           refuse(connection, 408);
@@ -438,6 +525,7 @@ final class AcceptorLoop implements ControlChannel.Receiver<LauncherToAcceptor> 
   /** Routes by this configuration's virtual hosts, and reads heads under its limits. */
   private void useConfiguration(ServerConfig config) {
     this.virtualHosts = config.virtualHostTable();
+    this.proxyProtocol = config.proxyProtocolTable();
     ConnectionSettings connection = config.mainServer().connection();
     this.limits =
         new HeadLimits(

@@ -3,11 +3,14 @@ package org.perchild.acceptor;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
+import org.perchild.protocol.HandoffMessage;
 
 /**
  * One accepted connection while the acceptor holds it, the attachment of its selection key.
  *
  * <pre>
+ * READING_PROXY --header (or LOCAL)--> READING_HEAD       (on an address:port with PROXY protocol On)
+ *      `--no valid header, timed out, client closed--> closed (no answer: the peer is a proxy)
  * READING_HEAD --head, hello or h2c request, handed off--> (gone from the acceptor)
  *      |--rejected, timed out, no child--> RESPONDING --written--> LINGERING --EOF or 2 s--> closed
  *      `--client closed--> closed
@@ -24,6 +27,7 @@ import java.nio.channels.SocketChannel;
 final class ClientConnection {
 
   enum State {
+    READING_PROXY,
     READING_HEAD,
     RESPONDING,
     LINGERING
@@ -39,7 +43,17 @@ final class ClientConnection {
   /** Null while the connection's bytes are in the loop's shared first-read buffer. */
   ByteBuffer received;
 
-  State state = State.READING_HEAD;
+  State state;
+
+  /**
+   * How many of the bytes read are a PROXY header ({@link ProxyHeaderReader}): they are not handed
+   * on; the client's own bytes begin there.
+   */
+  int proxyHeaderLength;
+
+  /** The client's addresses from a PROXY header; null without one (or with a LOCAL one). */
+  HandoffMessage.Proxied proxied;
+
   ByteBuffer response;
   long deadline;
 
@@ -47,11 +61,25 @@ final class ClientConnection {
       SocketChannel channel,
       AcceptorLoop.ListenSocket listener,
       FirstBytesReader reader,
+      boolean proxyHeaderFirst,
       long deadline) {
+    this.state = proxyHeaderFirst ? State.READING_PROXY : State.READING_HEAD;
     this.channel = channel;
     this.listener = listener;
     this.reader = reader;
     this.deadline = deadline;
+  }
+
+  /** The client's address: the PROXY header's source, else the socket's peer. */
+  Object client() {
+    if (proxied != null) {
+      return proxied.source();
+    }
+    try {
+      return channel.getRemoteAddress();
+    } catch (java.io.IOException e) {
+      return "a client";
+    }
   }
 
   /** How many bytes have been read from the client and kept. */

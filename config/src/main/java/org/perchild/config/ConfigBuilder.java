@@ -212,6 +212,11 @@ final class ConfigBuilder {
     VirtualHostAssembly hosts =
         new VirtualHostAssembly(server, children, values, problems, configFile);
     hosts.assemble();
+    if (!problems.anyError()) {
+      ProxyProtocolTable.of(hosts.mainServer(), hosts.virtualHosts())
+          .conflicts()
+          .forEach(p -> problems.warning(p.file(), p.line(), p.message()));
+    }
     Path sessions =
         server.sessionDirectory != null
             ? server.sessionDirectory

@@ -365,12 +365,15 @@ public final class DirectiveTable {
               onOff(false),
               (b, h, d) -> h.proxyProtocol(d, b.values()),
               "Every connection to the host's addresses starts with a PROXY protocol header (v1"
-                  + " or v2) whose client address the logs and webapps see; one without it is closed."),
+                  + " or v2) whose client address the logs and webapps see; one without it is"
+                  + " closed. It applies per address:port, to every host there; the last written"
+                  + " wins."),
           host(
                   "RemoteIPProxyProtocolExceptions addr|cidr ...",
                   none(),
                   (b, h, d) -> h.proxyProtocolExceptions(d, b.problems()),
-                  "Clients that connect without a PROXY header where RemoteIPProxyProtocol is On.")
+                  "Clients (addresses, CIDR networks) that connect without a PROXY header where"
+                      + " RemoteIPProxyProtocol is On; those of every host of the address count.")
               .arguments(1, MANY),
           server(
               "SessionDirectory directory",

@@ -89,6 +89,11 @@ public record ServerConfig(
     return sessionDirectory.resolve(Integer.toString(uid));
   }
 
+  /** Where a connection must begin with a PROXY protocol header, by local address and port. */
+  public ProxyProtocolTable proxyProtocolTable() {
+    return ProxyProtocolTable.of(mainServer, virtualHosts);
+  }
+
   /** The routing table of virtual hosts by local address and host name. */
   public VirtualHostTable virtualHostTable() {
     return new VirtualHostTable(mainServer, virtualHosts);

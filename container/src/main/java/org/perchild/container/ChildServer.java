@@ -30,6 +30,7 @@ import org.perchild.config.VirtualHost;
 import org.perchild.config.VirtualHostTable;
 import org.perchild.container.deploy.AppBaseDeployer;
 import org.perchild.container.handoff.HandoffConnector;
+import org.perchild.container.handoff.HandoffEndPoint;
 import org.perchild.container.handoff.MisdirectedRequestHandler;
 import org.perchild.container.logging.HostCounters;
 import org.perchild.container.logging.VirtualHostRequestLog;
@@ -302,7 +303,11 @@ public final class ChildServer extends ContainerLifeCycle {
    * this child's, which the guard answers with 421.
    */
   private static boolean route(VirtualHostTable table, List<VirtualHost> own, Request request) {
-    SocketAddress local = request.getConnectionMetaData().getLocalSocketAddress();
+    // The socket's own local address, as the acceptor routed by, not a PROXY header's destination
+    // (which is what getLocalSocketAddress reports, for the web applications and the logs).
+    SocketAddress local =
+        HandoffEndPoint.socketLocalAddress(
+            request.getConnectionMetaData().getConnection().getEndPoint());
     if (!(local instanceof InetSocketAddress inet)) {
       return false;
     }

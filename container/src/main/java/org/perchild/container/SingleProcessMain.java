@@ -157,6 +157,10 @@ public final class SingleProcessMain {
               config.listeners(),
               stop.isZero() ? NO_LIMIT : stop,
               workDirectory);
+      // RemoteIPProxyProtocol: with no acceptor, Jetty reads the header.
+      for (org.eclipse.jetty.server.ServerConnector connector : server.serverConnectors()) {
+        ProxyProtocolConnectionFactory.addTo(connector, config.proxyProtocolTable());
+      }
       // On the Jetty server, not on ChildServer: SIGTERM (stopAtShutdown) stops the server only.
       server
           .server()

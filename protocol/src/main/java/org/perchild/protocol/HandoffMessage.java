@@ -270,9 +270,14 @@ public record HandoffMessage(
         if (proxiedFamily != 4 && proxiedFamily != 6) {
           throw new MalformedHandoffException("PROXY address family " + proxiedFamily);
         }
-        proxied =
-            new Proxied(
-                getAddress(buffer, proxiedFamily == 6), getAddress(buffer, proxiedFamily == 6));
+        InetSocketAddress source = getAddress(buffer, proxiedFamily == 6);
+        InetSocketAddress destination = getAddress(buffer, proxiedFamily == 6);
+        try {
+          proxied = new Proxied(source, destination);
+        } catch (IllegalArgumentException e) {
+          // One v4-mapped address and one IPv6: two families once unmapped, refused as such.
+          throw new MalformedHandoffException(e.getMessage());
+        }
       }
       byte[] name = new byte[buffer.get() & 0xFF];
       buffer.get(name);

@@ -107,6 +107,27 @@ class HandoffMessageTest {
   }
 
   @Test
+  void proxyAddressesOfTwoFamiliesOnceUnmappedAreRefusedAsMalformed() throws Exception {
+    byte[] mapped = new byte[16];
+    mapped[10] = (byte) 0xFF;
+    mapped[11] = (byte) 0xFF;
+    mapped[15] = 7;
+    HandoffMessage message =
+        new HandoffMessage(
+            0,
+            false,
+            false,
+            at("10.0.0.9", 5),
+            at("10.0.0.1", 80),
+            new HandoffMessage.Proxied(
+                new InetSocketAddress(java.net.Inet6Address.getByAddress(null, mapped, -1), 1),
+                at("2001:db8::1", 443)),
+            "",
+            new byte[0]);
+    assertThrows(MalformedHandoffException.class, () -> HandoffMessage.decode(message.encode()));
+  }
+
+  @Test
   void withoutAProxyHeaderTheSocketsAddressesAreTheClients() throws Exception {
     HandoffMessage message =
         new HandoffMessage(0, false, false, at("10.0.0.9", 5), at("10.0.0.1", 80), new byte[0]);

@@ -31,6 +31,8 @@ import java.util.TreeMap;
  * @param requestHost the host the request named ({@code %V})
  * @param requestHeaders the request's headers ({@code %{Name}i})
  * @param responseHeaders the response's headers ({@code %{Name}o})
+ * @param peerAddress the address of the connection's peer ({@code %{c}a}): the client, or the proxy
+ *     that sent a PROXY header, as mod_remoteip's {@code %{c}a}
  */
 public record AccessLogEntry(
     InetAddress remoteAddress,
@@ -50,7 +52,50 @@ public record AccessLogEntry(
     String serverName,
     String requestHost,
     Map<String, List<String>> requestHeaders,
-    Map<String, List<String>> responseHeaders) {
+    Map<String, List<String>> responseHeaders,
+    InetAddress peerAddress) {
+
+  /** An entry of a connection without a PROXY header: its peer is the client. */
+  public AccessLogEntry(
+      InetAddress remoteAddress,
+      int remotePort,
+      InetAddress localAddress,
+      int localPort,
+      String remoteUser,
+      Instant start,
+      Duration duration,
+      String method,
+      String target,
+      String path,
+      String query,
+      String protocol,
+      int status,
+      long bodyBytes,
+      String serverName,
+      String requestHost,
+      Map<String, List<String>> requestHeaders,
+      Map<String, List<String>> responseHeaders) {
+    this(
+        remoteAddress,
+        remotePort,
+        localAddress,
+        localPort,
+        remoteUser,
+        start,
+        duration,
+        method,
+        target,
+        path,
+        query,
+        protocol,
+        status,
+        bodyBytes,
+        serverName,
+        requestHost,
+        requestHeaders,
+        responseHeaders,
+        remoteAddress);
+  }
 
   public AccessLogEntry {
     requestHeaders = caseInsensitive(requestHeaders);

@@ -72,7 +72,9 @@ public final class AccessLogFormat {
   private String value(LogFormatString.Item item, AccessLogEntry e) {
     String arg = item.argument();
     return switch (item.letter()) {
-      case 'h', 'a' -> address(e.remoteAddress());
+      // %{c}a is mod_remoteip's: the connection's peer, the proxy behind a PROXY header.
+      case 'a' -> address("c".equals(arg) ? e.peerAddress() : e.remoteAddress());
+      case 'h' -> address(e.remoteAddress());
       case 'A' -> address(e.localAddress());
       case 'l' -> null; // no identd lookups, as httpd without IdentityCheck
       case 'u' -> remoteUser(e.remoteUser());

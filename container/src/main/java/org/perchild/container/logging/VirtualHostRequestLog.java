@@ -24,6 +24,7 @@ import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.component.ContainerLifeCycle;
 import org.perchild.config.CustomLog;
 import org.perchild.config.VirtualHost;
+import org.perchild.container.handoff.HandoffEndPoint;
 
 /**
  * The child's request log: each request goes to every {@code CustomLog} of the virtual host it was
@@ -123,7 +124,17 @@ public final class VirtualHostRequestLog extends ContainerLifeCycle implements R
         host.serverName(),
         requestHost == null ? null : requestHost.toLowerCase(java.util.Locale.ROOT),
         headers(request.getHeaders()),
-        headers(response.getHeaders()));
+        headers(response.getHeaders()),
+        addressOf(peerOf(request, remote)));
+  }
+
+  /** The connection's own peer (%{c}a): a PROXY header's sender, not its client. */
+  private static SocketAddress peerOf(Request request, SocketAddress remote) {
+    org.eclipse.jetty.io.Connection connection = request.getConnectionMetaData().getConnection();
+    if (connection == null || connection.getEndPoint() == null) {
+      return remote;
+    }
+    return HandoffEndPoint.socketRemoteAddress(connection.getEndPoint());
   }
 
   private static InetAddress addressOf(SocketAddress address) {

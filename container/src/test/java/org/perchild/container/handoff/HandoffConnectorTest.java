@@ -86,7 +86,13 @@ class HandoffConnectorTest {
       String local =
           client.socket.getInetAddress().getHostAddress() + "|" + client.socket.getPort();
       assertEquals(
-          "remote=" + remote + " local=" + local + " host=www.example attachment=listener-0",
+          "remote="
+              + remote
+              + " local="
+              + local
+              + " host=www.example socket-local="
+              + local
+              + " attachment=listener-0",
           first.body());
 
       // The same connection, now read by Jetty from the socket itself.
@@ -98,6 +104,47 @@ class HandoffConnectorTest {
     }
     await().atMost(Duration.ofSeconds(5)).until(() -> connector.getInFlight() == 0);
     assertEquals(0, connector.getFailed());
+  }
+
+  @Test
+  @Timeout(30)
+  void aProxyHeadersAddressesAreTheRequestsAndTheSocketsStayForRouting() throws Exception {
+    try (TestAcceptor acceptor = new TestAcceptor(Listener.IPV4);
+        RawHttpClient client = new RawHttpClient(acceptor.clientTarget())) {
+      client.get("www.example", "/", false);
+      Accepted accepted = acceptor.accept(Read.UNTIL_HEAD);
+      java.net.InetSocketAddress source =
+          new java.net.InetSocketAddress(java.net.InetAddress.getByName("203.0.113.7"), 40123);
+      java.net.InetSocketAddress destination =
+          new java.net.InetSocketAddress(java.net.InetAddress.getByName("198.51.100.1"), 443);
+      java.net.InetSocketAddress peer =
+          new java.net.InetSocketAddress(
+              client.socket.getLocalAddress(), client.socket.getLocalPort());
+      java.net.InetSocketAddress socketLocal =
+          new java.net.InetSocketAddress(client.socket.getInetAddress(), client.socket.getPort());
+      org.perchild.protocol.HandoffMessage message =
+          new org.perchild.protocol.HandoffMessage(
+              0,
+              false,
+              false,
+              peer,
+              socketLocal,
+              new org.perchild.protocol.HandoffMessage.Proxied(source, destination),
+              "www.example",
+              new byte[0]);
+      connector.handOff(accepted.fd(), accepted.family(), accepted.alreadyRead(), message);
+
+      Response response = client.readResponse();
+      assertEquals(200, response.status(), response.body());
+      assertTrue(
+          response
+              .body()
+              .startsWith(
+                  "remote=203.0.113.7|40123 local=198.51.100.1|443 host=www.example socket-local="
+                      + ProbeHandler.format(socketLocal)
+                      + " "),
+          response.body());
+    }
   }
 
   @Test

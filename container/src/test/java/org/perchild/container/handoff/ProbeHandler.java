@@ -47,6 +47,8 @@ final class ProbeHandler extends Handler.Abstract {
               + format(request.getConnectionMetaData().getLocalSocketAddress())
               + " host="
               + Request.getServerName(request)
+              + " socket-local="
+              + format(HandoffEndPoint.socketLocalAddress(endPoint))
               + " attachment="
               + attachment;
     }

@@ -150,27 +150,41 @@ class AccessLogFormatTest {
   @Test
   void anEmptyUserNameIsTwoQuotes() throws Exception {
     AccessLogEntry e = documented();
-    AccessLogEntry emptyUser =
-        new AccessLogEntry(
-            e.remoteAddress(),
-            e.remotePort(),
-            e.localAddress(),
-            e.localPort(),
-            "",
-            e.start(),
-            e.duration(),
-            e.method(),
-            e.target(),
-            e.path(),
-            e.query(),
-            e.protocol(),
-            e.status(),
-            e.bodyBytes(),
-            e.serverName(),
-            e.requestHost(),
-            e.requestHeaders(),
-            e.responseHeaders());
+    AccessLogEntry emptyUser = with(e, "", e.peerAddress());
     assertEquals("\"\"", render("%u", emptyUser));
+  }
+
+  @Test
+  void behindAProxyHeaderPercentCaIsTheProxyAndTheRestTheClient() throws Exception {
+    AccessLogEntry e = documented();
+    AccessLogEntry proxied = with(e, e.remoteUser(), InetAddress.getByName("10.9.8.7"));
+    String client = AccessLogFormat.address(e.remoteAddress());
+    assertEquals(client + " " + client + " 10.9.8.7", render("%a %h %{c}a", proxied));
+    assertEquals(client + " " + client, render("%a %{c}a", e));
+  }
+
+  /** {@code e} with another {@code %u} user and another connection peer. */
+  private static AccessLogEntry with(AccessLogEntry e, String user, InetAddress peer) {
+    return new AccessLogEntry(
+        e.remoteAddress(),
+        e.remotePort(),
+        e.localAddress(),
+        e.localPort(),
+        user,
+        e.start(),
+        e.duration(),
+        e.method(),
+        e.target(),
+        e.path(),
+        e.query(),
+        e.protocol(),
+        e.status(),
+        e.bodyBytes(),
+        e.serverName(),
+        e.requestHost(),
+        e.requestHeaders(),
+        e.responseHeaders(),
+        peer);
   }
 
   @Test
