@@ -9,10 +9,11 @@ import java.util.Map;
  * Whether a user and group may read a directory or a file, judged as the kernel would from the
  * owner, group and mode bits of the directory (read and search) or file (read) and of each of its
  * ancestors (search): {@link VirtualHostAssembly} warns with the answer when a tenant's children
- * could not read their {@code AppBase}, {@code DocumentRoot} or {@code WebAppRealm} file after
- * dropping root, or when everyone could read a realm file. Only attributes are read, never a file's
- * bytes. Supplementary groups and ACLs are not consulted, so the answer errs on the side of a
- * warning, never of an error.
+ * could not read their {@code AppBase}, {@code DocumentRoot}, {@code WebAppRealm} file or TLS
+ * certificate and key after dropping root, when everyone could read a realm file, or when anyone
+ * but its owner could read a private key. Only attributes are read, never a file's bytes.
+ * Supplementary groups and ACLs are not consulted, so the answer errs on the side of a warning,
+ * never of an error.
  */
 final class DirectoryAccess {
 
@@ -60,6 +61,20 @@ final class DirectoryAccess {
         return null;
       }
       return describe(file.toAbsolutePath().normalize());
+    } catch (IOException | UnsupportedOperationException e) {
+      return null;
+    }
+  }
+
+  /**
+   * Null unless {@code file}'s mode lets its group or others read it (a private key must be its
+   * owner's alone, as ssh wants it, whatever its directory allows); else its mode, e.g. {@code
+   * /srv/keys/a.key is mode 0640, owner 2001, group 2001}.
+   */
+  static String readableByOthersThanOwner(Path file) {
+    try {
+      Stat stat = Stat.of(file.toAbsolutePath().normalize());
+      return (stat.mode() & 044) == 0 ? null : stat.describe(file.toAbsolutePath().normalize());
     } catch (IOException | UnsupportedOperationException e) {
       return null;
     }

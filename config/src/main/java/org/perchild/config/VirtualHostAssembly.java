@@ -75,6 +75,12 @@ final class VirtualHostAssembly {
             main.proxyProtocol,
             main.proxyProtocolExceptions != null ? main.proxyProtocolExceptions : List.of());
 
+    // The main server's TLS is a template for the hosts unless a Listen reaches it directly.
+    checkTls(
+        main,
+        null,
+        serverChildren,
+        server.listeners.stream().anyMatch(l -> !coveredByVirtualHost(l)));
     for (HostScope scope : server.vhosts) {
       ChildGroup served = servedBy(scope, mainName);
       if (served == null) {
@@ -83,6 +89,7 @@ final class VirtualHostAssembly {
       checkDirectories(scope);
       checkReadable(scope, served);
       checkRealms(scope, served);
+      checkTls(scope, main, served, true);
       hosts.add(
           new VirtualHost(
               scope.serverName != null ? scope.serverName : mainName,
@@ -117,6 +124,50 @@ final class VirtualHostAssembly {
     }
     warnAboutAddresses();
     warnAboutErrorLogs();
+    warnAboutTlsWithoutHttps();
+  }
+
+  /**
+   * A host reached through an https Listen needs SSLEngine on (else the child that gets its TLS
+   * connections can only close them), and SSLEngine on is of use only where an https Listen reaches
+   * the host: both are warnings, as the host serves its other addresses.
+   */
+  private void warnAboutTlsWithoutHttps() {
+    for (HostScope scope : server.vhosts) {
+      boolean https = false;
+      String httpsListen = null;
+      for (Listener listener : server.listeners) {
+        if (reaches(scope, listener) && listener.protocol().equals("https")) {
+          https = true;
+          httpsListen = listener.address();
+        }
+      }
+      boolean tls = scope.tls(server.main) != null;
+      if (https && !tls) {
+        problems.warning(
+            scope.section,
+            "<VirtualHost> on the https Listen "
+                + httpsListen
+                + " without SSLEngine on: its TLS connections are closed");
+      } else if (tls && !https && !server.listeners.isEmpty()) {
+        problems.warning(
+            scope.section,
+            "SSLEngine on, but no https Listen reaches this <VirtualHost>: TLS is never spoken");
+      }
+    }
+  }
+
+  private static boolean reaches(HostScope scope, Listener listener) {
+    for (VirtualHostAddress address : scope.addresses) {
+      boolean portMatches = address.port() == 0 || address.port() == listener.port();
+      if (portMatches
+          && (address.anyHost()
+              || listener.host() == null
+              || address.host().equalsIgnoreCase(listener.host()))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** A host's own setting, else the main server's, else the default. */
@@ -248,6 +299,85 @@ final class VirtualHostAssembly {
     }
   }
 
+  /**
+   * A host's TLS: {@code SSLEngine on} needs a certificate; its files must exist and are only
+   * looked at ({@code stat}, never opened: the key is the tenant's, perhaps mode 0600, and the
+   * launcher is root); a warning when the host's children could not read them, and when the key is
+   * readable by anyone but its owner. {@code SSLCipherSuite} is converted as the child will convert
+   * it. Files inherited from the main server are checked for each host, whose user may differ.
+   */
+  private void checkTls(HostScope scope, HostScope main, ChildGroup served, boolean serves) {
+    TlsSettings tls = scope.tls(main);
+    if (scope.sslCipherSuiteDirective != null) {
+      try {
+        for (String warning : CipherSuites.parse(scope.sslCipherSuite).warnings()) {
+          problems.warning(scope.sslCipherSuiteDirective, "SSLCipherSuite: " + warning);
+        }
+      } catch (IllegalArgumentException e) {
+        problems.error(scope.sslCipherSuiteDirective, "SSLCipherSuite: " + e.getMessage());
+      }
+    }
+    if (tls == null || !serves) {
+      return;
+    }
+    Directive engine = pick(scope.sslEngineDirective, main, m -> m.sslEngineDirective);
+    if (tls.certificateFile() == null) {
+      problems.error(
+          engine,
+          "SSLEngine on without SSLCertificateFile: name the host's certificate (PEM, the leaf"
+              + " first)");
+      return;
+    }
+    Directive certificate =
+        pick(scope.sslCertificateFileDirective, main, m -> m.sslCertificateFileDirective);
+    Directive key =
+        pick(scope.sslCertificateKeyFileDirective, main, m -> m.sslCertificateKeyFileDirective);
+    boolean keyApart = key != null && !tls.keyFile().equals(tls.certificateFile());
+    checkTlsFile(certificate, "SSLCertificateFile", tls.certificateFile(), served, !keyApart);
+    if (keyApart) {
+      checkTlsFile(key, "SSLCertificateKeyFile", tls.keyFile(), served, true);
+    }
+  }
+
+  private static Directive pick(
+      Directive own, HostScope main, java.util.function.Function<HostScope, Directive> inherited) {
+    return own != null || main == null ? own : inherited.apply(main);
+  }
+
+  private void checkTlsFile(
+      Directive d, String directive, Path file, ChildGroup served, boolean holdsTheKey) {
+    String what = directive + " " + file;
+    BasicFileAttributes attributes;
+    try {
+      attributes = Files.readAttributes(file, BasicFileAttributes.class);
+    } catch (NoSuchFileException e) {
+      problems.error(d, directive + ": no such file " + file);
+      return;
+    } catch (IOException e) {
+      problems.warning(d, what + ": cannot look at it: " + e);
+      return;
+    }
+    if (!attributes.isRegularFile()) {
+      problems.error(d, directive + ": " + file + " is not a regular file");
+      return;
+    }
+    String why = DirectoryAccess.whyUnreadableFile(file, served.user().uid(), served.group().gid());
+    if (why != null) {
+      problems.warning(d, what + ": " + cannotRead(served) + why);
+    }
+    if (holdsTheKey) {
+      String open = DirectoryAccess.readableByOthersThanOwner(file);
+      if (open != null) {
+        problems.warning(
+            d,
+            what
+                + ": a private key readable by others than its owner: "
+                + open
+                + " (chmod 600, owned by the tenant)");
+      }
+    }
+  }
+
   private static String cannotRead(ChildGroup served) {
     return "user "
         + served.user().name()
@@ -286,18 +416,7 @@ final class VirtualHostAssembly {
   }
 
   private boolean coveredByVirtualHost(Listener listener) {
-    for (HostScope scope : server.vhosts) {
-      for (VirtualHostAddress address : scope.addresses) {
-        boolean portMatches = address.port() == 0 || address.port() == listener.port();
-        if (portMatches
-            && (address.anyHost()
-                || listener.host() == null
-                || address.host().equalsIgnoreCase(listener.host()))) {
-          return true;
-        }
-      }
-    }
-    return false;
+    return server.vhosts.stream().anyMatch(scope -> reaches(scope, listener));
   }
 
   /** The children of one group write one error log: their virtual hosts should agree on it. */

@@ -20,8 +20,14 @@ class TlsProtocolDirectivesTest {
   private ConfigFixture conf;
 
   @BeforeEach
-  void fixture() {
+  void fixture() throws java.io.IOException {
     conf = new ConfigFixture(root);
+    // -t looks at the files (it never opens them): they exist, the test user's own, 0600.
+    for (String file : List.of("a.pem", "tls/a.pem", "tls/a.crt", "tls/main.crt")) {
+      java.nio.file.Files.setPosixFilePermissions(
+          conf.write(file, "not read by -t"),
+          java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+    }
   }
 
   private VirtualHost host(String... lines) throws ConfigException {

@@ -21,23 +21,18 @@ class WebAppRealmTest {
 
   @TempDir Path root;
   private ConfigFixture conf;
+  private TenantFixture tenants;
   private int me;
   private int myGroup;
-
-  /** A tenant that is neither this test's user nor its group. */
   private int tenant;
-
-  private String tenantUser;
 
   @BeforeEach
   void fixture() throws Exception {
-    // An installed server root is world-searchable; a @TempDir is 0700.
-    Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxr-xr-x"));
+    tenants = new TenantFixture(root);
     conf = new ConfigFixture(root);
-    me = (Integer) Files.getAttribute(root, "unix:uid");
-    myGroup = (Integer) Files.getAttribute(root, "unix:gid");
-    tenant = me == 2001 || myGroup == 2001 ? 1001 : 2001;
-    tenantUser = tenant == 2001 ? "alice alice" : "user1 group1";
+    me = tenants.me;
+    myGroup = tenants.myGroup;
+    tenant = tenants.tenant;
   }
 
   /** A realm file under the root with this mode, in directories of mode 0755. */
@@ -52,40 +47,15 @@ class WebAppRealmTest {
 
   /** The configuration lines of one virtual host of the tenant, holding {@code lines}. */
   private String[] tenantHost(String... lines) {
-    List<String> all =
-        new java.util.ArrayList<>(
-            List.of(
-                "Listen 80",
-                "ChildPerUserID " + tenantUser + " 1",
-                "<VirtualHost *:80>",
-                "  ServerName a.example",
-                "  AssignUserID " + tenantUser));
-    for (String line : lines) {
-      all.add("  " + line);
-    }
-    all.add("</VirtualHost>");
-    return all.toArray(String[]::new);
+    return tenants.host("Listen 80", 80, lines);
   }
 
   private static List<String> warnings(ServerConfig config) {
-    return config.warnings().stream().map(ConfigProblem::toString).toList();
+    return TenantFixture.warnings(config);
   }
 
   private String cannotRead(Path path, String mode, int owner, int group) {
-    return "user "
-        + tenantUser.split(" ")[0]
-        + " (uid "
-        + tenant
-        + ", gid "
-        + tenant
-        + ") cannot read it: "
-        + path
-        + " is mode "
-        + mode
-        + ", owner "
-        + owner
-        + ", group "
-        + group;
+    return tenants.cannotRead(path, mode, owner, group);
   }
 
   @Test

@@ -6,14 +6,20 @@ import java.net.SocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import org.eclipse.jetty.http2.server.HTTP2ServerConnectionFactory;
+import org.eclipse.jetty.io.EndPoint;
+import org.eclipse.jetty.server.ConnectionFactory;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.RequestLog;
 import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.ContextHandlerCollection;
@@ -26,9 +32,12 @@ import org.eclipse.jetty.util.thread.ScheduledExecutorScheduler;
 import org.eclipse.jetty.util.thread.Scheduler;
 import org.eclipse.jetty.util.thread.ThreadPool;
 import org.perchild.config.ThreadSettings;
+import org.perchild.config.TlsSettings;
 import org.perchild.config.VirtualHost;
 import org.perchild.config.VirtualHostTable;
 import org.perchild.container.deploy.AppBaseDeployer;
+import org.perchild.container.handoff.H2cConnectionFactory;
+import org.perchild.container.handoff.HandedOffHttpConnectionFactory;
 import org.perchild.container.handoff.HandoffConnector;
 import org.perchild.container.handoff.HandoffEndPoint;
 import org.perchild.container.handoff.MisdirectedRequestHandler;
@@ -38,6 +47,10 @@ import org.perchild.container.security.HostRealms;
 import org.perchild.container.sessions.SharedSessions;
 import org.perchild.container.threads.SpareThreadPool;
 import org.perchild.container.threads.SpareThreadSettings;
+import org.perchild.container.tls.HostTls;
+import org.perchild.container.tls.ListenerTls;
+import org.perchild.container.tls.TlsHosts;
+import org.perchild.container.tls.TlsRequests;
 import org.perchild.environment.ServletEnvironments;
 import org.perchild.environment.WebApplication;
 import org.perchild.protocol.HandoffMessage;
@@ -98,6 +111,7 @@ public final class ChildServer extends ContainerLifeCycle {
   private final ScheduledExecutorScheduler scheduler;
   private final ServletEnvironments environments = ServletEnvironments.installed();
   private HostCounters hostCounters;
+  private final TlsHosts<VirtualHost> tlsHosts;
 
   /**
    * Builds (does not start) the server.
@@ -127,9 +141,10 @@ public final class ChildServer extends ContainerLifeCycle {
    * pool as a child's, but one {@link ServerConnector} per {@code Listen} (a listener without an
    * address binds every IPv4 and IPv6 address) and no hand-off connector.
    *
-   * @param listeners the {@code Listen} sockets to bind, {@code http} only (named in full here:
-   *     ContainerLifeCycle's nested {@code Listener} types shadow an import)
-   * @throws IllegalArgumentException if a listener is {@code https}
+   * @param listeners the {@code Listen} sockets to bind, {@code http} or {@code https} (named in
+   *     full here: ContainerLifeCycle's nested {@code Listener} types shadow an import); an {@code
+   *     https} one terminates TLS here with every TLS host's certificate ({@link ListenerTls})
+   * @throws IllegalArgumentException if a listener is neither {@code http} nor {@code https}
    * @see #ChildServer(String, ThreadSettings, VirtualHostTable, List, Duration, Path) the other
    *     parameters
    */
@@ -143,9 +158,13 @@ public final class ChildServer extends ContainerLifeCycle {
       Path workDirectory)
       throws IOException {
     for (org.perchild.config.Listener listener : listeners) {
-      if (!listener.protocol().equals("http")) {
+      if (!listener.protocol().equals("http") && !listener.protocol().equals("https")) {
         throw new IllegalArgumentException(
-            "Listen " + listener.address() + " " + listener.protocol() + ": only http is served");
+            "Listen "
+                + listener.address()
+                + " "
+                + listener.protocol()
+                + ": only http and https are served");
       }
     }
     return new ChildServer(
@@ -176,15 +195,32 @@ public final class ChildServer extends ContainerLifeCycle {
     http.setRequestHeaderSize(Math.max(http.getRequestHeaderSize(), alreadyRead));
     http.setInputBufferSize(Math.max(http.getInputBufferSize(), alreadyRead));
     http.setPersistentConnectionsEnabled(hosts.stream().anyMatch(h -> h.connection().keepAlive()));
+    // TLS: isSecure() and https for requests over it; Jetty's SNI host check (400 "Invalid SNI")
+    // is off, the 421 rules of route() replace it.
+    http.addCustomizer(new SecureRequestCustomizer(false, false, -1, false));
+    http.setSecureScheme("https");
+    List<VirtualHost> own = List.copyOf(hosts);
+    // -X terminates TLS per listener instead (ListenerTls), with every TLS host's certificate.
+    tlsHosts = new TlsHosts<>(listeners == null ? tlsSettings(own) : Map.of());
+    H2cConnectionFactory h2c =
+        new H2cConnectionFactory(http, (local, host) -> allowsH2c(table, own, local, host));
     long idleTimeout = idleTimeout(hosts).toMillis();
     if (listeners == null) {
-      connector = new HandoffConnector(server, http);
+      HandedOffHttpConnectionFactory http11 = new HandedOffHttpConnectionFactory(http);
+      // The protocols ALPN and h2c find by name, one of each for every host: a host's TLS
+      // factory (its own SSL context and ALPN list) comes from tlsHosts.
+      connector =
+          new HandoffConnector(server, -1, http11, new HTTP2ServerConnectionFactory(http), h2c);
+      connector.setProtocolChoice(attachment -> protocolFor(table, own, attachment, http11));
       connector.setIdleTimeout(idleTimeout);
       server.addConnector(connector);
     } else {
       connector = null;
       for (org.perchild.config.Listener listener : listeners) {
-        ServerConnector each = new ServerConnector(server, 1, -1, new HttpConnectionFactory(http));
+        ServerConnector each =
+            listener.protocol().equals("https")
+                ? ListenerTls.connector(server, table, own, listener, http, ChildServer::tlsOf)
+                : new ServerConnector(server, 1, -1, new HttpConnectionFactory(http), h2c);
         // null: the wildcard address, which the JDK binds dual-stack (IPv4 and IPv6).
         each.setHost(listener.host());
         each.setPort(listener.port());
@@ -202,6 +238,9 @@ public final class ChildServer extends ContainerLifeCycle {
     scheduler = new ScheduledExecutorScheduler(name + "-housekeeping", true, polled + 2);
     // First in, last out: it runs the deployers' polls and the child's reports.
     addBean(scheduler, true);
+    // Each TLS host's certificate and key, read now that the child runs as its tenant, before the
+    // connector takes a connection.
+    addBean(tlsHosts, true);
 
     Handler.Sequence byHost = new Handler.Sequence();
     int hostIndex = 0;
@@ -220,7 +259,6 @@ public final class ChildServer extends ContainerLifeCycle {
       deployers.add(deployer);
       byHost.addHandler(new HostContexts(host, deployer.handler()));
     }
-    List<VirtualHost> own = List.copyOf(hosts);
     misdirected =
         MisdirectedRequestHandler.forRequests(
             request -> route(table, own, request),
@@ -319,6 +357,12 @@ public final class ChildServer extends ContainerLifeCycle {
     if (chosen == null || !own.contains(chosen)) {
       return false;
     }
+    // Over TLS the connection is the virtual host's that the SNI chose (its certificate, its TLS
+    // settings): a request for another host, even one of this child's, is misdirected, as httpd
+    // answers it. HTTP/1.1 then closes; HTTP/2 refuses the stream only.
+    if (request.isSecure() && tlsChosen(table, request, inet) != chosen) {
+      return false;
+    }
     // A status Location is the acceptor's, which sees only a connection's first request: on a
     // kept-alive connection it lands here. 421 closes the connection, so that the client's next
     // try reaches the acceptor, and no tenant's webapp ever answers in the acceptor's place.
@@ -327,6 +371,91 @@ public final class ChildServer extends ContainerLifeCycle {
     }
     request.setAttribute(HostContexts.ATTRIBUTE, chosen);
     return true;
+  }
+
+  /**
+   * The virtual host whose TLS a secure request's connection has: the one the acceptor chose by SNI
+   * (its hand-off message names it), or, in {@code -X}, the one the SNI of the session chooses.
+   */
+  private static VirtualHost tlsChosen(
+      VirtualHostTable table, Request request, InetSocketAddress local) {
+    EndPoint endPoint = request.getConnectionMetaData().getConnection().getEndPoint();
+    String name;
+    if (HandoffEndPoint.attachmentOf(endPoint) instanceof HandoffMessage message) {
+      name = message.virtualHost();
+    } else {
+      name = TlsRequests.serverName(endPoint);
+    }
+    return table.select(
+        local.getAddress(), local.getPort(), name == null || name.isEmpty() ? null : name);
+  }
+
+  /**
+   * The connection factory of a hand-off: for a TLS connection, the TLS (and ALPN) of the virtual
+   * host the acceptor chose, which must be one of this child's with TLS; else HTTP/1.1, which takes
+   * h2c's preface or Upgrade itself ({@link H2cConnectionFactory}).
+   */
+  private ConnectionFactory protocolFor(
+      VirtualHostTable table, List<VirtualHost> own, Object attachment, ConnectionFactory http11)
+      throws IOException {
+    if (!(attachment instanceof HandoffMessage message) || !message.secure()) {
+      return http11;
+    }
+    InetSocketAddress local = message.local();
+    String name = message.virtualHost().isEmpty() ? null : message.virtualHost();
+    VirtualHost host = table.select(local.getAddress(), local.getPort(), name);
+    if (host == null || !own.contains(host)) {
+      throw new IOException(
+          "a TLS connection to " + local + " for " + name + ", which is no host of this child");
+    }
+    return tlsHosts.factory(host);
+  }
+
+  /**
+   * Whether h2c may be spoken: by prior knowledge ({@code host} null) if the default virtual host
+   * of the address names it in {@code Protocols}, as the acceptor decides; by Upgrade if the
+   * request's virtual host, one of this child's, does.
+   */
+  private static boolean allowsH2c(
+      VirtualHostTable table, List<VirtualHost> own, InetSocketAddress local, String host) {
+    VirtualHost chosen;
+    if (host == null) {
+      List<VirtualHost> candidates = table.candidates(local.getAddress(), local.getPort());
+      chosen = candidates.isEmpty() ? null : candidates.get(0);
+    } else {
+      chosen = table.select(local.getAddress(), local.getPort(), host);
+      if (!own.contains(chosen)) {
+        return false;
+      }
+    }
+    return chosen != null && chosen.speaks("h2c");
+  }
+
+  /** The TLS of each of {@code hosts} that has {@code SSLEngine on}. */
+  private static Map<VirtualHost, HostTls> tlsSettings(List<VirtualHost> hosts) {
+    Map<VirtualHost, HostTls> settings = new LinkedHashMap<>();
+    for (VirtualHost host : hosts) {
+      HostTls tls = tlsOf(host);
+      if (tls != null) {
+        settings.put(host, tls);
+      }
+    }
+    return settings;
+  }
+
+  /** A host's TLS, or null without {@code SSLEngine on}. */
+  static HostTls tlsOf(VirtualHost host) {
+    TlsSettings tls = host.tls();
+    if (tls == null) {
+      return null;
+    }
+    return new HostTls(
+        host.isMainServer() ? "_default_ (" + host.serverName() + ")" : host.serverName(),
+        tls.certificateFile(),
+        tls.keyFile(),
+        tls.protocols(),
+        tls.cipherSuite(),
+        host.protocols());
   }
 
   /**
@@ -425,6 +554,11 @@ public final class ChildServer extends ContainerLifeCycle {
    */
   public Scheduler scheduler() {
     return scheduler;
+  }
+
+  /** The TLS of this child's hosts: which loaded, which did not and why. */
+  public TlsHosts<VirtualHost> tlsHosts() {
+    return tlsHosts;
   }
 
   /** The 421 guard, for its count. */

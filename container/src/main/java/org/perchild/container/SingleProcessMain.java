@@ -35,14 +35,18 @@ import org.slf4j.LoggerFactory;
  * </pre>
  *
  * <pre>
- *  refuse (root, https, bad config) ──▶ 1     Jetty fails to start ──▶ 2
+ *  refuse (root, bad config) ──▶ 1         Jetty fails to start ──▶ 2
  *  start ──▶ serving ──SIGTERM/SIGINT (Jetty's stopAtShutdown)──▶ stopped
  * </pre>
  *
  * <p>Its exit codes are the command line's ({@link ExitCodes}), since {@code perchild -X} returns
- * them: {@link ExitCodes#CLI_OK} stopped, {@link ExitCodes#CLI_REFUSED} refused (root, an https
- * listener, a bad configuration or bad arguments), {@link ExitCodes#CLI_FAILED} Jetty did not start
- * (a port in use, for one).
+ * them: {@link ExitCodes#CLI_OK} stopped, {@link ExitCodes#CLI_REFUSED} refused (root, a listener
+ * of another protocol, a bad configuration or bad arguments), {@link ExitCodes#CLI_FAILED} Jetty
+ * did not start (a port in use, for one).
+ *
+ * <p>An {@code https} listener terminates TLS here, with every TLS host's certificate in one SSL
+ * context chosen by SNI ({@link org.perchild.container.tls.ListenerTls}), and the same ALPN and
+ * HTTP/2 as a child: {@code -X} stays the benchmark's baseline for TLS too.
  *
  * <p>Sessions are Jetty's, in memory: one process shares them with no other, so it needs no {@code
  * SessionDirectory} (which it never touches) and they end with it.
@@ -112,7 +116,7 @@ public final class SingleProcessMain {
       return ExitCodes.CLI_REFUSED;
     }
     for (Listener listener : config.listeners()) {
-      if (!listener.protocol().equals("http")) {
+      if (!listener.protocol().equals("http") && !listener.protocol().equals("https")) {
         err.println(
             listener.file()
                 + ":"
@@ -121,8 +125,7 @@ public final class SingleProcessMain {
                 + listener.address()
                 + " "
                 + listener.protocol()
-                + ": -X serves http listeners only in this build; use the process model"
-                + " (-D FOREGROUND) for https");
+                + ": -X serves http and https listeners only");
         return ExitCodes.CLI_REFUSED;
       }
     }

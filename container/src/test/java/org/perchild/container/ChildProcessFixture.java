@@ -99,6 +99,16 @@ final class ChildProcessFixture implements AutoCloseable {
    */
   ChildProcessFixture(int uid, int gid, List<String> directives, boolean ownSessions)
       throws Exception {
+    this(uid, gid, directives, ownSessions, List.of());
+  }
+
+  /**
+   * The same, with {@code hostDirectives} inside the {@code <VirtualHost>} of {@code a.test} (its
+   * TLS, say); the listener is then an {@code https} one if they say {@code SSLEngine on}.
+   */
+  ChildProcessFixture(
+      int uid, int gid, List<String> directives, boolean ownSessions, List<String> hostDirectives)
+      throws Exception {
     root = Files.createTempDirectory("perchild-child-test-");
     log = root.resolve("logs/child.log");
     String classPath = copyClassPath(root.resolve("lib"));
@@ -112,7 +122,7 @@ final class ChildProcessFixture implements AutoCloseable {
         root.resolve("conf/perchild.conf"),
         String.join(
             "\n",
-            "Listen 127.0.0.1:" + port,
+            "Listen 127.0.0.1:" + port + (hostDirectives.contains("SSLEngine on") ? " https" : ""),
             "User #" + TENANT,
             "Group #" + TENANT,
             // b.other belongs to another tenant's child: the one this test never starts.
@@ -123,6 +133,7 @@ final class ChildProcessFixture implements AutoCloseable {
             "  ServerName a.test",
             "  ServerAlias *.a.test",
             "  AppBase " + root.resolve("webapps/a"),
+            String.join("\n", hostDirectives),
             "</VirtualHost>",
             "<VirtualHost *:" + port + ">",
             "  ServerName b.other",
@@ -238,6 +249,37 @@ final class ChildProcessFixture implements AutoCloseable {
               (InetSocketAddress) accepted.getRemoteAddress(),
               (InetSocketAddress) accepted.getLocalAddress(),
               read);
+      handoff.send(message.encode(), fdVal(accepted));
+    }
+  }
+
+  /**
+   * Plays the acceptor for one TLS connection: accepts it, reads its first record (the
+   * ClientHello), and sends the socket and the bytes read to the child as a {@code secure} hand-off
+   * for {@code virtualHost}, as the acceptor does once it has chosen the host by SNI.
+   */
+  void acceptTlsAndHandOff(String virtualHost) throws IOException {
+    try (SocketChannel accepted = listener.accept()) {
+      ByteBuffer hello = ByteBuffer.allocate(HandoffMessage.MAX_ALREADY_READ);
+      int length = -1;
+      while (length < 0 || hello.position() < length) {
+        if (accepted.read(hello) < 0) {
+          throw new IOException("client closed before its ClientHello was complete");
+        }
+        if (length < 0 && hello.position() >= 5) {
+          length = 5 + (((hello.get(3) & 0xFF) << 8) | (hello.get(4) & 0xFF));
+        }
+      }
+      HandoffMessage message =
+          new HandoffMessage(
+              0,
+              false,
+              true,
+              (InetSocketAddress) accepted.getRemoteAddress(),
+              (InetSocketAddress) accepted.getLocalAddress(),
+              null,
+              virtualHost,
+              java.util.Arrays.copyOf(hello.array(), hello.position()));
       handoff.send(message.encode(), fdVal(accepted));
     }
   }

@@ -27,7 +27,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.perchild.testsupport.Commands;
 import org.perchild.testsupport.Http;
+import org.perchild.testsupport.OpensslCertificates;
+import org.perchild.testsupport.OpensslCertificates.Pair;
 import org.perchild.testsupport.RootRequirement;
+import org.perchild.testsupport.TlsClients;
 
 /**
  * {@code bin/perchild -X} run for real: one JVM, every virtual host, Jetty listening itself on a
@@ -50,6 +53,7 @@ class DebugModeIT {
   private static Path out;
   private static Process server;
   private static int port;
+  private static int https;
 
   @BeforeAll
   static void startServer() throws Exception {
@@ -76,15 +80,21 @@ class DebugModeIT {
     // Only the first host has /marker/: it tells which host served a request whose name is unknown.
     Path marker = Files.createDirectories(root.resolve("webapps/first/marker"));
     Files.writeString(marker.resolve("host.txt"), "first\n");
-    try (ServerSocket probe = new ServerSocket(0)) {
+    try (ServerSocket probe = new ServerSocket(0);
+        ServerSocket probeTls = new ServerSocket(0)) {
       port = probe.getLocalPort();
+      https = probeTls.getLocalPort();
     }
+    // The same hosts over TLS, each with its certificate: -X terminates https itself.
+    Pair firstTls = new OpensslCertificates(root.resolve("keys")).rsa("first");
+    Pair secondTls = new OpensslCertificates(root.resolve("keys")).ec("second");
     Files.createDirectories(root.resolve("conf"));
     Files.writeString(
         root.resolve("conf/perchild.conf"),
         String.join(
             "\n",
             "Listen " + port,
+            "Listen 127.0.0.1:" + https + " https",
             "User #65534",
             "Group #65534",
             "NumServers 2",
@@ -101,9 +111,18 @@ class DebugModeIT {
             "  AssignUserID #40001 #40001",
             "  AppBase webapps/second",
             "</VirtualHost>",
+            tlsHost("first", firstTls),
+            tlsHost("second", secondTls),
             ""));
     Files.createDirectories(root.resolve("logs"));
     makeReadable(root);
+    for (Pair pair : List.of(firstTls, secondTls)) {
+      // -X reads the keys as the user it runs as, never as root.
+      Files.setPosixFilePermissions(pair.key(), PosixFilePermissions.fromString("rw-------"));
+      if (IS_ROOT) {
+        Files.setAttribute(pair.key(), "unix:uid", NOBODY);
+      }
+    }
     out = root.resolve("debug.out");
     server =
         new ProcessBuilder(asUnprivileged(perchild("-d", root.toString(), "-X")))
@@ -128,6 +147,18 @@ class DebugModeIT {
         output().lines().filter(l -> l.contains(" ERROR ") || l.contains("Exception")).toList();
     assertEquals(List.of(), errors, "unexpected errors in the output of -X");
     assertTrue(output().contains("-X stopped"), output());
+  }
+
+  private static String tlsHost(String name, Pair pair) {
+    return String.join(
+        "\n",
+        "<VirtualHost *:" + https + ">",
+        "  ServerName " + name,
+        "  AppBase webapps/" + name,
+        "  SSLEngine on",
+        "  SSLCertificateFile " + pair.certificate(),
+        "  SSLCertificateKeyFile " + pair.key(),
+        "</VirtualHost>");
   }
 
   /** The server root and its parents must be readable by the unprivileged user. */
@@ -320,19 +351,38 @@ class DebugModeIT {
   }
 
   @Test
-  void anHttpsListenerIsRefused() throws Exception {
-    Path https = Files.createDirectories(root.resolve("https/conf"));
-    Files.writeString(https.resolve("perchild.conf"), "Listen 127.0.0.1:1 https\n");
-    makeReadable(root.resolve("https"));
-    Process process =
-        new ProcessBuilder(asUnprivileged(perchild("-d", https.getParent().toString(), "-X")))
-            .redirectErrorStream(true)
-            .start();
-    String text = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertTrue(process.waitFor(60, SECONDS));
-    assertEquals(1, process.exitValue(), text);
-    assertTrue(
-        text.contains("Listen 127.0.0.1:1 https: -X serves http listeners only in this build"),
-        text);
+  void overTlsEachHostHasItsCertificateBySniAndTheFirstHostsWithout() throws Exception {
+    assertTrue(sClient("-servername", "first").contains("subject=CN = first"));
+    assertTrue(sClient("-servername", "second").contains("subject=CN = second"));
+    assertTrue(sClient("-noservername").contains("subject=CN = first"));
+  }
+
+  @Test
+  void overTlsHttp2ByAlpnAndHttp11WhenForcedBothSecureInThisOneProcess() throws Exception {
+    for (String host : List.of("first", "second")) {
+      String json = curlTls(host, "--http2");
+      assertEquals("HTTP/2.0", field(json, "protocol"), json);
+      assertEquals("true", field(json, "secure"), json);
+      assertEquals("https", field(json, "scheme"), json);
+      assertEquals(host, field(json, "vhost"), json);
+      assertEquals(Long.toString(server.pid()), field(json, "pid"), json);
+      assertEquals("HTTP/1.1", field(curlTls(host, "--http1.1"), "protocol"));
+    }
+  }
+
+  @Test
+  void overTlsAHostOtherThanTheSnisIsMisdirected() throws Exception {
+    assertEquals(
+        "421",
+        curlTls(
+            "first", "--http1.1", "-o", "/dev/null", "-w", "%{http_code}", "-H", "Host: second"));
+  }
+
+  private static String curlTls(String host, String version, String... more) throws Exception {
+    return run(TlsClients.curl(host, https, "/", version, more).toArray(new String[0]));
+  }
+
+  private static String sClient(String... options) throws Exception {
+    return Commands.output("", TlsClients.sClient(https, options));
   }
 }

@@ -4,10 +4,12 @@ import java.io.PrintStream;
 import java.util.List;
 import java.util.Map;
 import org.perchild.config.ChildGroup;
+import org.perchild.config.CipherSuites;
 import org.perchild.config.Listener;
 import org.perchild.config.LoadedConfiguration;
 import org.perchild.config.ServerConfig;
 import org.perchild.config.ThreadSettings;
+import org.perchild.config.TlsSettings;
 import org.perchild.config.VirtualHost;
 import org.perchild.config.VirtualHostAddress;
 
@@ -106,6 +108,27 @@ final class LayoutReport {
         vhost.appBase() == null ? "(none)" : vhost.appBase());
     if (vhost.documentRoot() != null) {
       out.printf("                 DocumentRoot %s%n", vhost.documentRoot());
+    }
+    out.printf("                 protocols %s%n", String.join(" ", vhost.protocols()));
+    TlsSettings tls = vhost.tls();
+    if (tls != null) {
+      out.printf(
+          "                 TLS %s, certificate %s, key %s%n",
+          String.join(" ", tls.protocols()), tls.certificateFile(), tls.keyFile());
+      out.printf(
+          "                 cipher suites %s%n",
+          tls.cipherSuite() == null
+              ? "(modern default)"
+              : tls.cipherSuite() + " (" + cipherSuites(tls.cipherSuite()) + ")");
+    }
+  }
+
+  /** What the child will offer for {@code SSLCipherSuite}, as -t has already accepted it. */
+  private static String cipherSuites(String written) {
+    try {
+      return String.join(":", CipherSuites.parse(written).suites());
+    } catch (IllegalArgumentException e) {
+      return e.getMessage();
     }
   }
 }

@@ -120,6 +120,43 @@ class CommandLineTest {
   }
 
   @Test
+  void layoutShowsEachHostsTlsAndProtocols() throws IOException {
+    Files.createDirectories(root.resolve("tls"));
+    for (String name : List.of("a.crt", "a.key")) {
+      Files.setPosixFilePermissions(
+          Files.writeString(root.resolve("tls").resolve(name), "looked at, not read\n"),
+          java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+    }
+    conf(
+        "Listen 8443 https",
+        "User #40000",
+        "Group #40000",
+        "<VirtualHost *:8443>",
+        "  ServerName a.test",
+        "  SSLEngine on",
+        "  SSLCertificateFile tls/a.crt",
+        "  SSLCertificateKeyFile tls/a.key",
+        "  SSLProtocol -all +TLSv1.3",
+        "  SSLCipherSuite TLS_AES_256_GCM_SHA384",
+        "  Protocols http/1.1",
+        "</VirtualHost>");
+    Run run = run("-d", root.toString(), "-S");
+    assertEquals(0, run.code(), run.err());
+    String out = run.out();
+    assertContains(out, "                 protocols http/1.1");
+    assertContains(
+        out,
+        "                 TLS TLSv1.3, certificate "
+            + root.resolve("tls/a.crt")
+            + ", key "
+            + root.resolve("tls/a.key"));
+    assertContains(
+        out, "                 cipher suites TLS_AES_256_GCM_SHA384 (TLS_AES_256_GCM_SHA384)");
+    // The main server: no TLS, the default protocols.
+    assertContains(out, "                 protocols h2 http/1.1");
+  }
+
+  @Test
   void dumpVhostsDefineIsTheSameAsLayout() throws IOException {
     conf("Listen 8080", "User #40000", "Group #40000");
     Run run = run("-d", root.toString(), "-t", "-D", "DUMP_VHOSTS");

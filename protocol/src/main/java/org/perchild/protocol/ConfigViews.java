@@ -153,6 +153,12 @@ public final class ConfigViews {
         null,
         0,
         List.of(),
+        List.of(),
+        null,
+        // The default host of an address decides whether h2c by prior knowledge is spoken there,
+        // in the child as in the acceptor, whoever's host it is.
+        host.protocols(),
+        null,
         List.of());
   }
 

@@ -35,6 +35,10 @@ class ConfigCodecTest {
     for (String realm : List.of("a.properties", "a-admin.properties", "b-secret.properties")) {
       Files.writeString(root.resolve("realms").resolve(realm), "someone: secret\n");
     }
+    Files.createDirectories(root.resolve("tls"));
+    for (String file : List.of("b-secret.crt", "b-secret.key")) {
+      Files.writeString(root.resolve("tls").resolve(file), "not read by -t\n");
+    }
     Files.writeString(
         root.resolve("conf/b.conf"),
         String.join(
@@ -52,7 +56,7 @@ class ConfigCodecTest {
             "  SSLCertificateKeyFile tls/b-secret.key",
             "  SSLProtocol -all +TLSv1.3",
             "  SSLCipherSuite TLSv1.3 TLS_AES_256_GCM_SHA384",
-            "  Protocols h2 http/1.1",
+            "  Protocols h2 h2c http/1.1",
             "  RemoteIPProxyProtocol On",
             "  RemoteIPProxyProtocolExceptions 10.0.0.0/8 2001:db8::1",
             "</VirtualHost>",
@@ -198,6 +202,8 @@ class ConfigCodecTest {
     assertFalse(text.contains("htdocs/b"), text);
     assertFalse(text.contains("b-secret"), text);
     assertNull(other.tls());
+    // Not a secret, and the address's default host decides whether h2c is spoken there.
+    assertEquals(List.of("h2", "h2c", "http/1.1"), other.protocols());
     assertFalse(text.contains("-Dsecret"), text);
     assertFalse(text.contains("#40002"), text);
     // The same routing table: the child answers 421 exactly where the acceptor routes elsewhere.

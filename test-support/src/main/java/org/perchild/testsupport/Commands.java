@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** Runs a real program (curl, id, useradd, kill …) as the tests do, with a bound on its time. */
@@ -29,5 +30,21 @@ public final class Commands {
     String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertTrue(process.waitFor(LIMIT_SECONDS, TimeUnit.SECONDS), String.join(" ", command));
     return "exit " + process.exitValue() + "\n" + out;
+  }
+
+  /**
+   * Runs {@code command} with {@code input} on its standard input (then its end), whatever its
+   * exit; its output and error output together. For clients such as {@code openssl s_client} whose
+   * exit says little.
+   */
+  public static String output(String input, List<String> command)
+      throws IOException, InterruptedException {
+    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    try (var in = process.getOutputStream()) {
+      in.write(input.getBytes(StandardCharsets.UTF_8));
+    }
+    String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(process.waitFor(LIMIT_SECONDS, TimeUnit.SECONDS), String.join(" ", command));
+    return out;
   }
 }

@@ -57,7 +57,11 @@ public class HandedOffHttpConnectionFactory extends HttpConnectionFactory {
 
     @Override
     protected Executor getExecutor() {
-      return opening ? this::holdBack : super.getExecutor();
+      // Only the connection the connector opens itself: one that TLS and ALPN open (on a
+      // decrypted endpoint) is not the connector's to run, and dispatches as Jetty does.
+      return opening && getEndPoint() instanceof HandoffEndPoint
+          ? this::holdBack
+          : super.getExecutor();
     }
 
     private void holdBack(Runnable task) {

@@ -85,6 +85,7 @@ public class HandoffConnector extends AbstractConnector {
         }
       };
 
+  private volatile ProtocolChoice protocolChoice = attachment -> getDefaultConnectionFactory();
   private volatile Graceful handOffs;
   private volatile Duration connectionsLimit = Duration.ZERO;
   private CompletableFuture<Void> drain;
@@ -178,6 +179,25 @@ public class HandoffConnector extends AbstractConnector {
   }
 
   /**
+   * Chooses the connection factory of each hand-off from its attachment (the hand-off message): for
+   * a TLS connection, its virtual host's TLS and ALPN; else HTTP/1.1. Without one, every connection
+   * gets the default factory (the first given).
+   */
+  @FunctionalInterface
+  public interface ProtocolChoice {
+    /**
+     * @throws IOException to close the connection (a {@link RefusedConnectionException} is counted
+     *     but not logged again: its reason has been said)
+     */
+    ConnectionFactory factoryFor(Object attachment) throws IOException;
+  }
+
+  /** Sets how each hand-off's connection factory is chosen; before the connector starts. */
+  public void setProtocolChoice(ProtocolChoice protocolChoice) {
+    this.protocolChoice = Objects.requireNonNull(protocolChoice, "protocolChoice");
+  }
+
+  /**
    * What a graceful drain waits for before it refuses connections: {@code handOffs}' shutdown (the
    * hand-off channel's end), then at most {@code connectionsLimit} for the connections in flight to
    * close. Without it, the drain is Jetty's shutdown at once.
@@ -236,6 +256,10 @@ public class HandoffConnector extends AbstractConnector {
   }
 
   private static void logFailure(String connection, Throwable cause) {
+    if (cause instanceof RefusedConnectionException) {
+      LOG.debug("hand-off refused, connection {} closed: {}", connection, cause.getMessage());
+      return;
+    }
     // An I/O failure is the client's or the acceptor's doing and its message says it all; anything
     // else is a bug here, worth its stack trace.
     if (cause instanceof IOException) {
@@ -331,9 +355,12 @@ public class HandoffConnector extends AbstractConnector {
     @Override
     public Connection newConnection(SelectableChannel channel, EndPoint endPoint, Object context)
         throws IOException {
-      ByteBuffer alreadyRead = ((Handoff) context).alreadyRead();
+      Handoff handoff = (Handoff) context;
+      ByteBuffer alreadyRead = handoff.alreadyRead();
       Connection connection =
-          getDefaultConnectionFactory().newConnection(HandoffConnector.this, endPoint);
+          protocolChoice
+              .factoryFor(handoff.attachment())
+              .newConnection(HandoffConnector.this, endPoint);
       if (alreadyRead.hasRemaining()) {
         int offered = alreadyRead.remaining();
         if (!(connection instanceof Connection.UpgradeTo upgradeTo)) {

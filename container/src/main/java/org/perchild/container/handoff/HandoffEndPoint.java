@@ -6,6 +6,7 @@ import java.nio.channels.SocketChannel;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.io.ManagedSelector;
 import org.eclipse.jetty.io.SocketChannelEndPoint;
+import org.eclipse.jetty.io.ssl.SslConnection;
 import org.eclipse.jetty.util.thread.Scheduler;
 import org.perchild.protocol.HandoffMessage;
 
@@ -37,6 +38,18 @@ public class HandoffEndPoint extends SocketChannelEndPoint {
     super(channel, selector, key, scheduler);
     this.attachment = attachment;
     this.proxied = attachment instanceof HandoffMessage message ? message.proxied() : null;
+  }
+
+  /**
+   * The attachment of the hand-off a connection's endpoint came from, through TLS if the connection
+   * is encrypted; null when it did not come through a {@link HandoffConnector}.
+   */
+  public static Object attachmentOf(EndPoint endPoint) {
+    EndPoint each = endPoint;
+    if (each instanceof SslConnection.SslEndPoint decrypted) {
+      each = decrypted.getSslConnection().getEndPoint();
+    }
+    return each instanceof HandoffEndPoint handedOff ? handedOff.getAttachment() : null;
   }
 
   /** The attachment given to {@link HandoffConnector#handOff}; may be null. */

@@ -22,6 +22,7 @@ import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import org.eclipse.jetty.server.Context;
 import org.eclipse.jetty.session.AbstractSessionDataStore;
@@ -39,17 +40,23 @@ import org.slf4j.LoggerFactory;
  * makes one for each context's session handler.
  *
  * <ul>
- *   <li>A write goes to a temporary file in the same directory, which is then renamed over the
- *       session's file ({@code ATOMIC_MOVE}): a reader in another process sees the old file or the
- *       new one, never half of one, and a child that crashes mid-write leaves the old one.
- *   <li>A write looks first, under the session's {@link SessionLocks lock}: it never brings back a
- *       session whose file is gone (invalidated or expired in another child), and a write that
+ *   <li>A write goes to a temporary file in the same directory, which then takes the place of the
+ *       session's file in one step ({@link Exchange}: the two names swapped, then the old file
+ *       removed; else a rename over it, {@code ATOMIC_MOVE}): a reader in another process sees the
+ *       old file or the new one, never half of one nor none, and a child that crashes mid-write
+ *       leaves the old one (and at worst a temporary file, which {@link #doCleanOrphans} removes).
+ *   <li>A write looks first, under the session's {@link SessionLocks lock}, which it takes only
+ *       once its temporary file is written and holds only to look and replace: it never brings back
+ *       a session whose file is gone (invalidated or expired in another child), and a write that
  *       changes only the access time and expiry is dropped when another request has written since.
  *       Two requests that both change attributes: the later write wins, as in any Jetty store.
  *   <li>A file that cannot be read (corrupt, another format, a class the web application no longer
  *       has, not a regular file of the directory's owner) is logged once at WARN, removed, and is
  *       no session: the request goes on without it, never a 500.
- *   <li>Expired sessions are found by listing the directory and reading each file's header.
+ *   <li>Expired sessions are found by listing the directory and reading each file's header. A
+ *       request that changed nothing but the access time is written only when the file is older
+ *       than Jetty's save period ({@code savePeriodSec}): the expiry in a file may lag that much,
+ *       so the store takes a session for expired that much after the expiry its file names.
  * </ul>
  *
  * <p>The file of a session is named by the context's path, the virtual host ({@link
@@ -147,7 +154,7 @@ public final class SessionFileStore extends AbstractSessionDataStore {
   public boolean doExists(String id) {
     Path file = fileOf(id);
     Header header = file == null ? null : headerOrDiscard(file);
-    return header != null && !header.expiredAt(System.currentTimeMillis());
+    return header != null && !header.expiredAt(System.currentTimeMillis() - lagMs());
   }
 
   @Override
@@ -191,6 +198,7 @@ public final class SessionFileStore extends AbstractSessionDataStore {
       data.setExpiry(header.expiry());
       data.setLastSaved(header.savedAt());
       data.version = header.version();
+      data.lagMs = lagMs();
       SessionFile.readAttributes(in, data);
       return data;
     } catch (IOException | ClassNotFoundException | RuntimeException e) {
@@ -226,22 +234,32 @@ public final class SessionFileStore extends AbstractSessionDataStore {
                 data.getExpiry(),
                 data.getMaxInactiveMs()),
             data);
-    try (SessionLocks.Held held = locks.lock(name)) {
-      if (known != 0) {
-        Header current = headerOrDiscard(file);
-        if (current == null) {
-          // Invalidated or expired in another child since this request read it: leave it gone.
-          writesDropped.increment();
-          LOG.debug("session {}: its file is gone, not written again", id);
-          return;
+    // The new file is written before the lock is taken: the lock covers only the look at the
+    // current file and the step that puts the new one in its place.
+    Path temporary = temporaryOf(file, version);
+    writeTemporary(temporary, bytes);
+    try {
+      try (SessionLocks.Held held = locks.lock(name)) {
+        if (known != 0) {
+          Header current = headerOrDiscard(file);
+          if (current == null) {
+            // Invalidated or expired in another child since this request read it: leave it gone.
+            writesDropped.increment();
+            LOG.debug("session {}: its file is gone, not written again", id);
+            return;
+          }
+          if (!data.isDirty() && current.version() != known) {
+            // Only the access time changed here, and another request has written since.
+            writesDropped.increment();
+            return;
+          }
         }
-        if (!data.isDirty() && current.version() != known) {
-          // Only the access time changed here, and another request has written since.
-          writesDropped.increment();
-          return;
-        }
+        replace(temporary, file);
       }
-      write(file, version, bytes);
+    } finally {
+      // The old file after an exchange, the unused new one after a dropped write or a failure,
+      // nothing after a rename.
+      Files.deleteIfExists(temporary);
     }
     if (data instanceof StoredSessionData s) {
       s.version = version;
@@ -267,7 +285,7 @@ public final class SessionFileStore extends AbstractSessionDataStore {
       Path file = fileOf(id);
       Header header = file == null ? null : headerOrDiscard(file);
       // No file: no such session any more, which the cache may forget.
-      if (header == null || header.expiredAt(time)) {
+      if (header == null || header.expiredAt(time - lagMs())) {
         expired.add(id);
       }
     }
@@ -284,7 +302,7 @@ public final class SessionFileStore extends AbstractSessionDataStore {
       }
       Header header = headerOrDiscard(file);
       if (header != null
-          && header.expiredAt(before)
+          && header.expiredAt(before - lagMs())
           && name.equals(SessionFile.name(prefix, header.id()))) {
         expired.add(header.id());
       }
@@ -321,7 +339,7 @@ public final class SessionFileStore extends AbstractSessionDataStore {
   private void removeIfExpired(Path file, long time) throws IOException {
     try (SessionLocks.Held held = locks.lock(file.getFileName().toString())) {
       Header header = headerOrDiscard(file);
-      if (header != null && header.expiredAt(time)) {
+      if (header != null && header.expiredAt(time - lagMs())) {
         Files.deleteIfExists(file);
       }
     }
@@ -355,6 +373,16 @@ public final class SessionFileStore extends AbstractSessionDataStore {
   /** The directory this store keeps its files in. */
   public Path directory() {
     return directory;
+  }
+
+  /**
+   * How long the expiry in a file may lag behind the session's real one: the save period, during
+   * which Jetty does not write a request that changed nothing but the access time ({@code
+   * AbstractSessionDataStore.store}). A session is taken for expired that much later, so that it
+   * never ends before its time because its last access was not written.
+   */
+  private long lagMs() {
+    return TimeUnit.SECONDS.toMillis(Math.max(0, getSavePeriodSec()));
   }
 
   private Path fileOf(String id) {
@@ -451,25 +479,31 @@ public final class SessionFileStore extends AbstractSessionDataStore {
     }
   }
 
-  private void write(Path file, long version, byte[] bytes) throws IOException {
-    Path temporary =
-        directory.resolve(
-            "."
-                + file.getFileName()
-                + "."
-                + Long.toHexString(version)
-                + SessionFile.TEMPORARY_SUFFIX);
-    try {
-      try (SeekableByteChannel out = Files.newByteChannel(temporary, CREATE, FILE_ATTRIBUTE)) {
-        ByteBuffer buffer = ByteBuffer.wrap(bytes);
-        while (buffer.hasRemaining()) {
-          out.write(buffer);
-        }
+  private Path temporaryOf(Path file, long version) {
+    return directory.resolve(
+        "." + file.getFileName() + "." + Long.toHexString(version) + SessionFile.TEMPORARY_SUFFIX);
+  }
+
+  private static void writeTemporary(Path temporary, byte[] bytes) throws IOException {
+    try (SeekableByteChannel out = Files.newByteChannel(temporary, CREATE, FILE_ATTRIBUTE)) {
+      ByteBuffer buffer = ByteBuffer.wrap(bytes);
+      while (buffer.hasRemaining()) {
+        out.write(buffer);
       }
-      Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException | RuntimeException e) {
       Files.deleteIfExists(temporary);
       throw e;
+    }
+  }
+
+  /**
+   * Puts {@code temporary} in the place of {@code file}, atomically: by exchanging their names
+   * where the file system can ({@link Exchange}: the old file is then left at the temporary name,
+   * which the caller removes), else by renaming over it. Under the session's lock.
+   */
+  private static void replace(Path temporary, Path file) throws IOException {
+    if (Exchange.swap(temporary, file) != Exchange.Result.SWAPPED) {
+      Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE);
     }
   }
 
@@ -505,6 +539,9 @@ public final class SessionFileStore extends AbstractSessionDataStore {
     /** 0 until read from or written to a file. */
     transient volatile long version;
 
+    /** How long the expiry read from the file may lag behind the real one; 0 for a new session. */
+    transient volatile long lagMs;
+
     StoredSessionData(
         String id,
         String contextPath,
@@ -514,6 +551,11 @@ public final class SessionFileStore extends AbstractSessionDataStore {
         long lastAccessed,
         long maxInactiveMs) {
       super(id, contextPath, vhost, created, accessed, lastAccessed, maxInactiveMs);
+    }
+
+    @Override
+    public boolean isExpiredAt(long time) {
+      return super.isExpiredAt(time - lagMs);
     }
   }
 }

@@ -17,8 +17,9 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * Makes "look at a session's file, then replace or delete it" one step for every process of a
  * tenant, so that a late write never brings back a session another child has invalidated, nor
- * overwrites a newer one with an older one. Readers take no lock: a file is replaced by {@code
- * rename}, so they see the old file or the new one.
+ * overwrites a newer one with an older one. Readers take no lock: a file is replaced in one step
+ * ({@link Exchange}, or {@code rename}), so they see the old file or the new one. A writer takes it
+ * only once its new file is written, for the look and the replacement.
  *
  * <p>A lock is one of {@value #STRIPES} stripes, chosen by the session id: a {@code fcntl} lock on
  * that byte of the directory's {@code .lock} file, which excludes the other processes and is

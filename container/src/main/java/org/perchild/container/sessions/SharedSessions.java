@@ -21,8 +21,12 @@ import org.eclipse.jetty.session.NullSessionCacheFactory;
  *       session from its file, so it sees what another child wrote a moment ago), the session
  *       written when it is created and again before the response is committed (so the client's next
  *       request, wherever it goes, finds what this one did), an unreadable session dropped, and the
- *       {@link SessionFileStore} over the tenant's directory. {@code savePeriodSec} 0: every
- *       request that used a session writes its access time and expiry at its end.
+ *       {@link SessionFileStore} over the tenant's directory. {@code savePeriodSec} {@value
+ *       #SAVE_PERIOD_SEC}: a request that used a session but changed nothing in it writes its
+ *       access time and expiry at its end only if the session's file is older than that (and a
+ *       request that changed it, already written before its response, is not written again for the
+ *       few milliseconds its end moved the expiry); the store lets a session live that much past
+ *       the expiry in its file, so it never ends early.
  * </ul>
  *
  * <p>Without {@link #storeIn} (that is {@code perchild -X}, one process that shares nothing) Jetty
@@ -36,6 +40,12 @@ public final class SharedSessions {
    * keep their sessions apart. The deployer sets it on every context it makes.
    */
   public static final String VIRTUAL_HOST = "org.perchild.sessions.virtualHost";
+
+  /**
+   * How long a session's file may go unwritten by requests that change nothing but its access time
+   * (Jetty's {@code savePeriodSec}); a changed session is written by every request that changes it.
+   */
+  static final int SAVE_PERIOD_SEC = 5;
 
   private SharedSessions() {}
 
@@ -59,7 +69,7 @@ public final class SharedSessions {
     cache.setRemoveUnloadableSessions(true);
     server.addBean(cache);
     SessionFileStoreFactory store = new SessionFileStoreFactory(directory);
-    store.setSavePeriodSec(0);
+    store.setSavePeriodSec(SAVE_PERIOD_SEC);
     server.addBean(store);
     return store;
   }

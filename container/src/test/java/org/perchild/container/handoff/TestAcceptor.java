@@ -46,7 +46,11 @@ final class TestAcceptor implements AutoCloseable {
     /** Whatever has arrived when the head is complete, as a real acceptor reads. */
     UNTIL_HEAD,
     /** A full buffer: the head and the first bytes of the body, together. */
-    FULL_BUFFER
+    FULL_BUFFER,
+    /** The first TLS record (the ClientHello), as the acceptor reads one for its SNI. */
+    TLS_RECORD,
+    /** HTTP/2's 24-byte client preface and whatever came with it. */
+    H2_PREFACE
   }
 
   /** A connection as the child receives it. */
@@ -93,7 +97,12 @@ final class TestAcceptor implements AutoCloseable {
           throw new IOException("client closed before the head was complete");
         }
         if (headLength < 0) {
-          headLength = headLength(buffer);
+          headLength =
+              switch (read) {
+                case TLS_RECORD -> tlsRecordLength(buffer);
+                case H2_PREFACE -> buffer.position() >= 24 ? buffer.position() : -1;
+                default -> headLength(buffer);
+              };
         }
         if (headLength < 0 && !buffer.hasRemaining() && buffer.limit() == buffer.capacity()) {
           throw new IOException("head longer than " + BUFFER_SIZE);
@@ -106,6 +115,14 @@ final class TestAcceptor implements AutoCloseable {
       }
       return new Accepted(dup, listener.family, buffer, headLength);
     }
+  }
+
+  private static int tlsRecordLength(ByteBuffer buffer) {
+    if (buffer.position() < 5) {
+      return -1;
+    }
+    int length = 5 + (((buffer.get(3) & 0xFF) << 8) | (buffer.get(4) & 0xFF));
+    return buffer.position() >= length ? length : -1;
   }
 
   private static int headLength(ByteBuffer buffer) {

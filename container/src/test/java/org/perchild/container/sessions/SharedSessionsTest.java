@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -33,6 +34,8 @@ import org.perchild.testsupport.Http;
  */
 @Timeout(60)
 class SharedSessionsTest {
+
+  private static final long SAVE_PERIOD_MS = SharedSessions.SAVE_PERIOD_SEC * 1000L;
 
   @TempDir Path root;
 
@@ -137,15 +140,53 @@ class SharedSessionsTest {
   void anExpiredSessionIsNotLoaded() throws Exception {
     String cookie = cookieOf(get(a, "/app/count?ttl=1", null));
     Path file = sessionFiles().get(0);
-    // Wait for the expiry the file holds to pass, without a request that would move it.
+    // Wait for the expiry the file holds, and the save period after it, to pass, without a
+    // request that would move it.
     Awaitility.await()
-        .atMost(Duration.ofSeconds(10))
-        .until(() -> header(file).expiredAt(System.currentTimeMillis()));
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> header(file).expiredAt(System.currentTimeMillis() - SAVE_PERIOD_MS));
 
     assertEquals("none\n", get(b, "/app/peek", cookie).body());
 
     assertFalse(Files.exists(file), "the expired session's file is removed once it is found");
     assertEquals("1\n", get(a, "/app/count", cookie).body());
+  }
+
+  @Test
+  void aSessionLivesOnForTheSavePeriodPastTheExpiryInItsFile() throws Exception {
+    String cookie = cookieOf(get(a, "/app/count?ttl=1", null));
+    Path file = sessionFiles().get(0);
+    long expiry = header(file).expiry();
+    // Past the expiry in the file, as when the last requests only read the session and were not
+    // written: the session is still there (were it not, it would be "none").
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> System.currentTimeMillis() > expiry);
+    long asked = System.currentTimeMillis();
+    String seen = get(b, "/app/peek", cookie).body();
+    assumeTrue(
+        System.currentTimeMillis() < expiry + SAVE_PERIOD_MS, "the machine took a save period");
+    assertEquals("1\n", seen, "asked " + (asked - expiry) + " ms after the file's expiry");
+  }
+
+  @Test
+  void aChangedSessionIsWrittenOncePerRequestAndAnUnchangedOneOncePerSavePeriod() throws Exception {
+    String cookie = cookieOf(get(a, "/app/count", null));
+    long writes = a.store().writes();
+    long start = System.currentTimeMillis();
+
+    for (int i = 2; i <= 4; i++) {
+      assertEquals(i + "\n", get(a, "/app/count", cookie).body());
+    }
+    for (int i = 0; i < 3; i++) {
+      assertEquals("4\n", get(a, "/app/peek", cookie).body());
+    }
+
+    // Each change before its response, and not again at its end; the reads not at all while the
+    // file is younger than the save period.
+    assumeTrue(System.currentTimeMillis() - start < SAVE_PERIOD_MS, "the machine took a period");
+    assertEquals(writes + 3, a.store().writes());
+    assertEquals("4\n", get(b, "/app/peek", cookie).body());
   }
 
   @Test

@@ -76,6 +76,9 @@ public class WhoAmIServlet extends HttpServlet {
     field(json, "remotePort", Integer.toString(request.getRemotePort()));
     field(json, "localAddr", quote(request.getLocalAddr()));
     field(json, "localPort", Integer.toString(request.getLocalPort()));
+    field(json, "secure", Boolean.toString(request.isSecure()));
+    field(json, "scheme", quote(request.getScheme()));
+    field(json, "protocol", quote(request.getProtocol()));
     json.setLength(json.length() - 1);
     json.append("}\n");
     response.setContentType("application/json");

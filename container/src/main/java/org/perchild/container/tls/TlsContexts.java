@@ -1,0 +1,55 @@
+package org.perchild.container.tls;
+
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import org.eclipse.jetty.http2.HTTP2Cipher;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
+import org.perchild.config.CipherSuites;
+
+/**
+ * Jetty's {@link SslContextFactory.Server} from credentials already read ({@link PemFiles}) and a
+ * host's {@code SSLProtocol} and {@code SSLCipherSuite}. Each call makes a new factory, so a new
+ * {@code SSLContext} when it starts, with its own session cache and its own session-ticket keys: a
+ * TLS session of one host can never be resumed under another (docs/ARCHITECTURE.md).
+ */
+public final class TlsContexts {
+
+  private TlsContexts() {}
+
+  /**
+   * A server context with {@code credentials} (one per alias; with more than one, Jetty chooses by
+   * SNI, or the caller's {@link SslContextFactory.Server#setSNISelector selector}).
+   *
+   * @param protocols the JSSE protocol names, e.g. {@code TLSv1.2}, {@code TLSv1.3}
+   * @param cipherSuite {@code SSLCipherSuite} as written, or null for the modern default
+   * @param defaultAlias the alias used without SNI, or null when there is one
+   * @throws IllegalArgumentException if the cipher suite names a suite no one knows
+   */
+  public static SslContextFactory.Server server(
+      Map<String, PemFiles.Credentials> credentials,
+      List<String> protocols,
+      String cipherSuite,
+      String defaultAlias) {
+    // The key store lives in this process's memory only; its password guards nothing on disk.
+    char[] password = HexFormat.of().formatHex(new SecureRandom().generateSeed(16)).toCharArray();
+    SslContextFactory.Server context = new SslContextFactory.Server();
+    context.setKeyStore(PemFiles.keyStore(credentials, password));
+    context.setKeyStorePassword(new String(password));
+    context.setKeyManagerPassword(new String(password));
+    if (defaultAlias != null) {
+      context.setCertAlias(defaultAlias);
+    }
+    context.setIncludeProtocols(protocols.toArray(new String[0]));
+    context.setIncludeCipherSuites(CipherSuites.parse(cipherSuite).suites().toArray(new String[0]));
+    // What the operator named is what is offered: Jetty's default exclusions (CBC with SHA-1, …)
+    // would silently drop a suite written into SSLCipherSuite.
+    context.setExcludeCipherSuites();
+    context.setUseCipherSuitesOrder(true);
+    // h2 refuses the suites of RFC 9113's block list: offer the others first.
+    context.setCipherComparator(HTTP2Cipher.COMPARATOR);
+    context.setRenegotiationAllowed(false);
+    return context;
+  }
+}
