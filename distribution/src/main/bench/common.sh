@@ -1,9 +1,11 @@
-# common.sh: what bench.sh, webapps.sh and memory.sh share, sourced by them (not run).
+# common.sh: what bench.sh, webapps.sh, memory.sh and tls.sh share, sourced by them (not run).
 # A script sets BENCH_NAME (its name, for messages) and PERCHILD_HOME before sourcing it, and
 # the settings its functions read before calling them: PORT, HOST, TENANT, ROUNDS, THREADS,
-# CONNECTIONS, DURATION, MODES (the last part of a run's name: connection modes or cases) and
-# READY_PATH (the path that answers 200 once the server serves, / if unset); make_root sets
-# ROOT, the temporary server root, and RESULTS, where the runs' output is kept.
+# CONNECTIONS, DURATION, MODES (the last part of a run's name: connection modes or cases),
+# READY_PATH (the path that answers 200 once the server serves, / if unset), SCHEME (http, or
+# https: HOST is then also the TLS server name) and CLIENT (header's description of the load,
+# wrk's options if unset); make_root sets ROOT, the temporary server root, and RESULTS, where
+# the runs' output is kept.
 
 fail() {
   echo "$BENCH_NAME: $*" >&2
@@ -16,22 +18,31 @@ check_rounds() {
   esac
 }
 
-# require_tools [wrk]: curl and setpriv always, wrk when asked; and root.
+# require_tools [TOOL ...]: each TOOL (wrk, h2load, nginx, openssl), curl and setpriv; and root.
 require_tools() {
-  if [ "${1:-}" = wrk ]; then
-    command -v wrk >/dev/null 2>&1 ||
-      fail "wrk is not installed: apt-get install wrk (Debian, Ubuntu), dnf install wrk (Fedora), or build it from https://github.com/wg/wrk"
-  fi
-  command -v curl >/dev/null 2>&1 || fail "curl is not installed: apt-get install curl"
-  command -v setpriv >/dev/null 2>&1 || fail "setpriv is not installed: apt-get install util-linux"
+  for tool in "$@" curl setpriv; do
+    command -v "$tool" >/dev/null 2>&1 || fail "$tool is not installed: $(install_hint "$tool")"
+  done
   [ "$(id -u)" = 0 ] ||
     fail "run me as root: the process model's launcher must be root to start the acceptor and a child as uid $TENANT (-X is started as uid $TENANT too)"
 }
 
+install_hint() {
+  case "$1" in
+    wrk) echo "apt-get install wrk (Debian, Ubuntu), dnf install wrk (Fedora), or build it from https://github.com/wg/wrk" ;;
+    h2load) echo "apt-get install nghttp2-client (Debian, Ubuntu), dnf install nghttp2 (Fedora)" ;;
+    nginx) echo "apt-get install nginx-light or nginx (Debian, Ubuntu), dnf install nginx (Fedora)" ;;
+    setpriv) echo "apt-get install util-linux" ;;
+    *) echo "apt-get install $1" ;;
+  esac
+}
+
+# require_free_port: nothing listens on 127.0.0.1:PORT, whatever it speaks (curl's exit status
+# 7: it could not connect).
 require_free_port() {
-  if curl -s -o /dev/null --max-time 2 "http://127.0.0.1:$PORT/" 2>/dev/null; then
-    fail "something already answers on 127.0.0.1:$PORT: set BENCH_PORT"
-  fi
+  rc=0
+  curl -s -o /dev/null --max-time 2 "http://127.0.0.1:$PORT/" 2>/dev/null || rc=$?
+  [ "$rc" = 7 ] || fail "something already listens on 127.0.0.1:$PORT: set BENCH_PORT"
 }
 
 # make_root: a world-readable temporary server root with conf/, logs/ and results/ (RESULTS),
@@ -77,8 +88,8 @@ EOF
   chmod 644 "$ROOT/conf/perchild.conf"
 }
 
-# start_server x|pm LOGFILE: starts it in the background and waits until the vhost answers
-# READY_PATH with 200.
+# start_server x|pm LOGFILE: starts it in the background (-X as uid TENANT) and waits until
+# it is ready (wait_ready).
 start_server() {
   if [ "$1" = x ]; then
     setpriv --reuid="$TENANT" --regid="$TENANT" --clear-groups \
@@ -87,12 +98,29 @@ start_server() {
     "$PERCHILD_HOME/bin/perchild" -d "$ROOT" -D FOREGROUND >"$2" 2>&1 &
   fi
   SERVER_PID=$!
+  wait_ready "$1" "$2"
+}
+
+# http_status PATH: the status HOST answers for PATH on 127.0.0.1:PORT over SCHEME (with https,
+# HOST is the TLS server name too, and the certificate is not checked), 000 when none.
+http_status() {
+  if [ "${SCHEME:-http}" = https ]; then
+    curl -sk -o /dev/null -w '%{http_code}' --max-time 2 \
+      --connect-to "$HOST:$PORT:127.0.0.1:$PORT" "https://$HOST:$PORT$1" 2>/dev/null
+  else
+    curl -s -o /dev/null -w '%{http_code}' --max-time 2 -H "Host: $HOST" \
+      "http://127.0.0.1:$PORT$1" 2>/dev/null
+  fi
+}
+
+# wait_ready LABEL LOGFILE: waits until HOST answers READY_PATH with 200 while SERVER_PID
+# runs; if it exits first or two minutes pass, shows LOGFILE and ROOT's error log and fails.
+wait_ready() {
   tries=0
-  until [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 -H "Host: $HOST" \
-    "http://127.0.0.1:$PORT${READY_PATH:-/}" 2>/dev/null)" = 200 ]; do
+  until [ "$(http_status "${READY_PATH:-/}")" = 200 ]; do
     tries=$((tries + 1))
     if [ $tries -gt 240 ] || ! kill -0 "$SERVER_PID" 2>/dev/null; then
-      cat "$2" "$ROOT/logs/error_log" 2>/dev/null >&2 || true
+      cat "$2" "$ROOT/logs/error_log" >&2 2>/dev/null || true
       fail "the server ($1) did not come up"
     fi
     sleep 0.5
@@ -122,7 +150,15 @@ measure() {
     "http://127.0.0.1:$PORT$path" >"$RESULTS/$name"
 }
 
-requests() { awk '/^Requests\/sec:/ { print $2 }' "$RESULTS/$1"; }
+# A result file holds the output of one wrk or h2load run, or of several runs at once (one per
+# tenant) one after the other: their requests/s add up, and so do their errors; the p99 is the
+# highest of theirs. h2load prints no percentiles: the script that runs it appends a line in
+# wrk's form ("99%  1.23ms") computed from its --log-file (h2load_p99).
+requests() {
+  awk '/^Requests\/sec:/ { n += $2; seen = 1 }
+       /^finished in / { n += $4; seen = 1 }
+       END { if (seen) printf "%.2f\n", n }' "$RESULTS/$1"
+}
 
 # p99 in milliseconds (wrk prints us, ms or s).
 p99() {
@@ -131,15 +167,28 @@ p99() {
     if (v ~ /us$/) { sub(/us$/, "", v); v = v / 1000 }
     else if (v ~ /ms$/) { sub(/ms$/, "", v) }
     else if (v ~ /s$/) { sub(/s$/, "", v); v = v * 1000 }
-    printf "%.2f", v
-  }' "$RESULTS/$1"
+    if (!seen || v + 0 > max) max = v + 0
+    seen = 1
+  }
+  END { if (seen) printf "%.2f", max }' "$RESULTS/$1"
 }
 
-# Errors wrk saw: socket errors and non-2xx/3xx responses, or 0.
+# Errors: wrk's socket errors and non-2xx/3xx responses, h2load's failed requests; or 0.
 errors() {
   awk '/Socket errors:/ { gsub(/,/, ""); n += $4 + $6 + $8 + $10 }
        /Non-2xx or 3xx responses:/ { n += $5 }
+       /^requests: .* failed,/ { n += $10 }
        END { print n + 0 }' "$RESULTS/$1"
+}
+
+# h2load_p99 LOGFILE ...: the p99 of the response times in h2load --log-files (the third
+# column, microseconds), all files together, as a wrk-style line for p99.
+h2load_p99() {
+  cat "$@" | awk -F '\t' 'NF >= 3 { print $3 }' | sort -n | awk '{ v[NR] = $1 } END {
+    if (NR == 0) exit
+    i = int(NR * 0.99)
+    if (i < NR * 0.99) i++
+    printf "    99%%   %.2fms   (h2load --log-file, %d responses)\n", v[i] / 1000, NR }'
 }
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.3f", a / b; else print "-" }'; }
@@ -170,7 +219,7 @@ report() {
 # header WHAT MODE-COLUMN: the settings, then the column heads of report.
 header() {
   echo
-  echo "wrk -t$THREADS -c$CONNECTIONS -d$DURATION, $ROUNDS rounds, $(nproc) CPUs, $("${JAVA_HOME:+$JAVA_HOME/bin/}java" -version 2>&1 | head -1)"
+  echo "${CLIENT:-wrk -t$THREADS -c$CONNECTIONS -d$DURATION}, $ROUNDS rounds, $(nproc) CPUs, $("${JAVA_HOME:+$JAVA_HOME/bin/}java" -version 2>&1 | head -1)"
   printf '%-30s %-10s %5s %12s %10s %8s %6s\n' "$1" "${2:-connection}" round "requests/s" "p99 ms" errors load
 }
 

@@ -58,6 +58,7 @@ class DistributionIT {
             "bench/common.sh",
             "bench/webapps.sh",
             "bench/memory.sh",
+            "bench/tls.sh",
             "systemd/perchild.service",
             "conf/perchild.conf",
             "webapps/localhost/whoami.war",
@@ -75,6 +76,7 @@ class DistributionIT {
     assertTrue(Files.isExecutable(TREE.resolve("bench/bench.sh")));
     assertTrue(Files.isExecutable(TREE.resolve("bench/webapps.sh")));
     assertTrue(Files.isExecutable(TREE.resolve("bench/memory.sh")));
+    assertTrue(Files.isExecutable(TREE.resolve("bench/tls.sh")));
     assertTrue(Files.isRegularFile(jar("perchild-launcher-")));
     assertTrue(Files.isRegularFile(jar("perchild-container-")));
     assertTrue(Files.isRegularFile(jar("jetty-server-12.1.8")));
