@@ -232,6 +232,10 @@ public final class ChildServer extends ContainerLifeCycle {
       }
     }
 
+    // Jetty's HTTP/2 factories set the input buffer of the configuration they are given (the one
+    // every protocol here shares) to 16 KiB as they are made: what the acceptor read must fit.
+    http.setInputBufferSize(Math.max(http.getInputBufferSize(), alreadyRead));
+
     // One for each host's AppBase polls, one for the LOAD/HOSTS reports and one for a dump, so that
     // a slow deployment (each host has at most one poll at a time) never delays a report.
     int polled = (int) hosts.stream().filter(h -> h.appBase() != null).count();
