@@ -67,6 +67,7 @@ final class AcceptorLoop implements ControlChannel.Receiver<LauncherToAcceptor> 
   }
 
   private final Selector selector;
+  private final ReleasedSockets released;
   private final List<ListenSocket> listenSockets = new ArrayList<>();
   // Replaced as a whole by RELOAD (a graceful restart), on the loop thread only.
   private VirtualHostTable virtualHosts;
@@ -78,7 +79,6 @@ final class AcceptorLoop implements ControlChannel.Receiver<LauncherToAcceptor> 
   private final AcceptorResponses responses = new AcceptorResponses();
   private final AcceptorCounters counters;
   private final Queue<LauncherToAcceptor> inbox = new ConcurrentLinkedQueue<>();
-  private final List<SocketChannel> toClose = new ArrayList<>();
   private final ByteBuffer discard = ByteBuffer.allocate(8192);
   // Each new connection's first read; its bytes move to a buffer of the connection's own only if
   // the head is not complete (see ClientConnection).
@@ -109,6 +109,7 @@ final class AcceptorLoop implements ControlChannel.Receiver<LauncherToAcceptor> 
     this.counters = counters;
     this.status = new StatusEndpoint(counters, responses);
     this.selector = Selector.open();
+    this.released = new ReleasedSockets(selector);
     for (int i = 0; i < channels.size(); i++) {
       ListenSocket socket =
           new ListenSocket(i, config.listeners().get(i), channels.get(i), inet6.get(i));
@@ -161,7 +162,7 @@ final class AcceptorLoop implements ControlChannel.Receiver<LauncherToAcceptor> 
           }
         }
         enforceDeadlines(System.nanoTime());
-        closeReleased();
+        released.closeReleased();
       }
     } catch (IOException e) {
       throw new UncheckedIOException("selector failed", e);
@@ -226,7 +227,7 @@ final class AcceptorLoop implements ControlChannel.Receiver<LauncherToAcceptor> 
         if (connection != null) {
           release(connection);
         } else {
-          closeNow(channel);
+          ReleasedSockets.closeNow(channel);
         }
       }
     }
@@ -264,8 +265,10 @@ final class AcceptorLoop implements ControlChannel.Receiver<LauncherToAcceptor> 
       if (!readProxyHeader(connection, received)) {
         return;
       }
-      // The client's own bytes, if any came with the header, are the first the reader sees.
-      before = connection.proxyHeaderLength;
+      if (connection.state == ClientConnection.State.READING_HEAD) {
+        // The client's own bytes, if any came with the header, are the first the reader sees.
+        before = connection.proxyHeaderLength;
+      }
     }
     if (count > 0 && connection.state == ClientConnection.State.READING_HEAD) {
       ByteBuffer fresh = received.duplicate().flip().position(before);
@@ -295,11 +298,12 @@ final class AcceptorLoop implements ControlChannel.Receiver<LauncherToAcceptor> 
   }
 
   /**
-   * Reads the PROXY header from the bytes so far (all of {@code received} up to its position): true
-   * once it is whole and the connection goes on to its first bytes proper (the request head, the
-   * ClientHello); false while more must come (the connection waits for it, bounded by {@code
-   * Timeout}) or when it is refused, and then closed without an answer: the peer is a proxy, whose
-   * client an answer would not reach, and the connection may be TLS.
+   * Reads the PROXY header from the bytes so far (all of {@code received} up to its position). Once
+   * it is whole the connection goes on to its first bytes proper (the request head, the
+   * ClientHello: state {@code READING_HEAD}); while more must come it stays as it is and waits,
+   * bounded by {@code Timeout}. False when the header is refused: the connection is then closed
+   * without an answer (the peer is a proxy, whose client an answer would not reach, and the
+   * connection may be TLS).
    */
   private boolean readProxyHeader(ClientConnection connection, ByteBuffer received)
       throws IOException {
@@ -310,12 +314,7 @@ final class AcceptorLoop implements ControlChannel.Receiver<LauncherToAcceptor> 
       return false;
     }
     if (outcome instanceof ProxyHeaderReader.NeedMore) {
-      if (connection.received == null) {
-        connection.received =
-            ByteBuffer.allocate(HandoffMessage.MAX_ALREADY_READ).put(received.flip());
-      }
-      register(connection, SelectionKey.OP_READ);
-      return false;
+      return true;
     }
     if (outcome instanceof ProxyHeaderReader.Addresses header) {
       connection.proxyHeaderLength = header.length();
@@ -613,51 +612,9 @@ final class AcceptorLoop implements ControlChannel.Receiver<LauncherToAcceptor> 
     }
   }
 
-  /**
-   * Lets go of a connection: one never registered is closed now; a registered one is taken out of
-   * the selector and closed after this round of keys (see {@link #closeReleased}).
-   */
+  /** Lets go of a connection: see {@link ReleasedSockets}. */
   private void release(ClientConnection connection) {
-    if (connection.key == null) {
-      closeNow(connection.channel);
-      return;
-    }
-    connection.key.cancel();
-    toClose.add(connection.channel);
-  }
-
-  /**
-   * Closes the acceptor's copies of released sockets once the selector has dropped their keys.
-   *
-   * <p>Closed while still registered, a non-blocking JDK channel shuts the socket down for writing
-   * ({@code SHUT_WR}) and defers the close: that would end a handed-off connection under the child.
-   * Once deregistered, {@code close} is a plain {@code close(2)} of our descriptor and nothing
-   * else. The channel is deliberately left in non-blocking mode: {@code O_NONBLOCK} belongs to the
-   * open file description the child now shares, and switching it back to blocking here could undo
-   * the child's own {@code configureBlocking(false)} if the child were quicker than this loop.
-   */
-  private void closeReleased() throws IOException {
-    if (toClose.isEmpty()) {
-      return;
-    }
-    selector.selectNow();
-    for (SocketChannel channel : toClose) {
-      if (channel.isRegistered()) {
-        // Cannot happen after selectNow; never risk the SHUT_WR above for it.
-        LOG.error("{} still registered after its key was flushed; leaking it", channel);
-        continue;
-      }
-      closeNow(channel);
-    }
-    toClose.clear();
-  }
-
-  private static void closeNow(SocketChannel channel) {
-    try {
-      channel.close();
-    } catch (IOException e) {
-      LOG.debug("close: {}", e.toString());
-    }
+    released.release(connection.key, connection.channel);
   }
 
   private static void closeChannel(ChildSlots.Slot slot) {
@@ -678,12 +635,11 @@ final class AcceptorLoop implements ControlChannel.Receiver<LauncherToAcceptor> 
     }
     for (SelectionKey key : selector.keys()) {
       if (key.attachment() instanceof ClientConnection connection) {
-        key.cancel();
-        toClose.add(connection.channel);
+        released.release(key, connection.channel);
       }
     }
     try {
-      closeReleased();
+      released.closeReleased();
       selector.close();
     } catch (IOException e) {
       LOG.warn("Closing the selector: {}", e.toString());

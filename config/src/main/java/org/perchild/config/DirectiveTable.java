@@ -363,7 +363,7 @@ public final class DirectiveTable {
           host(
               "RemoteIPProxyProtocol On|Off",
               onOff(false),
-              (b, h, d) -> h.proxyProtocol(d, b.values()),
+              (b, h, d) -> h.proxyProtocol = b.values().onOff(d),
               "Every connection to the host's addresses starts with a PROXY protocol header (v1"
                   + " or v2) whose client address the logs and webapps see; one without it is"
                   + " closed. It applies per address:port, to every host there; the last written"

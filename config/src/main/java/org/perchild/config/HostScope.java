@@ -64,9 +64,7 @@ final class HostScope {
   Directive sslCipherSuiteDirective;
   List<String> protocols;
   Boolean proxyProtocol;
-  Directive proxyProtocolDirective;
   List<String> proxyProtocolExceptions;
-  Directive proxyProtocolExceptionsDirective;
 
   HostScope(Directive section) {
     this.section = section;
@@ -221,14 +219,6 @@ final class HostScope {
     protocols = known;
   }
 
-  void proxyProtocol(Directive d, DirectiveValues values) {
-    Boolean on = values.onOff(d);
-    if (on != null) {
-      proxyProtocol = on;
-      proxyProtocolDirective = d;
-    }
-  }
-
   /** Addresses and CIDR ranges, as {@code Require ip} takes them (never host names: no DNS). */
   void proxyProtocolExceptions(Directive d, ConfigProblems problems) {
     for (String word : d.args()) {
@@ -243,7 +233,6 @@ final class HostScope {
         new ArrayList<>(proxyProtocolExceptions == null ? List.of() : proxyProtocolExceptions);
     all.addAll(d.args());
     proxyProtocolExceptions = all;
-    proxyProtocolExceptionsDirective = d;
   }
 
   /**

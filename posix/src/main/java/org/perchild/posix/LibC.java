@@ -185,6 +185,8 @@ final class LibC {
     int prctl(int option, long arg2, long arg3, long arg4, long arg5);
 
     long syscall(long number, long arg1, long arg2, Pointer arg3);
+
+    int renameat2(int olddirfd, String oldpath, int newdirfd, String newpath, int flags);
   }
 
   /** The loaded library, created on first use. */

@@ -2,9 +2,8 @@ package org.perchild.container.sessions;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import jnr.ffi.LibraryLoader;
-import jnr.ffi.LibraryOption;
-import jnr.ffi.Runtime;
+import org.perchild.posix.FileNames;
+import org.perchild.posix.PosixException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,19 +23,12 @@ final class Exchange {
 
   private static final Logger LOG = LoggerFactory.getLogger(Exchange.class);
 
-  private static final int AT_FDCWD = -100;
-  private static final int RENAME_EXCHANGE = 2;
   private static final int ENOENT = 2;
   private static final int EINVAL = 22;
   private static final int ENOSYS = 38;
 
   /** Set once exchanging has failed for want of support: every later call renames. */
   private static volatile boolean unsupported;
-
-  /** The C library's {@code renameat2}, bound by jnr-ffi (public, for its generated class). */
-  public interface Functions {
-    int renameat2(int olddirfd, String oldpath, int newdirfd, String newpath, int flags);
-  }
 
   private Exchange() {}
 
@@ -60,26 +52,19 @@ final class Exchange {
     if (unsupported) {
       return Result.UNSUPPORTED;
     }
-    int result;
     try {
-      result =
-          Holder.LIBC.renameat2(
-              AT_FDCWD, from.toString(), AT_FDCWD, to.toString(), RENAME_EXCHANGE);
+      FileNames.exchange(from, to);
+      return Result.SWAPPED;
     } catch (LinkageError e) {
       // No jnr-ffi, or a C library without renameat2 (bound on first call).
       return unsupported(e.toString());
+    } catch (PosixException e) {
+      return switch (e.errno()) {
+        case ENOENT -> Result.NO_TARGET;
+        case EINVAL, ENOSYS -> unsupported("errno " + e.errno());
+        default -> throw e;
+      };
     }
-    if (result == 0) {
-      return Result.SWAPPED;
-    }
-    int errno = jnr.ffi.LastError.getLastError(Holder.RUNTIME);
-    return switch (errno) {
-      case ENOENT -> Result.NO_TARGET;
-      case EINVAL, ENOSYS -> unsupported("errno " + errno);
-      default ->
-          throw new IOException(
-              "renameat2(" + from + ", " + to + ", RENAME_EXCHANGE) failed: errno " + errno);
-    };
   }
 
   private static Result unsupported(String why) {
@@ -91,14 +76,5 @@ final class Exchange {
           why);
     }
     return Result.UNSUPPORTED;
-  }
-
-  /** Lazy holder: bound on the first write of a session. */
-  private static final class Holder {
-    static final Functions LIBC =
-        LibraryLoader.create(Functions.class).option(LibraryOption.SaveError, true).load("c");
-    static final Runtime RUNTIME = Runtime.getRuntime(LIBC);
-
-    private Holder() {}
   }
 }
