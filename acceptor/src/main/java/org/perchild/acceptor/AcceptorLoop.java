@@ -567,6 +567,8 @@ final class AcceptorLoop implements ControlChannel.Receiver<LauncherToAcceptor> 
         if (!accepting) {
           startAccepting("the launcher has announced the ready children");
         }
+      } else if (message instanceof LauncherToAcceptor.Hosts hosts) {
+        this.status.update(hosts);
       } else if (message instanceof LauncherToAcceptor.Stop) {
         LOG.info("STOP from the launcher");
         stoppedBy = "STOP";

@@ -5,10 +5,14 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import org.perchild.config.StatusLocation;
 import org.perchild.config.VirtualHost;
+import org.perchild.protocol.HostReports;
+import org.perchild.protocol.HostTable;
+import org.perchild.protocol.LauncherToAcceptor;
 import org.perchild.protocol.Scoreboard;
 import org.perchild.status.ServerStatusPage;
 import org.perchild.status.StatusMetrics;
@@ -36,6 +40,11 @@ final class StatusEndpoint {
   /** The launcher's latest scoreboard; null until the first. */
   private Scoreboard scoreboard;
 
+  /** The launcher's latest per-host rows, once every part of them arrived; empty until then. */
+  private HostTable hosts = new HostTable();
+
+  private final HostReports hostReports = new HostReports();
+
   StatusEndpoint(AcceptorCounters counters, AcceptorResponses responses) {
     this.counters = counters;
     this.responses = responses;
@@ -44,6 +53,16 @@ final class StatusEndpoint {
   /** The launcher's new scoreboard (pushed every second). */
   void update(Scoreboard board) {
     this.scoreboard = board;
+  }
+
+  /** One part of the launcher's new per-host rows (pushed after each scoreboard). */
+  void update(LauncherToAcceptor.Hosts part) {
+    Map<String, long[]> whole = hostReports.add(part.part());
+    if (whole != null) {
+      HostTable table = new HostTable();
+      table.add(whole);
+      hosts = table;
+    }
   }
 
   /**
@@ -116,6 +135,7 @@ final class StatusEndpoint {
         new Scoreboard.Counters(
             snap.accepted(), snap.handedOff(), new TreeMap<>(snap.answeredByStatus())),
         now,
-        serverName == null ? "localhost" : serverName);
+        serverName == null ? "localhost" : serverName,
+        hosts);
   }
 }

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Locale;
+import org.perchild.protocol.HostTable;
 import org.perchild.protocol.LoadReport;
 import org.perchild.protocol.Scoreboard;
 
@@ -17,9 +18,21 @@ import org.perchild.protocol.Scoreboard;
  * @param acceptor the acceptor's counters now
  * @param now when the page is made
  * @param serverName the name the first line of {@code ?auto} shows, as httpd's does
+ * @param hosts the launcher's latest per-host rows: requests, responses, HTTP versions and TLS
+ *     handshakes of each virtual host, summed over its children
  */
 public record ServerStatusPage(
-    Scoreboard scoreboard, Scoreboard.Counters acceptor, Instant now, String serverName) {
+    Scoreboard scoreboard,
+    Scoreboard.Counters acceptor,
+    Instant now,
+    String serverName,
+    HostTable hosts) {
+
+  /** A page without per-host rows. */
+  public ServerStatusPage(
+      Scoreboard scoreboard, Scoreboard.Counters acceptor, Instant now, String serverName) {
+    this(scoreboard, acceptor, now, serverName, new HostTable());
+  }
 
   /** What {@code ServerVersion} says. */
   public static final String SERVER_VERSION = "Perchild/0.1.0 (Jetty 12.1.10)";
@@ -130,7 +143,8 @@ public record ServerStatusPage(
       out.append(comma).append('"').append(e.getKey()).append("\":").append(e.getValue());
       comma = ",";
     }
-    out.append("}},").append(childArray).append("}\n");
+    out.append("}},").append(childArray);
+    out.append(",\"hosts\":").append(hosts.json()).append("}\n");
     return out.toString();
   }
 
@@ -169,8 +183,38 @@ public record ServerStatusPage(
       out.append("</td><td>").append(l.connections()).append("</td><td>").append(l.requests());
       out.append("</td><td>").append(l.bytes() / 1024).append("</td></tr>\n");
     }
-    out.append("</table>\n</body></html>\n");
+    out.append("</table>\n");
+    hostTable(out);
+    out.append("</body></html>\n");
     return out.toString();
+  }
+
+  /** The virtual hosts' rows: requests, traffic, responses by class, HTTP versions, TLS. */
+  private void hostTable(StringBuilder out) {
+    out.append("<h2>Virtual hosts</h2>\n<table border=\"0\"><tr><th>Host</th><th>Requests</th>");
+    out.append("<th>kB</th><th>1xx</th><th>2xx</th><th>3xx</th><th>4xx</th><th>5xx</th>");
+    for (String version : HostTable.HTTP_VERSIONS) {
+      out.append("<th>").append(version).append("</th>");
+    }
+    for (String version : HostTable.TLS_VERSIONS) {
+      out.append("<th>").append(version.equals("other") ? "TLS other" : version).append("</th>");
+    }
+    out.append("<th>TLS failed</th></tr>\n");
+    for (HostTable.Host host : hosts.hosts()) {
+      out.append("<tr><td>").append(escape(host.name())).append("</td><td>");
+      out.append(host.requests()).append("</td><td>").append(host.bytes() / 1024);
+      for (long n : host.byClass()) {
+        out.append("</td><td>").append(n);
+      }
+      for (long n : host.byProtocol()) {
+        out.append("</td><td>").append(n);
+      }
+      for (long n : host.handshakes()) {
+        out.append("</td><td>").append(n);
+      }
+      out.append("</td><td>").append(host.handshakesFailed()).append("</td></tr>\n");
+    }
+    out.append("</table>\n");
   }
 
   private java.util.stream.Stream<Scoreboard.Child> live() {

@@ -8,6 +8,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.function.Supplier;
+import org.perchild.protocol.HostTable;
 import org.perchild.protocol.LoadReport;
 import org.perchild.protocol.Scoreboard;
 
@@ -86,6 +87,83 @@ public final class StatusMetrics {
                     .acceptor()
                     .answered()
                     .forEach((status, count) -> cb.call(count, Integer.toString(status))))
+        .register(registry);
+    hostCounters(page);
+  }
+
+  /**
+   * The per-virtual-host counters, summed over the children of each host (the launcher's HOSTS
+   * rows), labelled {@code vhost} (the ServerName; {@code _default_} for the main server).
+   */
+  private void hostCounters(Supplier<ServerStatusPage> page) {
+    CounterWithCallback.builder()
+        .name("perchild_vhost_requests")
+        .help("Requests answered for a virtual host by the current children")
+        .labelNames("vhost")
+        .callback(cb -> page.get().hosts().hosts().forEach(h -> cb.call(h.requests(), h.name())))
+        .register(registry);
+    CounterWithCallback.builder()
+        .name("perchild_vhost_sent_bytes")
+        .help("Response body bytes written for a virtual host by the current children")
+        .labelNames("vhost")
+        .callback(cb -> page.get().hosts().hosts().forEach(h -> cb.call(h.bytes(), h.name())))
+        .register(registry);
+    CounterWithCallback.builder()
+        .name("perchild_vhost_responses")
+        .help("Responses for a virtual host by status class")
+        .labelNames("vhost", "class")
+        .callback(
+            cb -> {
+              for (HostTable.Host h : page.get().hosts().hosts()) {
+                for (int c = 0; c < 5; c++) {
+                  cb.call(h.byClass()[c], h.name(), (c + 1) + "xx");
+                }
+              }
+            })
+        .register(registry);
+    hostCountsBy(
+        page,
+        "perchild_vhost_requests_by_protocol",
+        "Requests for a virtual host by HTTP version",
+        "protocol",
+        HostTable.HTTP_VERSIONS,
+        HostTable.Host::byProtocol);
+    hostCountsBy(
+        page,
+        "perchild_vhost_tls_handshakes",
+        "TLS handshakes completed for a virtual host by protocol version",
+        "version",
+        HostTable.TLS_VERSIONS,
+        HostTable.Host::handshakes);
+    CounterWithCallback.builder()
+        .name("perchild_vhost_tls_handshake_failures")
+        .help("TLS handshakes of a virtual host's connections that failed")
+        .labelNames("vhost")
+        .callback(
+            cb -> page.get().hosts().hosts().forEach(h -> cb.call(h.handshakesFailed(), h.name())))
+        .register(registry);
+  }
+
+  /** A counter per virtual host and {@code label}: {@code counts} of a host, one per value. */
+  private void hostCountsBy(
+      Supplier<ServerStatusPage> page,
+      String name,
+      String help,
+      String label,
+      java.util.List<String> values,
+      java.util.function.Function<HostTable.Host, long[]> counts) {
+    CounterWithCallback.builder()
+        .name(name)
+        .help(help)
+        .labelNames("vhost", label)
+        .callback(
+            cb -> {
+              for (HostTable.Host h : page.get().hosts().hosts()) {
+                for (int i = 0; i < values.size(); i++) {
+                  cb.call(counts.apply(h)[i], h.name(), values.get(i));
+                }
+              }
+            })
         .register(registry);
   }
 

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
+import org.perchild.protocol.HostTable;
 import org.perchild.protocol.LoadReport;
 import org.perchild.protocol.Scoreboard;
 
@@ -51,8 +52,12 @@ class ServerStatusPageTest {
 
   private static ServerStatusPage page() {
     TreeMap<Integer, Long> answered = new TreeMap<>(Map.of(503, 2L, 200, 7L));
+    HostTable hosts = new HostTable();
+    hosts.add(
+        HostTable.parse(
+            "HOSTS t1.test:12:4096:0:11:0:1:0:0:4:8:0:5:0:2 _default_:3:10:0:0:0:3:0:1:2:0:0:0:0:0"));
     return new ServerStatusPage(
-        board(), new Scoreboard.Counters(1600, 1500, answered), NOW, "www.example.com");
+        board(), new Scoreboard.Counters(1600, 1500, answered), NOW, "www.example.com", hosts);
   }
 
   /** What a collector does (collectd's apache plugin, the Prometheus apache_exporter). */
@@ -116,6 +121,37 @@ class ServerStatusPageTest {
     String html = page().html();
     assertTrue(html.contains("<td>alice/alice</td>"), html);
     assertTrue(html.contains("1600 accepted, 1500 handed off"), html);
+  }
+
+  @Test
+  void everyViewCountsTlsHandshakesAndHttpVersionsPerVirtualHost() {
+    String json = page().json();
+    assertTrue(
+        json.contains(
+            "\"protocols\":{\"HTTP/1.0\":0,\"HTTP/1.1\":4,\"HTTP/2\":8},"
+                + "\"tlsHandshakes\":{\"TLSv1.2\":0,\"TLSv1.3\":5,\"other\":0,\"failed\":2}"),
+        json);
+    String html = page().html();
+    assertTrue(
+        html.contains(
+            "<tr><td>t1.test</td><td>12</td><td>4</td><td>0</td><td>11</td><td>0</td><td>1</td>"
+                + "<td>0</td><td>0</td><td>4</td><td>8</td><td>0</td><td>5</td><td>0</td>"
+                + "<td>2</td></tr>"),
+        html);
+    String text = new String(new StatusMetrics(ServerStatusPageTest::page).text());
+    for (String sample :
+        new String[] {
+          "perchild_vhost_requests_total{vhost=\"t1.test\"} 12.0",
+          "perchild_vhost_sent_bytes_total{vhost=\"t1.test\"} 4096.0",
+          "perchild_vhost_responses_total{class=\"4xx\",vhost=\"_default_\"} 3.0",
+          "perchild_vhost_requests_by_protocol_total{protocol=\"HTTP/2\",vhost=\"t1.test\"} 8.0",
+          "perchild_vhost_requests_by_protocol_total{protocol=\"HTTP/1.0\",vhost=\"_default_\"} 1.0",
+          "perchild_vhost_tls_handshakes_total{version=\"TLSv1.3\",vhost=\"t1.test\"} 5.0",
+          "perchild_vhost_tls_handshakes_total{version=\"TLSv1.2\",vhost=\"t1.test\"} 0.0",
+          "perchild_vhost_tls_handshake_failures_total{vhost=\"t1.test\"} 2.0"
+        }) {
+      assertTrue(text.contains(sample + "\n"), sample + " in\n" + text);
+    }
   }
 
   @Test

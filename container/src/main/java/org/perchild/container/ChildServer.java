@@ -41,6 +41,7 @@ import org.perchild.container.handoff.HandedOffHttpConnectionFactory;
 import org.perchild.container.handoff.HandoffConnector;
 import org.perchild.container.handoff.HandoffEndPoint;
 import org.perchild.container.handoff.MisdirectedRequestHandler;
+import org.perchild.container.handoff.RefusedConnectionException;
 import org.perchild.container.logging.HostCounters;
 import org.perchild.container.logging.VirtualHostRequestLog;
 import org.perchild.container.security.HostRealms;
@@ -201,7 +202,10 @@ public final class ChildServer extends ContainerLifeCycle {
     http.setSecureScheme("https");
     List<VirtualHost> own = List.copyOf(hosts);
     // -X terminates TLS per listener instead (ListenerTls), with every TLS host's certificate.
-    tlsHosts = new TlsHosts<>(listeners == null ? tlsSettings(own) : Map.of());
+    // Counts each host's requests and TLS handshakes for the scoreboard (HOSTS reports).
+    hostCounters = new HostCounters(hosts);
+    tlsHosts =
+        new TlsHosts<>(listeners == null ? tlsSettings(own) : Map.of(), hostCounters::handshakes);
     H2cConnectionFactory h2c =
         new H2cConnectionFactory(http, (local, host) -> allowsH2c(table, own, local, host));
     long idleTimeout = idleTimeout(hosts).toMillis();
@@ -273,7 +277,6 @@ public final class ChildServer extends ContainerLifeCycle {
     server.setHandler(statistics);
     // RequestLog.Collection does not start its members: the access logs are a bean of their own.
     VirtualHostRequestLog accessLogs = new VirtualHostRequestLog(hosts);
-    hostCounters = new HostCounters(hosts);
     server.addBean(accessLogs, true);
     server.setRequestLog(new RequestLog.Collection(accessLogs, hostCounters));
     // A session id means the same in every child of the tenant (docs/ARCHITECTURE.md, invariant
@@ -412,7 +415,12 @@ public final class ChildServer extends ContainerLifeCycle {
       throw new IOException(
           "a TLS connection to " + local + " for " + name + ", which is no host of this child");
     }
-    return tlsHosts.factory(host);
+    try {
+      return tlsHosts.factory(host);
+    } catch (RefusedConnectionException e) {
+      hostCounters.handshakeFailed(host);
+      throw e;
+    }
   }
 
   /**

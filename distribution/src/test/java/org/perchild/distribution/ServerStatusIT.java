@@ -226,7 +226,7 @@ class ServerStatusIT {
         Pattern.compile(
             "\\{\"name\":\"fallback.test\",\"requests\":(\\d+),\"bytes\":(\\d+),"
                 + "\"responses\":\\{\"1xx\":0,\"2xx\":(\\d+),\"3xx\":\\d+,\"4xx\":(\\d+),"
-                + "\"5xx\":0\\}\\}");
+                + "\"5xx\":0\\},\"protocols\":\\{\"HTTP/1.0\":\\d+,\"HTTP/1.1\":\\d+,");
     long[] before = hostCounts(fallback);
     for (int i = 0; i < 5; i++) {
       get("/");

@@ -4,6 +4,7 @@ import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.ServerSocket;
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 import org.perchild.testsupport.Commands;
+import org.perchild.testsupport.Http;
 import org.perchild.testsupport.OpensslCertificates;
 import org.perchild.testsupport.OpensslCertificates.Pair;
 import org.perchild.testsupport.TlsClients;
@@ -103,6 +105,14 @@ class TlsIT {
                 "ChildPerUserID tlsa tlsa 1",
                 "ChildPerUserID tlsb tlsb 1",
                 "ChildJavaOptions -Xmx96m -XX:+UseSerialGC -XX:TieredStopAtLevel=1",
+                "<Location /metrics>",
+                "  SetHandler metrics",
+                "  Require local",
+                "</Location>",
+                "<Location /server-status>",
+                "  SetHandler server-status",
+                "  Require local",
+                "</Location>",
                 "<VirtualHost *:" + port + ">",
                 "  ServerName fallback.test",
                 "  Protocols h2c http/1.1",
@@ -144,8 +154,8 @@ class TlsIT {
     long broken = errors.stream().filter(l -> l.contains(BROKEN_HOST_ERROR)).count();
     errors.removeIf(l -> l.contains(BROKEN_HOST_ERROR));
     assertEquals(List.of(), errors, "unexpected ERROR lines in the error log");
-    // Once per generation of tlsb's child: the first one, and the one of the graceful restart.
-    assertEquals(2, broken, "the broken host's reason, once per start of its child");
+    // Once per generation of tlsb's child: the first one, and those of the two graceful restarts.
+    assertEquals(3, broken, "the broken host's reason, once per start of its child");
   }
 
   @Test
@@ -279,12 +289,7 @@ class TlsIT {
                 Files.readString(marker);
                 return Files.exists(trace) && Files.readString(trace).contains(marker.toString());
               });
-      long readyBefore = server.count("perchild - child \\d+ ready");
-      LaunchedServer.run("kill", "-USR1", Long.toString(server.launcher().pid()));
-      await()
-          .atMost(120, SECONDS)
-          .pollInterval(500, TimeUnit.MILLISECONDS)
-          .until(() -> server.count("perchild - child \\d+ ready") >= readyBefore + 3);
+      gracefulRestart();
       for (String host : List.of("a.test", "b.test")) {
         assertTrue(sClient("-servername", host).contains("subject=CN = " + host));
         curlTls(host, "--http2");
@@ -320,6 +325,124 @@ class TlsIT {
     }
   }
 
+  /**
+   * {@code /metrics} and {@code /server-status?json}, answered by the acceptor from what the
+   * children report, count each host's TLS handshakes by version, those that failed, and its
+   * requests by HTTP version.
+   */
+  @Test
+  @Order(9)
+  void metricsAndStatusCountTlsHandshakesAndProtocolVersionsPerHost() throws Exception {
+    curlTls("a.test", "--http1.1", "--tlsv1.2", "--tls-max", "1.2");
+    curlTls("b.test", "--http2");
+    sClient("-servername", "broken.test");
+    Map<String, Double> wanted =
+        Map.of(
+            "perchild_vhost_tls_handshakes_total{version=\"TLSv1.2\",vhost=\"a.test\"}",
+            1.0,
+            "perchild_vhost_tls_handshakes_total{version=\"TLSv1.3\",vhost=\"b.test\"}",
+            1.0,
+            "perchild_vhost_requests_by_protocol_total{protocol=\"HTTP/1.1\",vhost=\"a.test\"}",
+            1.0,
+            "perchild_vhost_requests_by_protocol_total{protocol=\"HTTP/2\",vhost=\"b.test\"}",
+            1.0,
+            "perchild_vhost_tls_handshake_failures_total{vhost=\"broken.test\"}",
+            1.0);
+    await()
+        .atMost(20, SECONDS)
+        .pollInterval(500, TimeUnit.MILLISECONDS)
+        .untilAsserted(
+            () -> {
+              String metrics = Http.get(server.port, "fallback.test", "/metrics").body();
+              for (Map.Entry<String, Double> sample : wanted.entrySet()) {
+                assertTrue(
+                    sample(metrics, sample.getKey()) >= sample.getValue(),
+                    sample.getKey() + " in\n" + metrics);
+              }
+            });
+    String metrics = Http.get(server.port, "fallback.test", "/metrics").body();
+    // The other tenant's host saw no TLSv1.2 handshake of ours, and a.test no HTTP/2 request.
+    assertEquals(
+        0.0,
+        sample(
+            metrics, "perchild_vhost_tls_handshakes_total{version=\"TLSv1.2\",vhost=\"b.test\"}"));
+    assertEquals(
+        0.0, sample(metrics, "perchild_vhost_tls_handshake_failures_total{vhost=\"a.test\"}"));
+    String json = Http.get(server.port, "fallback.test", "/server-status?json").body();
+    assertTrue(
+        Pattern.compile(
+                "\\{\"name\":\"b\\.test\",\"requests\":[1-9]\\d*,.*?\"protocols\":\\{[^}]*"
+                    + "\"HTTP/2\":[1-9]\\d*\\},\"tlsHandshakes\":\\{\"TLSv1.2\":0,\"TLSv1.3\":[1-9]")
+            .matcher(json)
+            .find(),
+        json);
+  }
+
+  /**
+   * A certificate replaced on disk (a new key too, as a renewal makes) is served after a graceful
+   * restart, by the tenant's new child, which reads it after dropping root.
+   */
+  @Test
+  @Order(10)
+  void aRenewedCertificateIsServedAfterAGracefulRestart() throws Exception {
+    String before = servedFingerprint("a.test");
+    Path directory = server.root.resolve("keys/a");
+    Pair renewed = new OpensslCertificates(directory).rsa("a.test");
+    LaunchedServer.giveKeysTo(directory, "tlsa");
+    String onDisk = fingerprint(renewed.certificate());
+    assertNotEquals(before, onDisk, "openssl made a new certificate");
+    // Until the restart the child serves the certificate it read.
+    assertEquals(before, servedFingerprint("a.test"));
+    gracefulRestart();
+    await()
+        .atMost(20, SECONDS)
+        .pollInterval(500, TimeUnit.MILLISECONDS)
+        .until(() -> servedFingerprint("a.test").equals(onDisk));
+    String json = curlTls("a.test", "--http2");
+    assertEquals(Integer.toString(LaunchedServer.uidOf("tlsa")), field(json, "uid"), json);
+  }
+
+  /** The SHA-256 fingerprint of the certificate the https listener serves for {@code host}. */
+  private static String servedFingerprint(String host) throws Exception {
+    String out = sClientWith("", "-servername", host, "-showcerts");
+    int begin = out.indexOf("-----BEGIN CERTIFICATE-----");
+    int end = out.indexOf("-----END CERTIFICATE-----");
+    assertTrue(begin >= 0 && end > begin, out);
+    Path pem = Files.createTempFile("served", ".crt");
+    try {
+      Files.writeString(pem, out.substring(begin, end) + "-----END CERTIFICATE-----\n");
+      return fingerprint(pem);
+    } finally {
+      Files.delete(pem);
+    }
+  }
+
+  private static String fingerprint(Path certificate) throws Exception {
+    return LaunchedServer.run(
+            "openssl", "x509", "-noout", "-fingerprint", "-sha256", "-in", certificate.toString())
+        .trim();
+  }
+
+  /** The value of one sample of the Prometheus text {@code metrics}; -1 when it is not there. */
+  private static double sample(String metrics, String name) {
+    for (String line : metrics.split("\n")) {
+      if (line.startsWith(name + " ")) {
+        return Double.parseDouble(line.substring(name.length() + 1).trim());
+      }
+    }
+    return -1;
+  }
+
+  /** SIGUSR1 to the launcher, then until its three new children are ready. */
+  private static void gracefulRestart() throws Exception {
+    long readyBefore = server.count("perchild - child \\d+ ready");
+    LaunchedServer.run("kill", "-USR1", Long.toString(server.launcher().pid()));
+    await()
+        .atMost(120, SECONDS)
+        .pollInterval(500, TimeUnit.MILLISECONDS)
+        .until(() -> server.count("perchild - child \\d+ ready") >= readyBefore + 3);
+  }
+
   private static String read(Path file) {
     try {
       return Files.readString(file);
@@ -334,8 +457,9 @@ class TlsIT {
     return pids;
   }
 
-  private static String curlTls(String host, String version) throws Exception {
-    return LaunchedServer.run(TlsClients.curl(host, https, "/", version).toArray(new String[0]));
+  private static String curlTls(String host, String version, String... more) throws Exception {
+    return LaunchedServer.run(
+        TlsClients.curl(host, https, "/", version, more).toArray(new String[0]));
   }
 
   private static String sClient(String... options) throws Exception {

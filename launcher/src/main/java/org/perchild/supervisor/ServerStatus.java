@@ -14,9 +14,9 @@ import org.perchild.protocol.Scoreboard;
 /**
  * The server's status as the launcher sees it: the {@link Scoreboard} of the acceptor and every
  * slot (and retired process), and the per-host rows of their latest HOSTS reports. The {@link
- * Supervisor}'s loop pushes the scoreboard to the acceptor every second (it renders {@code
- * /server-status} and {@code /metrics} from it) and answers {@code perchild status} with {@link
- * #reply}. It reads the processes as the loop's thread sees them and changes nothing.
+ * Supervisor}'s loop pushes the scoreboard and the rows to the acceptor every second (it renders
+ * {@code /server-status} and {@code /metrics} from it) and answers {@code perchild status} with
+ * {@link #reply}. It reads the processes as the loop's thread sees them and changes nothing.
  */
 final class ServerStatus {
 
@@ -84,7 +84,7 @@ final class ServerStatus {
   }
 
   /** The per-host rows: the running slots' latest HOSTS. */
-  private HostTable hosts() {
+  HostTable hosts() {
     HostTable hosts = new HostTable();
     for (ChildSlot child : children.current()) {
       if (child.pid != 0) {

@@ -20,6 +20,7 @@ import org.perchild.posix.Account;
 import org.perchild.posix.Accounts;
 import org.perchild.posix.ExitStatus;
 import org.perchild.posix.SystemAccounts;
+import org.perchild.protocol.ChildToLauncher;
 import org.perchild.protocol.LauncherToAcceptor;
 import org.perchild.protocol.LauncherToChild;
 import org.perchild.supervisor.SupervisorEvent.Kind;
@@ -87,6 +88,8 @@ public final class Supervisor {
 
   /** When the scoreboard was last pushed to the acceptor (the clock's nanoseconds). */
   private long scoreboardPushedAt;
+
+  private long hostsReport;
 
   /** A supervisor for this configuration; {@link #run()} starts it. */
   public Supervisor(LoadedConfiguration config) {
@@ -385,6 +388,11 @@ public final class Supervisor {
     scoreboardPushedAt = now;
     ControlDispatch.send(
         acceptor.control(), new LauncherToAcceptor.Status(serverStatus.scoreboard()));
+    // The per-host rows after it, in as many parts as they take.
+    for (ChildToLauncher.Hosts part :
+        ChildToLauncher.Hosts.split(hostsReport++, serverStatus.hosts().sums())) {
+      ControlDispatch.send(acceptor.control(), new LauncherToAcceptor.Hosts(part));
+    }
   }
 
   /** Signals every process that has not stopped yet, as httpd's escalation does. */

@@ -405,6 +405,8 @@ class SupervisorStateMachineTest {
     supervisor.turn(0);
     String message = acceptor.poll();
     assertTrue(message != null && message.startsWith("SCOREBOARD "), String.valueOf(message));
+    String hosts = acceptor.poll();
+    assertTrue(hosts != null && hosts.startsWith("HOSTS "), "the host rows after it: " + hosts);
     return Scoreboard.parse(message);
   }
 
@@ -461,7 +463,7 @@ class SupervisorStateMachineTest {
     return reply.get();
   }
 
-  /** The next message the launcher sends {@code process}, scoreboards aside. */
+  /** The next message the launcher sends {@code process}, scoreboards and host rows aside. */
   private String next(Process process) {
     return next(process, 1).get(0);
   }
@@ -471,7 +473,7 @@ class SupervisorStateMachineTest {
     awaitTurning(
         () -> {
           for (String m = process.poll(); m != null; m = process.poll()) {
-            if (!m.startsWith("SCOREBOARD ")) {
+            if (!isStatus(m)) {
               messages.add(m);
             }
           }
@@ -487,7 +489,12 @@ class SupervisorStateMachineTest {
       supervisor.turn(5);
     }
     for (String m = process.poll(); m != null; m = process.poll()) {
-      assertTrue(m.startsWith("SCOREBOARD "), "unexpected message to " + process + ": " + m);
+      assertTrue(isStatus(m), "unexpected message to " + process + ": " + m);
     }
+  }
+
+  /** The scoreboard, or a part of the per-host rows that follows it. */
+  private static boolean isStatus(String message) {
+    return message.startsWith("SCOREBOARD ") || message.startsWith("HOSTS ");
   }
 }

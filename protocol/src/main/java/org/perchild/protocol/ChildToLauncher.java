@@ -50,10 +50,11 @@ public sealed interface ChildToLauncher extends ControlMessage {
   }
 
   /**
-   * {@code HOSTS <report> <part>/<parts> name:requests:bytes:1xx:2xx:3xx:4xx:5xx ...}: one part of
-   * report number {@code report} of this child's per-host counts. A child with many virtual hosts
-   * needs several messages for one report ({@link #split}); the launcher uses a report only once
-   * all of its parts arrived ({@link HostReports}), so a table is never half old, half new.
+   * {@code HOSTS <report> <part>/<parts> name:requests:bytes:... ...}: one part of report number
+   * {@code report} of this child's per-host counts ({@link HostTable}'s entries). A child with many
+   * virtual hosts needs several messages for one report ({@link #split}); the launcher uses a
+   * report only once all of its parts arrived ({@link HostReports}), so a table is never half old,
+   * half new.
    *
    * @param report the report's number, rising with each report of the child
    * @param part this part's number, 1 to {@code parts}
@@ -80,6 +81,28 @@ public sealed interface ChildToLauncher extends ControlMessage {
       out.append(report).append(' ').append(part).append('/').append(parts);
       hosts.forEach((name, counts) -> out.append(' ').append(HostTable.entry(name, counts)));
       return bytes(out.toString());
+    }
+
+    /**
+     * Reads a part back from its text and that text's words.
+     *
+     * @throws IllegalArgumentException if it is not one
+     */
+    static Hosts parse(String text, String[] words) {
+      if (words.length < 3) {
+        throw new IllegalArgumentException(
+            "'" + MessageText.shown(text) + "': HOSTS needs a report and a part number");
+      }
+      String[] part = words[2].split("/", -1);
+      if (part.length != 2) {
+        throw new IllegalArgumentException(
+            "'" + MessageText.shown(text) + "': '" + words[2] + "' is not part/parts");
+      }
+      return new Hosts(
+          number(text, words[1]),
+          intNumber(text, part[0]),
+          intNumber(text, part[1]),
+          HostTable.parseEntries(words, 3));
     }
 
     /**
@@ -204,20 +227,7 @@ public sealed interface ChildToLauncher extends ControlMessage {
         return new Load(LoadReport.parse(words, 1));
       }
       case "HOSTS" -> {
-        if (words.length < 3) {
-          throw new IllegalArgumentException(
-              "'" + MessageText.shown(text) + "': HOSTS needs a report and a part number");
-        }
-        String[] part = words[2].split("/", -1);
-        if (part.length != 2) {
-          throw new IllegalArgumentException(
-              "'" + MessageText.shown(text) + "': '" + words[2] + "' is not part/parts");
-        }
-        return new Hosts(
-            number(text, words[1]),
-            intNumber(text, part[0]),
-            intNumber(text, part[1]),
-            HostTable.parseEntries(words, 3));
+        return Hosts.parse(text, words);
       }
       case "DUMP" -> {
         String[] fields = text.split(" ", 4);

@@ -10,9 +10,10 @@ import static org.perchild.protocol.MessageText.words;
 /**
  * What the launcher tells the acceptor on its control channel: a child is READY ({@code CHILD}, its
  * hand-off channel attached), a child has gone ({@code GONE}), a graceful restart's new
- * configuration is in force ({@code RELOAD}), the scoreboard ({@code SCOREBOARD}, every second),
- * and {@code STOP}. The launcher's supervisor sends them; the acceptor's control reader decodes
- * them and its loop applies them.
+ * configuration is in force ({@code RELOAD}), the scoreboard ({@code SCOREBOARD}, every second)
+ * with the per-host counts summed over the children ({@code HOSTS}, after it), and {@code STOP}.
+ * The launcher's supervisor sends them; the acceptor's control reader decodes them and its loop
+ * applies them.
  */
 public sealed interface LauncherToAcceptor extends ControlMessage {
 
@@ -70,6 +71,19 @@ public sealed interface LauncherToAcceptor extends ControlMessage {
     }
   }
 
+  /**
+   * {@code HOSTS <report> <part>/<parts> ...}: one part of the launcher's per-host rows ({@link
+   * HostTable#sums()}), in the form a child reports its own ({@link ChildToLauncher.Hosts}, which
+   * also splits them into parts and {@link HostReports} puts back together): the rows, summed over
+   * the running children, that {@code /server-status} and {@code /metrics} show per virtual host.
+   */
+  record Hosts(ChildToLauncher.Hosts part) implements LauncherToAcceptor {
+    @Override
+    public byte[] encode() {
+      return part.encode();
+    }
+  }
+
   /** {@code STOP}: close the listen sockets and exit 0. */
   record Stop() implements LauncherToAcceptor {
     @Override
@@ -98,6 +112,10 @@ public sealed interface LauncherToAcceptor extends ControlMessage {
     }
     String[] words = words(text);
     switch (words[0]) {
+      case "HOSTS" -> {
+        expectNoFd("HOSTS", fd);
+        return new Hosts(ChildToLauncher.Hosts.parse(text, words));
+      }
       case "CHILD" -> {
         expectWords(text, words, 4);
         if (fd < 0) {

@@ -34,12 +34,17 @@ class ChildToLauncherTest {
     assertEquals(
         "LOAD 1 2 3 4 5 6 7", text(new ChildToLauncher.Load(new LoadReport(1, 2, 3, 4, 5, 6, 7))));
     ChildToLauncher.Hosts hosts =
-        (ChildToLauncher.Hosts) parse("HOSTS 7 2/3 a.test:10:1000:0:9:0:1:0 b.test:1:5:0:0:0:0:1");
+        (ChildToLauncher.Hosts)
+            parse(
+                "HOSTS 7 2/3 a.test:10:1000:0:9:0:1:0:0:10:0:1:2:0:3 b.test:1:5:0:0:0:0:1:1:0:0:0:0:0:0");
     assertEquals(7, hosts.report());
     assertEquals(2, hosts.part());
     assertEquals(3, hosts.parts());
-    assertArrayEquals(new long[] {10, 1000, 0, 9, 0, 1, 0}, hosts.hosts().get("a.test"));
-    assertEquals("HOSTS 7 2/3 a.test:10:1000:0:9:0:1:0 b.test:1:5:0:0:0:0:1", text(hosts));
+    assertArrayEquals(
+        new long[] {10, 1000, 0, 9, 0, 1, 0, 0, 10, 0, 1, 2, 0, 3}, hosts.hosts().get("a.test"));
+    assertEquals(
+        "HOSTS 7 2/3 a.test:10:1000:0:9:0:1:0:0:10:0:1:2:0:3 b.test:1:5:0:0:0:0:1:1:0:0:0:0:0:0",
+        text(hosts));
     assertEquals("HOSTS 1 1/1", text(ChildToLauncher.Hosts.split(1, Map.of()).get(0)));
   }
 
@@ -157,7 +162,7 @@ class ChildToLauncherTest {
   }
 
   private static long[] counts(long n) {
-    return new long[] {n, n * 100, 0, n, 0, 0, 0};
+    return new long[] {n, n * 100, 0, n, 0, 0, 0, 0, n, 0, 0, 0, 0, 0};
   }
 
   private static int length(Map<String, long[]> hosts) {

@@ -237,7 +237,7 @@ class ControlChannelTest {
 
   /** A HOSTS message of exactly {@code length} bytes: one host with a name that long. */
   private static ChildToLauncher.Hosts hostsOfLength(int length) {
-    long[] counts = {1, 2, 3, 4, 5, 6, 7};
+    long[] counts = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14};
     Map<String, long[]> hosts = new LinkedHashMap<>();
     hosts.put("h", counts);
     int base = new ChildToLauncher.Hosts(1, 1, 1, hosts).encode().length;

@@ -71,6 +71,17 @@ class LauncherToAcceptorTest {
     LauncherToAcceptor.Status status =
         (LauncherToAcceptor.Status) roundTrip(new LauncherToAcceptor.Status(board(3)));
     assertEquals(board(3).message(), status.scoreboard().message());
+    String hosts = "HOSTS 4 1/2 t1.test:3:300:0:3:0:0:0:0:1:2:0:2:0:1";
+    LauncherToAcceptor.Hosts part = (LauncherToAcceptor.Hosts) parse(hosts, -1);
+    assertEquals(4, part.part().report());
+    assertEquals(2, part.part().parts());
+    assertEquals(2, part.part().hosts().get("t1.test")[HostTable.TLS_1_2 + 1]);
+    assertEquals(hosts, new String(roundTrip(part).encode(), StandardCharsets.UTF_8));
+    assertThrows(IllegalArgumentException.class, () -> parse(hosts, 5), "HOSTS with a descriptor");
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> parse("HOSTS 4 1/2 t1.test:3:300", -1),
+        "HOSTS with too few counts");
   }
 
   @Test

@@ -2,6 +2,8 @@ package org.perchild.container.tls;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Function;
+import org.eclipse.jetty.io.ssl.SslHandshakeListener;
 import org.eclipse.jetty.util.component.ContainerLifeCycle;
 import org.perchild.container.handoff.RefusedConnectionException;
 import org.slf4j.Logger;
@@ -24,12 +26,22 @@ public final class TlsHosts<K> extends ContainerLifeCycle {
   private static final Logger LOG = LoggerFactory.getLogger(TlsHosts.class);
 
   private final Map<K, HostTls> settings;
+  private final Function<K, SslHandshakeListener> handshakes;
   private final Map<K, TlsConnectionFactory> factories = new LinkedHashMap<>();
   private final Map<K, String> failures = new LinkedHashMap<>();
 
   /** The hosts with TLS and their settings; hosts without TLS are not in it. */
   public TlsHosts(Map<K, HostTls> settings) {
+    this(settings, host -> null);
+  }
+
+  /**
+   * @param settings the hosts with TLS and their settings; hosts without TLS are not in it
+   * @param handshakes what hears of each host's TLS handshakes (its counters), or null for none
+   */
+  public TlsHosts(Map<K, HostTls> settings, Function<K, SslHandshakeListener> handshakes) {
     this.settings = Map.copyOf(settings);
+    this.handshakes = handshakes;
   }
 
   @Override
@@ -46,6 +58,11 @@ public final class TlsHosts<K> extends ContainerLifeCycle {
                     host.cipherSuite(),
                     null),
                 host.protocols());
+        SslHandshakeListener listener = handshakes.apply(entry.getKey());
+        if (listener != null) {
+          // SslConnectionFactory.configure adds its beans of this type to every connection.
+          factory.addBean(listener);
+        }
         factory.start();
         factories.put(entry.getKey(), factory);
         LOG.info(
