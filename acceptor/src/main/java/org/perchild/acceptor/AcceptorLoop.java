@@ -8,12 +8,16 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.IntFunction;
+import org.perchild.config.ChildGroup;
 import org.perchild.config.ConnectionSettings;
 import org.perchild.config.Listener;
 import org.perchild.config.ProxyProtocolTable;
@@ -57,6 +61,12 @@ final class AcceptorLoop implements ControlChannel.Receiver<LauncherToAcceptor> 
   static final long LINGER_NANOS = 2_000_000_000L;
   private static final int MAX_ACCEPTS_PER_WAKEUP = 64;
 
+  /** Connections held at most for one group with no READY child; more get 503 at once. */
+  static final int MAX_HELD_PER_GROUP = 256;
+
+  /** Connections held at most in all; more get 503 at once. */
+  static final int MAX_HELD = 2048;
+
   private static final Logger LOG = LoggerFactory.getLogger(AcceptorLoop.class);
 
   /** A listen socket with what a hand-off says about it. */
@@ -74,6 +84,10 @@ final class AcceptorLoop implements ControlChannel.Receiver<LauncherToAcceptor> 
   private ProxyProtocolTable proxyProtocol;
   private HeadLimits limits;
   private long timeoutNanos;
+  private long childWaitNanos;
+  // Connections waiting for a READY child of their group, oldest first (see hold).
+  private final Map<ChildGroup, ArrayDeque<ClientConnection>> held = new LinkedHashMap<>();
+  private int heldCount;
   private final IntFunction<ServerConfig> reload;
   private final ChildSlots slots = new ChildSlots();
   private final AcceptorResponses responses = new AcceptorResponses();
@@ -161,6 +175,7 @@ final class AcceptorLoop implements ControlChannel.Receiver<LauncherToAcceptor> 
             handle(key);
           }
         }
+        handOffHeld(System.nanoTime());
         enforceDeadlines(System.nanoTime());
         released.closeReleased();
       }
@@ -183,6 +198,9 @@ final class AcceptorLoop implements ControlChannel.Receiver<LauncherToAcceptor> 
         case READING_PROXY, READING_HEAD -> readFirstBytes(connection);
         case RESPONDING -> writeResponse(connection);
         case LINGERING -> drain(connection);
+        case WAITING_FOR_CHILD -> {
+          // Watches nothing: a key of no interest is never selected.
+        }
       }
     } catch (IOException | RuntimeException e) {
       // One client's failure is that client's: the loop goes on.
@@ -362,46 +380,147 @@ final class AcceptorLoop implements ControlChannel.Receiver<LauncherToAcceptor> 
         return;
       }
     }
+    connection.routable = routable;
+    connection.vhost = vhost;
     long now = System.nanoTime();
+    if (handOffToAChild(connection, received, now)) {
+      return;
+    }
+    hold(connection, received, now);
+  }
+
+  /**
+   * Hands the connection to a READY child of its virtual host's group, if one takes it.
+   *
+   * @param received every byte read from the connection (a PROXY header first, if any)
+   */
+  private boolean handOffToAChild(ClientConnection connection, ByteBuffer received, long now)
+      throws IOException {
+    VirtualHost vhost = connection.vhost;
     List<ChildSlots.Slot> candidates = slots.candidates(vhost.group(), now);
-    if (!candidates.isEmpty()) {
-      ListenSocket socket = connection.listener;
-      byte[] payload =
-          HandoffMessage.encode(
-              socket.index(),
-              socket.inet6(),
-              socket.secure(),
-              socketPeer,
-              local,
-              connection.proxied,
-              hostName(vhost),
-              received.duplicate().flip().position(connection.proxyHeaderLength));
-      int fd = InheritedChannels.descriptorOf(connection.channel);
-      for (ChildSlots.Slot slot : candidates) {
-        if (handOff(slot, payload, fd)) {
-          // No read may happen between the send and here: from now on the bytes are the child's.
-          release(connection);
-          slot.handedOff(now);
-          counters.handedOff();
-          LOG.debug(
-              "{} {} -> {}, slot {}, {} bytes",
-              remote,
-              routable.what(),
-              vhost.serverName(),
-              slot.slot,
-              received.position() - connection.proxyHeaderLength);
-          return;
-        }
+    if (candidates.isEmpty()) {
+      return false;
+    }
+    InetSocketAddress local = (InetSocketAddress) connection.channel.getLocalAddress();
+    InetSocketAddress socketPeer = (InetSocketAddress) connection.channel.getRemoteAddress();
+    ListenSocket socket = connection.listener;
+    byte[] payload =
+        HandoffMessage.encode(
+            socket.index(),
+            socket.inet6(),
+            socket.secure(),
+            socketPeer,
+            local,
+            connection.proxied,
+            hostName(vhost),
+            received.duplicate().flip().position(connection.proxyHeaderLength));
+    int fd = InheritedChannels.descriptorOf(connection.channel);
+    for (ChildSlots.Slot slot : candidates) {
+      if (handOff(slot, payload, fd)) {
+        // No read may happen between the send and here: from now on the bytes are the child's.
+        release(connection);
+        slot.handedOff(now);
+        counters.handedOff();
+        LOG.debug(
+            "{} {} -> {}, slot {}, {} bytes",
+            connection.client(),
+            connection.routable.what(),
+            vhost.serverName(),
+            slot.slot,
+            received.position() - connection.proxyHeaderLength);
+        return true;
       }
     }
+    return false;
+  }
+
+  /**
+   * Holds a connection that no child could take: its group has no READY child (cold, starting, or
+   * being replaced after a crash or recycling) or none took it. It waits, with every byte read, for
+   * a child of the group to become READY ({@link #handOffHeld}), at most {@code ChildWaitTimeout};
+   * then, or at once when {@code ChildWaitTimeout} is 0 or too many connections are held already,
+   * it gets 503 with Retry-After (a TLS or h2c one is closed instead).
+   */
+  private void hold(ClientConnection connection, ByteBuffer received, long now) throws IOException {
+    VirtualHost vhost = connection.vhost;
+    ArrayDeque<ClientConnection> queue =
+        held.computeIfAbsent(vhost.group(), group -> new ArrayDeque<>());
+    if (childWaitNanos <= 0 || queue.size() >= MAX_HELD_PER_GROUP || heldCount >= MAX_HELD) {
+      if (queue.isEmpty()) {
+        held.remove(vhost.group());
+      }
+      LOG.debug(
+          "{} {} -> {}: no child of {} can take it, none held ({} held for it, {} in all)",
+          connection.client(),
+          connection.routable.what(),
+          vhost.serverName(),
+          vhost.group().label(),
+          queue.size(),
+          heldCount);
+      refuse(connection, 503);
+      return;
+    }
+    if (connection.received == null) {
+      // Its bytes are in the shared first-read buffer, which the next connection reuses.
+      connection.received =
+          ByteBuffer.allocate(HandoffMessage.MAX_ALREADY_READ).put(received.duplicate().flip());
+    }
+    connection.state = ClientConnection.State.WAITING_FOR_CHILD;
+    connection.deadline = now + childWaitNanos;
+    // Registered, so that its deadline is kept and a stop closes it; nothing to read meanwhile.
+    register(connection, 0);
+    queue.add(connection);
+    heldCount++;
+    counters.held();
     LOG.debug(
-        "{} {} -> {}: no child of {} can take it ({} READY)",
-        remote,
-        routable.what(),
+        "{} {} -> {}: no READY child of {}; held ({} for it)",
+        connection.client(),
+        connection.routable.what(),
         vhost.serverName(),
         vhost.group().label(),
-        candidates.size());
-    refuse(connection, 503);
+        queue.size());
+  }
+
+  /** Hands the held connections, oldest first, to the children of their groups that are READY. */
+  private void handOffHeld(long now) {
+    if (heldCount == 0) {
+      return;
+    }
+    Iterator<Map.Entry<ChildGroup, ArrayDeque<ClientConnection>>> groups =
+        held.entrySet().iterator();
+    while (groups.hasNext()) {
+      ArrayDeque<ClientConnection> queue = groups.next().getValue();
+      while (!queue.isEmpty()) {
+        ClientConnection connection = queue.peekFirst();
+        boolean handedOff;
+        try {
+          handedOff = handOffToAChild(connection, connection.received, now);
+        } catch (IOException | RuntimeException e) {
+          LOG.debug("Held connection from {} failed: {}", connection.client(), e.toString());
+          release(connection);
+          handedOff = true;
+        }
+        if (!handedOff) {
+          break;
+        }
+        queue.removeFirst();
+        heldCount--;
+      }
+      if (queue.isEmpty()) {
+        groups.remove();
+      }
+    }
+  }
+
+  /** Stops holding {@code connection} (its wait is over, or it failed). */
+  private void unhold(ClientConnection connection) {
+    ArrayDeque<ClientConnection> queue = held.get(connection.vhost.group());
+    if (queue != null && queue.remove(connection)) {
+      heldCount--;
+      if (queue.isEmpty()) {
+        held.remove(connection.vhost.group());
+      }
+    }
   }
 
   /**
@@ -504,6 +623,14 @@ final class AcceptorLoop implements ControlChannel.Receiver<LauncherToAcceptor> 
               remoteOf(connection),
               connection.receivedBytes());
           release(connection);
+        } else if (connection.state == ClientConnection.State.WAITING_FOR_CHILD) {
+          unhold(connection);
+          LOG.debug(
+              "{} -> {}: no child of {} READY within the ChildWaitTimeout",
+              connection.client(),
+              connection.vhost.serverName(),
+              connection.vhost.group().label());
+          refuse(connection, 503);
         } else if (connection.state == ClientConnection.State.READING_HEAD) {
           LOG.debug(
               "{}: no whole {} within the Timeout ({} bytes)",
@@ -532,6 +659,7 @@ final class AcceptorLoop implements ControlChannel.Receiver<LauncherToAcceptor> 
             connection.limitRequestFieldSize(),
             connection.limitRequestFields());
     this.timeoutNanos = connection.timeout().toNanos();
+    this.childWaitNanos = config.childWaitTimeout().toNanos();
   }
 
   private void applyControlMessages() {

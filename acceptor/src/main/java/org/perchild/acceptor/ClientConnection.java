@@ -3,6 +3,7 @@ package org.perchild.acceptor;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
+import org.perchild.config.VirtualHost;
 import org.perchild.protocol.HandoffMessage;
 
 /**
@@ -12,7 +13,9 @@ import org.perchild.protocol.HandoffMessage;
  * READING_PROXY --header (or LOCAL)--> READING_HEAD       (on an address:port with PROXY protocol On)
  *      `--no valid header, timed out, client closed--> closed (no answer: the peer is a proxy)
  * READING_HEAD --head, hello or h2c request, handed off--> (gone from the acceptor)
- *      |--rejected, timed out, no child--> RESPONDING --written--> LINGERING --EOF or 2 s--> closed
+ *      |--no READY child of its group--> WAITING_FOR_CHILD --a child READY, handed off--> (gone)
+ *      |                                      `--ChildWaitTimeout, or too many held--> RESPONDING (503)
+ *      |--rejected, timed out--> RESPONDING --written--> LINGERING --EOF or 2 s--> closed
  *      `--client closed--> closed
  * </pre>
  *
@@ -30,7 +33,9 @@ final class ClientConnection {
     READING_PROXY,
     READING_HEAD,
     RESPONDING,
-    LINGERING
+    LINGERING,
+    /** Routed, and waiting for a READY child of its group (AcceptorLoop.hold). */
+    WAITING_FOR_CHILD
   }
 
   final SocketChannel channel;
@@ -56,6 +61,11 @@ final class ClientConnection {
 
   ByteBuffer response;
   long deadline;
+
+  /** Once routed: what was read, and the virtual host it goes to. */
+  FirstBytesReader.Routable routable;
+
+  VirtualHost vhost;
 
   ClientConnection(
       SocketChannel channel,

@@ -113,6 +113,7 @@ final class AcceptorHarness implements AutoCloseable {
                 "NumServers 3",
                 "ChildPerUserID #40001 #40001 2",
                 "Timeout 2",
+                "ChildWaitTimeout 2",
                 virtualHost(ports.get(0), "ServerName fallback.test"),
                 virtualHost(ports.get(0), "ServerName a.test", "AssignUserID #40001 #40001"),
                 ""));

@@ -183,7 +183,7 @@ class AcceptorProcessTest {
   @Test
   @Order(90)
   @Timeout(30)
-  void whenEveryTenantChildIsGoneTheTenantGets503() throws Exception {
+  void whenEveryTenantChildIsGoneTheTenantGets503AfterChildWaitTimeout() throws Exception {
     acceptor.gone(0);
     acceptor.gone(1);
     for (int slot : new int[] {0, 1}) {
@@ -191,9 +191,13 @@ class AcceptorProcessTest {
       ReceivedPacket end = acceptor.awaitPacket(acceptor.children.get(slot));
       assertTrue(end.isEndOfStream(), "slot " + slot + ": " + end.status());
     }
+    long started = System.nanoTime();
     String response = acceptor.exchange("GET / HTTP/1.1\r\nHost: a.test\r\n\r\n");
+    long waitedMillis = (System.nanoTime() - started) / 1_000_000;
     assertTrue(response.startsWith("HTTP/1.1 503 "), response);
     assertTrue(response.contains("\r\nRetry-After: 5\r\n"), response);
+    // Held for a child first, for the ChildWaitTimeout of 2 s (the loop wakes every second).
+    assertTrue(waitedMillis >= 1900, "503 after " + waitedMillis + " ms, ChildWaitTimeout is 2 s");
     // The other group is not affected.
     byte[] sent =
         "GET / HTTP/1.1\r\nHost: fallback.test\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
@@ -208,6 +212,29 @@ class AcceptorProcessTest {
     }
   }
 
+  /**
+   * A connection for a group with no READY child is held, with the bytes read, and handed to the
+   * group's next child as soon as the launcher says it is READY: a 200, never a 503.
+   */
+  @Test
+  @Order(95)
+  @Timeout(30)
+  void aConnectionWaitsForTheGroupsNextReadyChild() throws Exception {
+    byte[] sent = "GET /held HTTP/1.1\r\nHost: a.test\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+    try (Socket client = acceptor.connect()) {
+      client.getOutputStream().write(sent);
+      acceptor.awaitLog("GET /held host a.test -> a.test: no READY child of #40001/#40001; held");
+      acceptor.addChild(3, AcceptorHarness.TENANT, AcceptorHarness.TENANT);
+      AcceptorHarness.Handoff handoff = acceptor.awaitHandoff();
+      assertEquals(3, handoff.slot());
+      assertEquals("a.test", handoff.message().virtualHost());
+      AcceptorHarness.serveAsChild(handoff, sent, "the new child");
+      assertEquals(
+          AcceptorHarness.childResponse("the new child"),
+          AcceptorHarness.readToEnd(client.getInputStream()));
+    }
+  }
+
   @Test
   @Order(100)
   @Timeout(30)
@@ -216,8 +243,9 @@ class AcceptorProcessTest {
     ExitStatus status = acceptor.awaitExit();
     assertTrue(status.exitedWith(0), status + "\n" + acceptor.logText());
     String log = acceptor.logText();
-    assertTrue(log.contains("Acceptor stopped (STOP): accepted 17, handed off 10,"), log);
+    assertTrue(log.contains("Acceptor stopped (STOP): accepted 18, handed off 11,"), log);
     assertTrue(log.contains("answered {400=2, 408=1, 414=1, 431=1, 503=1, 505=1}"), log);
+    assertTrue(log.contains("held for a child 2"), log);
   }
 
   private static void assertAnswered(int status, String request) throws Exception {

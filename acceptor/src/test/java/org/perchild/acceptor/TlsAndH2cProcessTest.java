@@ -62,6 +62,7 @@ class TlsAndH2cProcessTest {
                     "ChildPerUserID #40001 #40001 1",
                     "ChildPerUserID #40002 #40002 1",
                     "Timeout 2",
+                    "ChildWaitTimeout 1",
                     AcceptorHarness.virtualHost(ports.get(0), "ServerName default.test"),
                     AcceptorHarness.virtualHost(
                         ports.get(0), "ServerName a.test", "AssignUserID #40001 #40001"),
@@ -381,7 +382,10 @@ class TlsAndH2cProcessTest {
     ExitStatus status = acceptor.awaitExit();
     assertTrue(status.exitedWith(0), status + "\n" + acceptor.logText());
     String log = acceptor.logText();
-    assertTrue(log.contains("answered {}, closed instead of {400=5, 408=1, 503=1, 505=1}"), log);
+    assertTrue(
+        log.contains(
+            "answered {}, closed instead of {400=5, 408=1, 503=1, 505=1}, held for a child 1"),
+        log);
   }
 
   /** Sends {@code hello} in two writes; the child of {@code slot} must get it all, and serves. */

@@ -244,6 +244,7 @@ final class ConfigBuilder {
         sessions,
         formats,
         server.gracefulShutdownTimeout,
+        server.childWaitTimeout,
         problems.warnings());
   }
 

@@ -70,6 +70,7 @@ public final class DirectiveTable {
   static final DirectiveDefault<String> ERROR_LOG = word("logs/error_log");
   static final DirectiveDefault<String> LOG_LEVEL = word("warn");
   static final DirectiveDefault<Duration> GRACEFUL_SHUTDOWN_TIMEOUT = seconds(Duration.ZERO);
+  static final DirectiveDefault<Duration> CHILD_WAIT_TIMEOUT = seconds(Duration.ofSeconds(10));
 
   /** httpd's connection defaults, which {@link HostScope#connection} starts from. */
   private static final ConnectionSettings CONNECTION = ConnectionSettings.DEFAULTS;
@@ -297,6 +298,13 @@ public final class DirectiveTable {
               (b, h, d) -> b.server().gracefulShutdownTimeout(d),
               "How long a graceful stop or restart waits for requests in progress, 0 for no"
                   + " limit."),
+          server(
+              "ChildWaitTimeout seconds",
+              CHILD_WAIT_TIMEOUT,
+              (b, h, d) -> b.server().childWaitTimeout(d),
+              "How long the acceptor holds a connection for a tenant with no READY child"
+                  + " (starting, or being replaced), then 503 with Retry-After; 0 for 503 at"
+                  + " once (at most 3600)."),
           // the container's own
           host(
               "AppBase directory",

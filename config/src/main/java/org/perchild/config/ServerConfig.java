@@ -29,6 +29,8 @@ import org.perchild.posix.GroupAccount;
  *     by its uid, that the launcher creates
  * @param logFormats the {@code LogFormat} nicknames
  * @param gracefulShutdownTimeout how long a graceful stop waits for requests, zero for no limit
+ * @param childWaitTimeout how long the acceptor holds a connection for a group that has no READY
+ *     child, then answers 503; zero for 503 at once
  * @param warnings what was accepted but doubtful
  */
 public record ServerConfig(
@@ -48,6 +50,7 @@ public record ServerConfig(
     Path sessionDirectory,
     Map<String, String> logFormats,
     Duration gracefulShutdownTimeout,
+    Duration childWaitTimeout,
     List<ConfigProblem> warnings) {
 
   public ServerConfig {

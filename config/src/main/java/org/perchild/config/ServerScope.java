@@ -35,6 +35,7 @@ final class ServerScope {
   Path sessionDirectory;
   Directive sessionDirectoryDirective;
   Duration gracefulShutdownTimeout = DirectiveTable.GRACEFUL_SHUTDOWN_TIMEOUT.value();
+  Duration childWaitTimeout = DirectiveTable.CHILD_WAIT_TIMEOUT.value();
   final HostScope main = new HostScope(null);
   final List<HostScope> vhosts = new ArrayList<>();
 
@@ -119,6 +120,13 @@ final class ServerScope {
     Integer seconds = values.integer(d, 0, Integer.MAX_VALUE);
     if (seconds != null) {
       gracefulShutdownTimeout = Duration.ofSeconds(seconds);
+    }
+  }
+
+  void childWaitTimeout(Directive d) {
+    Integer seconds = values.integer(d, 0, 3600);
+    if (seconds != null) {
+      childWaitTimeout = Duration.ofSeconds(seconds);
     }
   }
 

@@ -75,8 +75,50 @@ class SupervisionIT {
     assertEquals(List.of(), server.unexpectedErrors());
   }
 
+  /**
+   * The tenant's only child is killed under load: the acceptor holds the connections that arrive
+   * while its replacement starts (ChildWaitTimeout, 10 s by default) and hands them to it, so only
+   * the request the dead child was serving may fail, and none gets 503.
+   */
   @Test
   @Order(2)
+  void aKilledOnlyChildOfATenantLosesAtMostTheRequestInFlight() throws Exception {
+    int uid = LaunchedServer.uidOf("supervised");
+    List<Long> children = childrenOf(uid);
+    assertEquals(1, children.size(), "the tenant has one child: " + children);
+    long readyBefore = server.count("perchild - child \\d+ ready");
+    List<String> failures;
+    try (LoadLoop tenant = new LoadLoop(server.port, "tenant.test", 1)) {
+      await().atMost(10, SECONDS).until(() -> tenant.succeeded() > 20);
+      LaunchedServer.run("kill", "-9", Long.toString(children.get(0)));
+      await()
+          .atMost(60, SECONDS)
+          .until(() -> server.count("perchild - child \\d+ ready") > readyBefore);
+      int before = tenant.succeeded();
+      await().atMost(30, SECONDS).until(() -> tenant.succeeded() > before + 20);
+      tenant.close();
+      failures = tenant.failures();
+    }
+    assertTrue(failures.size() <= 1, "more than the request in flight failed: " + failures);
+    assertEquals(
+        List.of(), failures.stream().filter(f -> f.contains("503")).toList(), "503s meanwhile");
+    List<Long> now = childrenOf(uid);
+    assertEquals(1, now.size(), "one child again: " + now);
+    assertNotEquals(children.get(0), now.get(0));
+  }
+
+  private static List<Long> childrenOf(int uid) throws Exception {
+    List<Long> pids = new ArrayList<>();
+    for (long pid : server.pidsOf("org.perchild.container.ChildMain")) {
+      if (LaunchedServer.status(pid, "Uid").startsWith(uid + "\t")) {
+        pids.add(pid);
+      }
+    }
+    return pids;
+  }
+
+  @Test
+  @Order(3)
   void aKilledLauncherLeavesNoProcessBehind() throws Exception {
     List<ProcessHandle> processes = server.launcher().descendants().toList();
     assertEquals(

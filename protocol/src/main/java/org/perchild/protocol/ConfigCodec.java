@@ -51,7 +51,7 @@ public final class ConfigCodec {
    * The format version written and the only one read (2: each host's {@code WebAppRealm}s; 3: the
    * {@code SessionDirectory}; 4: each host's TLS, {@code Protocols} and PROXY protocol settings).
    */
-  public static final int VERSION = 4;
+  public static final int VERSION = 5;
 
   /** The most bytes a reader accepts: far above any real configuration. */
   public static final int MAX_BYTES = 64 * 1024 * 1024;
@@ -144,6 +144,7 @@ public final class ConfigCodec {
         string(format.getValue());
       }
       duration(c.gracefulShutdownTimeout());
+      duration(c.childWaitTimeout());
       count(c.warnings().size());
       for (ConfigProblem p : c.warnings()) {
         path(p.file());
@@ -321,6 +322,7 @@ public final class ConfigCodec {
         logFormats.put(string(), string());
       }
       Duration graceful = duration();
+      Duration childWait = duration();
       int warningCount = count();
       List<ConfigProblem> warnings = new ArrayList<>();
       for (int i = 0; i < warningCount; i++) {
@@ -345,6 +347,7 @@ public final class ConfigCodec {
           sessionDirectory,
           logFormats,
           graceful,
+          childWait,
           warnings);
     }
 

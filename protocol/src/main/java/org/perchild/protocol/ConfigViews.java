@@ -106,6 +106,7 @@ public final class ConfigViews {
         sessionDirectory,
         java.util.Map.of(),
         config.gracefulShutdownTimeout(),
+        config.childWaitTimeout(),
         List.of());
   }
 
