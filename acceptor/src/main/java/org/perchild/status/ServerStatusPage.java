@@ -34,8 +34,17 @@ public record ServerStatusPage(
     this(scoreboard, acceptor, now, serverName, new HostTable());
   }
 
-  /** What {@code ServerVersion} says. */
-  public static final String SERVER_VERSION = "Perchild/0.1.0 (Jetty 12.1.10)";
+  /**
+   * What {@code ServerVersion} says: this build's version (from the jar's manifest, {@code dev}
+   * when run from classes) and the Jetty it runs on.
+   */
+  public static final String SERVER_VERSION =
+      "Perchild/"
+          + java.util.Objects.requireNonNullElse(
+              ServerStatusPage.class.getPackage().getImplementationVersion(), "dev")
+          + " (Jetty "
+          + org.eclipse.jetty.util.Jetty.VERSION
+          + ")";
 
   /** Seconds since the launcher started serving. */
   public long uptimeSeconds() {

@@ -78,6 +78,9 @@ class ServerStatusPageTest {
     assertTrue(auto.startsWith("www.example.com\n"), auto);
     Map<String, String> keys = parse(auto);
     assertEquals(ServerStatusPage.SERVER_VERSION, keys.get("ServerVersion"));
+    assertTrue(
+        keys.get("ServerVersion").matches("Perchild/\\S+ \\(Jetty 12\\.\\d+\\.\\d+\\)"),
+        keys.get("ServerVersion"));
     assertEquals("3725", keys.get("ServerUptimeSeconds"));
     assertEquals("3725", keys.get("Uptime"));
     assertEquals("1 hour 2 minutes 5 seconds", keys.get("ServerUptime"));
