@@ -3,6 +3,7 @@ package org.perchild.acceptor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
@@ -24,11 +25,16 @@ import org.perchild.config.ProxyProtocolTable;
 import org.perchild.config.ServerConfig;
 import org.perchild.config.VirtualHost;
 import org.perchild.config.VirtualHostTable;
+import org.perchild.posix.Descriptors;
 import org.perchild.posix.PosixException;
+import org.perchild.posix.ReceivedPacket;
 import org.perchild.posix.SeqPacketChannel;
+import org.perchild.posix.SocketChannels;
+import org.perchild.posix.TruncatedMessageException;
 import org.perchild.protocol.ControlChannel;
 import org.perchild.protocol.HandoffMessage;
 import org.perchild.protocol.LauncherToAcceptor;
+import org.perchild.protocol.MalformedHandoffException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -680,13 +686,26 @@ final class AcceptorLoop implements ControlChannel.Receiver<LauncherToAcceptor> 
             child.uid(),
             child.gid(),
             child.handoffFd());
+      } else if (message instanceof LauncherToAcceptor.Backlog backlog) {
+        ChildSlots.Slot slot = slots.get(backlog.slot());
+        if (slot == null || slot.backlog != null) {
+          LOG.warn("BACKLOG for slot {}, which is not ready here or has one", backlog.slot());
+          closeQuietly(backlog.childEndFd());
+        } else {
+          slot.backlog = new SeqPacketChannel(backlog.childEndFd());
+          LOG.debug("Child slot {}: its own end, fd {}", backlog.slot(), backlog.childEndFd());
+        }
       } else if (message instanceof LauncherToAcceptor.Gone gone) {
         ChildSlots.Slot removed = slots.remove(gone.slot());
         if (removed == null) {
           LOG.warn("GONE for slot {}, which is not ready here", gone.slot());
         } else {
+          List<ReceivedPacket> untaken = untaken(removed);
           closeChannel(removed);
           LOG.info("Child slot {} gone", gone.slot());
+          for (ReceivedPacket packet : untaken) {
+            routeAgain(packet);
+          }
         }
       } else if (message instanceof LauncherToAcceptor.Reload reload) {
         reload(reload);
@@ -750,8 +769,93 @@ final class AcceptorLoop implements ControlChannel.Receiver<LauncherToAcceptor> 
   private static void closeChannel(ChildSlots.Slot slot) {
     try {
       slot.handoff.close();
+      if (slot.backlog != null) {
+        slot.backlog.close();
+      }
     } catch (PosixException e) {
       LOG.warn("Closing the hand-off channel of slot {}: {}", slot.slot, e.getMessage());
+    }
+  }
+
+  private static void closeQuietly(int fd) {
+    try {
+      Descriptors.close(fd);
+    } catch (PosixException e) {
+      LOG.warn("{}", e.getMessage());
+    }
+  }
+
+  /**
+   * The hand-offs still queued on the channel of a child that has gone, which it never took: the
+   * kernel keeps them, descriptors and all, while the acceptor holds the child's end ({@code
+   * BACKLOG}). Empty without that end.
+   */
+  private static List<ReceivedPacket> untaken(ChildSlots.Slot slot) {
+    List<ReceivedPacket> untaken = new ArrayList<>();
+    if (slot.backlog == null) {
+      return untaken;
+    }
+    try {
+      for (ReceivedPacket packet = slot.backlog.receiveNonBlocking(HandoffMessage.MAX_PAYLOAD);
+          packet.isMessage();
+          packet = slot.backlog.receiveNonBlocking(HandoffMessage.MAX_PAYLOAD)) {
+        if (packet.hasFd()) {
+          untaken.add(packet);
+        }
+      }
+    } catch (PosixException | TruncatedMessageException e) {
+      LOG.warn("Reading back what slot {} never took: {}", slot.slot, e.getMessage());
+    }
+    if (!untaken.isEmpty()) {
+      LOG.info(
+          "Child slot {} gone with {} connections it never took: routed again",
+          slot.slot,
+          untaken.size());
+    }
+    return untaken;
+  }
+
+  /**
+   * Routes again a connection that a child never took: the socket, with the bytes the hand-off
+   * carried, read anew by a fresh reader (so that it goes where it went the first time), then
+   * handed to another READY child of its group, or held for one.
+   */
+  private void routeAgain(ReceivedPacket packet) {
+    ClientConnection connection = null;
+    try {
+      HandoffMessage message = HandoffMessage.decode(packet.payload());
+      SocketChannel channel =
+          SocketChannels.adopt(
+              packet.fd(),
+              message.inet6() ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET);
+      if (message.listenerIndex() >= listenSockets.size()) {
+        ReleasedSockets.closeNow(channel);
+        return;
+      }
+      channel.configureBlocking(false);
+      ListenSocket socket = listenSockets.get(message.listenerIndex());
+      connection =
+          new ClientConnection(
+              channel,
+              socket,
+              FirstBytesReader.forConnection(socket.secure(), channel, limits, virtualHosts),
+              false,
+              System.nanoTime() + timeoutNanos);
+      connection.proxied = message.proxied();
+      ByteBuffer received =
+          ByteBuffer.allocate(HandoffMessage.MAX_ALREADY_READ).put(message.alreadyRead());
+      connection.received = received;
+      FirstBytesReader.Outcome outcome = connection.reader.read(received.duplicate().flip());
+      if (outcome instanceof FirstBytesReader.Routable routable) {
+        route(connection, routable, received);
+      } else {
+        release(connection);
+      }
+    } catch (IOException | RuntimeException | MalformedHandoffException e) {
+      LOG.warn("A connection a child never took could not be routed again: {}", e.toString());
+      if (connection != null) {
+        release(connection);
+      }
     }
   }
 

@@ -31,6 +31,13 @@ final class ChildSlots {
     final int uid;
     final int gid;
     final SeqPacketChannel handoff;
+
+    /**
+     * The child's own end of the same channel ({@code BACKLOG}), read only once the child has gone:
+     * what it holds then is what the child never took. Null without one.
+     */
+    SeqPacketChannel backlog;
+
     private final long[] recent = new long[64];
     private int recentCount;
     private int recentStart;
@@ -76,6 +83,11 @@ final class ChildSlots {
    */
   Slot add(int slot, int uid, int gid, SeqPacketChannel handoff) {
     return slots.put(slot, new Slot(slot, uid, gid, handoff));
+  }
+
+  /** The READY child in {@code slot}, or null. */
+  Slot get(int slot) {
+    return slots.get(slot);
   }
 
   /** Removes a child; returns it (whose channel the caller closes), or null if it was not here. */

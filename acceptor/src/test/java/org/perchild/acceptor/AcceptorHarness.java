@@ -213,6 +213,20 @@ final class AcceptorHarness implements AutoCloseable {
     awaitLog("Child slot " + slot + " ready");
   }
 
+  /**
+   * Plays the launcher's {@code BACKLOG}: gives the acceptor a copy of the fake child's own end of
+   * its hand-off channel.
+   */
+  void giveBacklog(int slot) throws Exception {
+    control.send(("BACKLOG " + slot).getBytes(StandardCharsets.UTF_8), children.get(slot).fd());
+    awaitLog("Child slot " + slot + ": its own end");
+  }
+
+  /** Plays a child's death: its end of the hand-off channel closes, unread. */
+  void dies(int slot) throws Exception {
+    children.remove(slot).close();
+  }
+
   /** Plays the launcher: the child in {@code slot} has exited. */
   void gone(int slot) throws Exception {
     control.send(("GONE " + slot).getBytes(StandardCharsets.UTF_8), -1);

@@ -235,6 +235,39 @@ class AcceptorProcessTest {
     }
   }
 
+  /**
+   * A connection queued on a child's channel that the child never took, because it died, is taken
+   * back from the child's end (BACKLOG) and handed to the group's next child, bytes and all.
+   */
+  @Test
+  @Order(96)
+  @Timeout(30)
+  void aConnectionADeadChildNeverTookGoesToTheNextChild() throws Exception {
+    acceptor.gone(3);
+    acceptor.addChild(4, AcceptorHarness.TENANT, AcceptorHarness.TENANT);
+    acceptor.giveBacklog(4);
+    byte[] sent =
+        "POST /queued HTTP/1.1\r\nHost: a.test\r\nContent-Length: 5\r\n\r\nhello"
+            .getBytes(StandardCharsets.US_ASCII);
+    try (Socket client = acceptor.connect()) {
+      client.getOutputStream().write(sent);
+      acceptor.awaitLog("POST /queued host a.test -> a.test, slot 4");
+      // Child 4 dies without having read it: its end closes, and the launcher says GONE.
+      acceptor.dies(4);
+      acceptor.gone(4);
+      acceptor.awaitLog("Child slot 4 gone with 1 connections it never took: routed again");
+      acceptor.addChild(5, AcceptorHarness.TENANT, AcceptorHarness.TENANT);
+      AcceptorHarness.Handoff handoff = acceptor.awaitHandoff();
+      assertEquals(5, handoff.slot());
+      assertEquals("a.test", handoff.message().virtualHost());
+      assertEquals(client.getLocalSocketAddress(), handoff.message().remote());
+      AcceptorHarness.serveAsChild(handoff, sent, "taken back");
+      assertEquals(
+          AcceptorHarness.childResponse("taken back"),
+          AcceptorHarness.readToEnd(client.getInputStream()));
+    }
+  }
+
   @Test
   @Order(100)
   @Timeout(30)
@@ -243,9 +276,9 @@ class AcceptorProcessTest {
     ExitStatus status = acceptor.awaitExit();
     assertTrue(status.exitedWith(0), status + "\n" + acceptor.logText());
     String log = acceptor.logText();
-    assertTrue(log.contains("Acceptor stopped (STOP): accepted 18, handed off 11,"), log);
+    assertTrue(log.contains("Acceptor stopped (STOP): accepted 19, handed off 13,"), log);
     assertTrue(log.contains("answered {400=2, 408=1, 414=1, 431=1, 503=1, 505=1}"), log);
-    assertTrue(log.contains("held for a child 2"), log);
+    assertTrue(log.contains("held for a child 3"), log);
   }
 
   private static void assertAnswered(int status, String request) throws Exception {

@@ -19,6 +19,13 @@ final class ChildSlot {
   int pid;
   ControlChannel<ChildToLauncher, LauncherToChild> control;
   int handoffFd = -1;
+
+  /**
+   * The launcher's copy of the child's own end of its hand-off channel, for the child's life: every
+   * acceptor that is told of the child ({@code CHILD}) gets a copy right after ({@code BACKLOG}).
+   */
+  int handoffChildFd = -1;
+
   boolean ready;
   boolean announced;
 
@@ -69,6 +76,7 @@ final class ChildSlot {
     pid = next.pid;
     control = next.control;
     handoffFd = next.handoffFd;
+    handoffChildFd = next.handoffChildFd;
     startedAt = next.startedAt;
     announced = false;
     retiring = false;
@@ -83,5 +91,12 @@ final class ChildSlot {
   void closeHandoff() {
     ControlDispatch.close(handoffFd);
     handoffFd = -1;
+    closeHandoffChildEnd();
+  }
+
+  /** Closes the launcher's copy of the child's end of the hand-off channel, if it still has it. */
+  void closeHandoffChildEnd() {
+    ControlDispatch.close(handoffChildFd);
+    handoffChildFd = -1;
   }
 }

@@ -143,7 +143,8 @@ final class ChildTable {
     child.hostReports = new HostReports();
     child.starts++;
     Descriptors.close(control.childFd());
-    Descriptors.close(handoff.childFd());
+    // Kept for the child's life, for every acceptor's BACKLOG: see LauncherToAcceptor.Backlog.
+    child.handoffChildFd = handoff.childFd();
     child.control =
         new ControlChannel<>(
             new SeqPacketChannel(control.parentFd()),
@@ -187,6 +188,7 @@ final class ChildTable {
     // Once the acceptor and the launcher have closed their copies, the old child reads its
     // hand-off channel to the end: every connection already handed to it is served.
     ControlDispatch.close(slot.handoffFd);
+    slot.closeHandoffChildEnd();
     ControlDispatch.send(old.control, new LauncherToChild.Stop());
     retired.add(old);
     LoadReport load = slot.successor.load;
@@ -223,6 +225,7 @@ final class ChildTable {
       if (successor != null && successor.pid == status.pid()) {
         ControlDispatch.close(successor.control);
         ControlDispatch.close(successor.handoffFd);
+        successor.closeHandoffChildEnd();
         child.successor = null;
         if (stopping) {
           LOG.info("child {} (replacement) exited: {}", child.slot, status);

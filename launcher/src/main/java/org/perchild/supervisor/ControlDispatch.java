@@ -162,6 +162,10 @@ final class ControlDispatch {
             child.slot, child.group.user().uid(), child.group.group().gid(), child.handoffFd);
     if (send(acceptor.control(), message)) {
       child.announced = true;
+      // The child's own end, from which the acceptor takes back what a child that dies never took.
+      if (child.handoffChildFd >= 0) {
+        send(acceptor.control(), new LauncherToAcceptor.Backlog(child.slot, child.handoffChildFd));
+      }
     }
     return child.announced;
   }

@@ -131,10 +131,13 @@ class SupervisorStateMachineTest {
           for (String m = second.poll(); m != null; m = second.poll()) {
             messages.add(m);
           }
-          return messages.size() >= 3;
+          return messages.size() >= 5;
         });
-    assertEquals(List.of("CHILD 1 1001 1001", "CHILD 2 1002 1002"), messages.subList(0, 2));
-    assertTrue(messages.get(2).startsWith("SCOREBOARD "), messages.toString());
+    // Each CHILD with the child's own end of its channel right after it (BACKLOG).
+    assertEquals(
+        List.of("CHILD 1 1001 1001", "BACKLOG 1", "CHILD 2 1002 1002", "BACKLOG 2"),
+        messages.subList(0, 4));
+    assertTrue(messages.get(4).startsWith("SCOREBOARD "), messages.toString());
   }
 
   // ---------------------------------------------------------------- recycling
@@ -493,8 +496,13 @@ class SupervisorStateMachineTest {
     }
   }
 
-  /** The scoreboard, or a part of the per-host rows that follows it. */
+  /**
+   * The scoreboard, a part of the per-host rows that follows it, or the child's end of a hand-off
+   * channel that follows each CHILD.
+   */
   private static boolean isStatus(String message) {
-    return message.startsWith("SCOREBOARD ") || message.startsWith("HOSTS ");
+    return message.startsWith("SCOREBOARD ")
+        || message.startsWith("HOSTS ")
+        || message.startsWith("BACKLOG ");
   }
 }

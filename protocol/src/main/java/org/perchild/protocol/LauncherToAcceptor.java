@@ -9,11 +9,11 @@ import static org.perchild.protocol.MessageText.words;
 
 /**
  * What the launcher tells the acceptor on its control channel: a child is READY ({@code CHILD}, its
- * hand-off channel attached), a child has gone ({@code GONE}), a graceful restart's new
- * configuration is in force ({@code RELOAD}), the scoreboard ({@code SCOREBOARD}, every second)
- * with the per-host counts summed over the children ({@code HOSTS}, after it), and {@code STOP}.
- * The launcher's supervisor sends them; the acceptor's control reader decodes them and its loop
- * applies them.
+ * hand-off channel attached; {@code BACKLOG}, the child's end of it), a child has gone ({@code
+ * GONE}), a graceful restart's new configuration is in force ({@code RELOAD}), the scoreboard
+ * ({@code SCOREBOARD}, every second) with the per-host counts summed over the children ({@code
+ * HOSTS}, after it), and {@code STOP}. The launcher's supervisor sends them; the acceptor's control
+ * reader decodes them and its loop applies them.
  */
 public sealed interface LauncherToAcceptor extends ControlMessage {
 
@@ -31,6 +31,25 @@ public sealed interface LauncherToAcceptor extends ControlMessage {
     @Override
     public int fd() {
       return handoffFd;
+    }
+  }
+
+  /**
+   * {@code BACKLOG <slot>}, right after the {@code CHILD} of that slot: {@code childEndFd} is the
+   * child's own end of the hand-off channel, attached as {@code SCM_RIGHTS}. The acceptor never
+   * reads it while the child lives; once the child has gone, it takes from it every connection the
+   * child never took (the kernel keeps them queued while a descriptor of that end is open) and
+   * routes them again, so that a child that dies loses only the connections it had taken.
+   */
+  record Backlog(int slot, int childEndFd) implements LauncherToAcceptor {
+    @Override
+    public byte[] encode() {
+      return bytes("BACKLOG " + slot);
+    }
+
+    @Override
+    public int fd() {
+      return childEndFd;
     }
   }
 
@@ -123,6 +142,13 @@ public sealed interface LauncherToAcceptor extends ControlMessage {
         }
         return new Child(
             intNumber(text, words[1]), intNumber(text, words[2]), intNumber(text, words[3]), fd);
+      }
+      case "BACKLOG" -> {
+        expectWords(text, words, 2);
+        if (fd < 0) {
+          throw new IllegalArgumentException("'" + text + "' came without the child's end");
+        }
+        return new Backlog(intNumber(text, words[1]), fd);
       }
       case "GONE" -> {
         expectWords(text, words, 2);

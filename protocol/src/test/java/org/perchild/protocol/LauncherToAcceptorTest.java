@@ -63,6 +63,7 @@ class LauncherToAcceptorTest {
         List.of(
             new LauncherToAcceptor.Child(3, 40001, 40002, 17),
             new LauncherToAcceptor.Gone(12),
+            new LauncherToAcceptor.Backlog(4, 18),
             new LauncherToAcceptor.Reload(),
             new LauncherToAcceptor.Reload(9),
             new LauncherToAcceptor.Stop())) {
@@ -86,9 +87,12 @@ class LauncherToAcceptorTest {
 
   @Test
   @Timeout(5)
-  void onlyChildAndReloadCarryADescriptor() {
+  void onlyChildBacklogAndReloadCarryADescriptor() {
     assertEquals(new LauncherToAcceptor.Reload(-1), parse("RELOAD", -1));
     assertEquals(7, parse("RELOAD", 7).fd());
+    assertEquals(new LauncherToAcceptor.Backlog(3, 9), parse("BACKLOG 3", 9));
+    assertThrows(IllegalArgumentException.class, () -> parse("BACKLOG 3", -1), "without its end");
+    assertThrows(IllegalArgumentException.class, () -> parse("BACKLOG", 9), "without a slot");
     for (String text : new String[] {"GONE 3", "STOP", board(1).message()}) {
       assertThrows(IllegalArgumentException.class, () -> parse(text, 5), text);
     }

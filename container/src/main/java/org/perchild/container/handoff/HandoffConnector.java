@@ -28,6 +28,7 @@ import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.util.IO;
 import org.eclipse.jetty.util.component.Graceful;
 import org.eclipse.jetty.util.thread.Scheduler;
+import org.perchild.posix.SocketChannels;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

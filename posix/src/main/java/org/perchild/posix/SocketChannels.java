@@ -1,4 +1,4 @@
-package org.perchild.container.handoff;
+package org.perchild.posix;
 
 import java.io.FileDescriptor;
 import java.io.IOException;
@@ -14,12 +14,12 @@ import java.net.StandardProtocolFamily;
 import java.nio.channels.SocketChannel;
 import java.nio.channels.spi.SelectorProvider;
 import java.util.Objects;
-import org.perchild.posix.Native;
 
 /**
- * Turns the descriptor of a connected TCP socket that arrived over the hand-off channel into a real
- * JDK {@link SocketChannel}, so that Jetty's selector serves it like one it accepted itself. Called
- * by {@link HandoffConnector#handOff(int, ProtocolFamily, java.nio.ByteBuffer, Object)}.
+ * Turns the descriptor of a connected TCP socket that arrived over a hand-off channel into a real
+ * JDK {@link SocketChannel}: in a child, so that Jetty's selector serves it like one it accepted
+ * itself ({@code HandoffConnector.handOff}); in the acceptor, for a connection it takes back from
+ * the hand-off channel of a child that died before taking it.
  *
  * <p>The JDK has no public way to do this, so it uses the constructor the JDK itself uses for
  * accepted sockets, {@code sun.nio.ch.SocketChannelImpl(SelectorProvider, ProtocolFamily,

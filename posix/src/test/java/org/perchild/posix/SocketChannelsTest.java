@@ -1,4 +1,4 @@
-package org.perchild.container.handoff;
+package org.perchild.posix;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.perchild.posix.Native;
 
 class SocketChannelsTest {
 
