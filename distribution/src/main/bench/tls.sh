@@ -40,7 +40,10 @@
 #   BENCH_CONNECTIONS (32), BENCH_STREAMS (4, h2load's streams at once per connection),
 #   BENCH_PORT (18443: -X; the process model, nginx and nginx's two backends on the next four),
 #   BENCH_UID (40001: the first tenant and -X; the second tenant is the next uid),
-#   BENCH_KEY (ec: P-256 keys; rsa: 2048-bit RSA), BENCH_NGINX_WORKERS (auto: one per CPU)
+#   BENCH_KEY (ec: P-256 keys; rsa: 2048-bit RSA), BENCH_NGINX_WORKERS (auto: one per CPU),
+#   BENCH_PM_TENANTS (2; 1: both hosts of the process model belong to the first tenant and
+#   one child serves them, one serving JVM as with -X: what the hand-off and the child's TLS
+#   cost, without a second JVM's)
 set -eu
 
 PRG="$0"
@@ -66,6 +69,7 @@ PORT=${BENCH_PORT:-18443}
 TENANT=${BENCH_UID:-40001}
 KEY=${BENCH_KEY:-ec}
 NGINX_WORKERS=${BENCH_NGINX_WORKERS:-auto}
+PM_TENANTS=${BENCH_PM_TENANTS:-2}
 SCHEME=https
 MODES=
 SIDES=
@@ -73,7 +77,7 @@ for arg in "$@"; do
   case "$arg" in
     keepalive | close | h2) MODES="$MODES $arg" ;;
     x | pm | nginx) SIDES="$SIDES $arg" ;;
-    -h | --help) sed -n '2,44p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,46p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) fail "unknown argument $arg (try --help)" ;;
   esac
 done
@@ -86,6 +90,10 @@ for n in "$THREADS" "$CONNECTIONS" "$STREAMS" "$PORT" "$TENANT"; do
     '' | *[!0-9]* | 0) fail "BENCH_THREADS, BENCH_CONNECTIONS, BENCH_STREAMS, BENCH_PORT and BENCH_UID are positive numbers: $n" ;;
   esac
 done
+case "$PM_TENANTS" in
+  1 | 2) ;;
+  *) fail "BENCH_PM_TENANTS is 1 or 2: $PM_TENANTS" ;;
+esac
 case "$KEY" in
   ec) NEWKEY="ec -pkeyopt ec_paramgen_curve:P-256" ;;
   rsa) NEWKEY="rsa:2048" ;;
@@ -121,6 +129,8 @@ for d in "$DURATION" "$WARMUP"; do
 done
 
 uid_of() { echo $((TENANT + $1 - 1)); }
+# pm_uid_of N: the uid that serves host N in the process model.
+pm_uid_of() { if [ "$PM_TENANTS" = 1 ]; then uid_of 1; else uid_of "$1"; fi; }
 host_of() { echo "t$1.localhost"; }
 BASE_PORT=$PORT
 port_of() {
@@ -135,7 +145,7 @@ port_of() {
 label() {
   case "$1" in
     x) echo "-X (one process)" ;;
-    pm) echo "process model" ;;
+    pm) if [ "$PM_TENANTS" = 1 ]; then echo "process model, 1 child"; else echo "process model"; fi ;;
     nginx) echo "nginx + -X per tenant" ;;
   esac
 }
@@ -196,7 +206,7 @@ for t in 1 2; do
     chmod 600 "$TOP/$s/tls/t$t.key"
   done
   chown "$(uid_of 1):$(uid_of 1)" "$TOP/x/tls/t$t.key"
-  chown "$(uid_of $t):$(uid_of $t)" "$TOP/pm/tls/t$t.key"
+  chown "$(pm_uid_of $t):$(pm_uid_of $t)" "$TOP/pm/tls/t$t.key"
 done
 
 # wrk takes its TLS server name from its URL's host, and resolves it: this script of its makes
@@ -214,15 +224,15 @@ write_tls_config() {
     echo "Listen 127.0.0.1:$PORT https"
     echo "User #65534"
     echo "Group #65534"
-    echo "NumServers 2"
+    echo "NumServers $PM_TENANTS"
     echo "ChildPerUserID #$(uid_of 1) #$(uid_of 1) 1"
-    echo "ChildPerUserID #$(uid_of 2) #$(uid_of 2) 1"
+    [ "$PM_TENANTS" = 1 ] || echo "ChildPerUserID #$(uid_of 2) #$(uid_of 2) 1"
     echo "# Retiring children would measure respawns, not serving."
     echo "MaxRequestsPerChild 0"
     for t in 1 2; do
       echo "<VirtualHost *:$PORT>"
       echo "  ServerName $(host_of $t)"
-      echo "  AssignUserID #$(uid_of $t) #$(uid_of $t)"
+      echo "  AssignUserID #$(pm_uid_of $t) #$(pm_uid_of $t)"
       echo "  AppBase webapps/t$t"
       echo "  SSLEngine on"
       echo "  SSLCertificateFile $ROOT/tls/t$t.crt"
@@ -352,7 +362,7 @@ tls_get() {
 # that SIDE serves it from, over HTTP/1.1 (and HTTP/2 when h2 is measured).
 check() {
   for t in 1 2; do
-    if [ "$1" = x ]; then uid=$(uid_of 1); else uid=$(uid_of $t); fi
+    if [ "$1" = x ]; then uid=$(uid_of 1); else uid=$(pm_uid_of $t); fi
     host=$(host_of $t)
     page=$(tls_get "$1" $t --http1.1) ||
       fail "$(label "$1"): $host does not answer over TLS with its own certificate (curl: $?)"
