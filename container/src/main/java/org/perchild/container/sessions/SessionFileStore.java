@@ -1,7 +1,5 @@
 package org.perchild.container.sessions;
 
-import java.io.BufferedInputStream;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -28,6 +26,7 @@ import org.eclipse.jetty.server.Context;
 import org.eclipse.jetty.session.AbstractSessionDataStore;
 import org.eclipse.jetty.session.SessionContext;
 import org.eclipse.jetty.session.SessionData;
+import org.perchild.container.sessions.SessionFile.Decoded;
 import org.perchild.container.sessions.SessionFile.Header;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,16 +39,21 @@ import org.slf4j.LoggerFactory;
  * makes one for each context's session handler.
  *
  * <ul>
- *   <li>A write goes to a temporary file in the same directory, which then takes the place of the
- *       session's file in one step ({@link Exchange}: the two names swapped, then the old file
- *       removed; else a rename over it, {@code ATOMIC_MOVE}): a reader in another process sees the
- *       old file or the new one, never half of one nor none, and a child that crashes mid-write
- *       leaves the old one (and at worst a temporary file, which {@link #doCleanOrphans} removes).
- *   <li>A write looks first, under the session's {@link SessionLocks lock}, which it takes only
- *       once its temporary file is written and holds only to look and replace: it never brings back
- *       a session whose file is gone (invalidated or expired in another child), and a write that
- *       changes only the access time and expiry is dropped when another request has written since.
- *       Two requests that both change attributes: the later write wins, as in any Jetty store.
+ *   <li>A write goes, under the session's {@link SessionLocks lock}, into the session's spare file
+ *       in the same directory, which then takes the place of the session's file in one step ({@link
+ *       Exchange}: the two names swapped, and the old file is the next write's spare; else a rename
+ *       over it, {@code ATOMIC_MOVE}): a reader in another process sees the old file or the new
+ *       one, never none, and a child that crashes mid-write leaves the old one. A write makes no
+ *       new file and removes none (each would change the directory, and ext4 without a journal
+ *       searches its inode table for every new file: {@link #writeSpare}).
+ *   <li>Readers take no lock. A file can be written again once it has become a spare, so a reader
+ *       that opened it before and reads it late may see a mix of two writes: the file's length and
+ *       checksum tell, and it is read again under the lock ({@link SessionFile}). (Such a reader
+ *       may also see, whole, the write that is about to take the file's place again.)
+ *   <li>A write looks first, under the lock, at the current file: it never brings back a session
+ *       whose file is gone (invalidated or expired in another child), and a write that changes only
+ *       the access time and expiry is dropped when another request has written since. Two requests
+ *       that both change attributes: the later write wins, as in any Jetty store.
  *   <li>A file that cannot be read (corrupt, another format, a class the web application no longer
  *       has, not a regular file of the directory's owner) is logged once at WARN, removed, and is
  *       no session: the request goes on without it, never a 500.
@@ -72,6 +76,8 @@ public final class SessionFileStore extends AbstractSessionDataStore {
       PosixFilePermissions.asFileAttribute(FILE_MODE);
   private static final Set<OpenOption> CREATE =
       Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+  private static final Set<OpenOption> SPARE =
+      Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
   private static final int TYPE_MASK = 0170000;
   private static final int REGULAR = 0100000;
   private static final int DIRECTORY = 0040000;
@@ -153,32 +159,20 @@ public final class SessionFileStore extends AbstractSessionDataStore {
   @Override
   public boolean doExists(String id) {
     Path file = fileOf(id);
-    Header header = file == null ? null : headerOrDiscard(file);
+    Header header = file == null ? null : header(file);
     return header != null && !header.expiredAt(System.currentTimeMillis() - lagMs());
   }
 
   @Override
   public SessionData doLoad(String id) {
     Path file = fileOf(id);
-    if (file == null) {
-      return null;
-    }
-    byte[] bytes;
-    try {
-      bytes = readOwn(file);
-    } catch (IOException e) {
-      discard(file, 0, e);
-      return null;
-    }
-    if (bytes == null) {
+    Decoded decoded = file == null ? null : read(file);
+    if (decoded == null) {
       return null;
     }
     reads.increment();
-    long version = 0;
+    Header header = decoded.header();
     try {
-      ByteArrayInputStream in = new ByteArrayInputStream(bytes);
-      Header header = SessionFile.readHeader(in);
-      version = header.version();
       if (!header.id().equals(id)
           || !header.context().equals(_context.getCanonicalContextPath())
           || !header.host().equals(host)) {
@@ -199,10 +193,10 @@ public final class SessionFileStore extends AbstractSessionDataStore {
       data.setLastSaved(header.savedAt());
       data.version = header.version();
       data.lagMs = lagMs();
-      SessionFile.readAttributes(in, data);
+      SessionFile.readAttributes(decoded.attributes(), data);
       return data;
     } catch (IOException | ClassNotFoundException | RuntimeException e) {
-      discard(file, version, e);
+      discard(file, header.version(), e);
       return null;
     }
   }
@@ -234,32 +228,28 @@ public final class SessionFileStore extends AbstractSessionDataStore {
                 data.getExpiry(),
                 data.getMaxInactiveMs()),
             data);
-    // The new file is written before the lock is taken: the lock covers only the look at the
-    // current file and the step that puts the new one in its place.
-    Path temporary = temporaryOf(file, version);
-    writeTemporary(temporary, bytes);
-    try {
-      try (SessionLocks.Held held = locks.lock(name)) {
-        if (known != 0) {
-          Header current = headerOrDiscard(file);
-          if (current == null) {
+    try (SessionLocks.Held held = locks.lock(name)) {
+      if (known != 0) {
+        if (data.isDirty()) {
+          if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
             // Invalidated or expired in another child since this request read it: leave it gone.
             writesDropped.increment();
             LOG.debug("session {}: its file is gone, not written again", id);
             return;
           }
-          if (!data.isDirty() && current.version() != known) {
-            // Only the access time changed here, and another request has written since.
+        } else {
+          // Only the access time changed here: dropped if another request has written since (and
+          // so if the file is gone).
+          Decoded current = readLocked(file);
+          if (current == null || current.header().version() != known) {
             writesDropped.increment();
             return;
           }
         }
-        replace(temporary, file);
       }
-    } finally {
-      // The old file after an exchange, the unused new one after a dropped write or a failure,
-      // nothing after a rename.
-      Files.deleteIfExists(temporary);
+      Path spare = directory.resolve(SessionFile.spareName(name));
+      writeSpare(spare, bytes);
+      replace(spare, file);
     }
     if (data instanceof StoredSessionData s) {
       s.version = version;
@@ -274,7 +264,7 @@ public final class SessionFileStore extends AbstractSessionDataStore {
       return false;
     }
     try (SessionLocks.Held held = locks.lock(name)) {
-      return Files.deleteIfExists(directory.resolve(name));
+      return deleteWithSpare(directory.resolve(name));
     }
   }
 
@@ -283,7 +273,7 @@ public final class SessionFileStore extends AbstractSessionDataStore {
     Set<String> expired = new HashSet<>();
     for (String id : candidates) {
       Path file = fileOf(id);
-      Header header = file == null ? null : headerOrDiscard(file);
+      Header header = file == null ? null : header(file);
       // No file: no such session any more, which the cache may forget.
       if (header == null || header.expiredAt(time - lagMs())) {
         expired.add(id);
@@ -300,7 +290,7 @@ public final class SessionFileStore extends AbstractSessionDataStore {
       if (!name.startsWith(prefix)) {
         continue;
       }
-      Header header = headerOrDiscard(file);
+      Header header = header(file);
       if (header != null
           && header.expiredAt(before - lagMs())
           && name.equals(SessionFile.name(prefix, header.id()))) {
@@ -312,7 +302,8 @@ public final class SessionFileStore extends AbstractSessionDataStore {
 
   /**
    * Removes the files of any context that expired before {@code time} (long ago: no child serves
-   * them any more), and temporary files that old, left by a child that died while writing.
+   * them any more), the spares of sessions that are gone, and temporary files that old, left by an
+   * older version's child that died while writing.
    */
   @Override
   public void doCleanOrphans(long time) {
@@ -320,7 +311,10 @@ public final class SessionFileStore extends AbstractSessionDataStore {
       for (Path file : entries) {
         String name = file.getFileName().toString();
         try {
-          if (name.endsWith(SessionFile.TEMPORARY_SUFFIX)) {
+          String ofSpare = SessionFile.ofSpare(name);
+          if (ofSpare != null) {
+            removeIfAlone(file, ofSpare);
+          } else if (name.endsWith(SessionFile.TEMPORARY_SUFFIX)) {
             if (Files.getLastModifiedTime(file, LinkOption.NOFOLLOW_LINKS).toMillis() < time) {
               Files.deleteIfExists(file);
             }
@@ -338,9 +332,18 @@ public final class SessionFileStore extends AbstractSessionDataStore {
 
   private void removeIfExpired(Path file, long time) throws IOException {
     try (SessionLocks.Held held = locks.lock(file.getFileName().toString())) {
-      Header header = headerOrDiscard(file);
-      if (header != null && header.expiredAt(time - lagMs())) {
-        Files.deleteIfExists(file);
+      Decoded decoded = readLocked(file);
+      if (decoded != null && decoded.header().expiredAt(time - lagMs())) {
+        deleteWithSpare(file);
+      }
+    }
+  }
+
+  /** Removes {@code spare} if the session file {@code name} it is the spare of is gone. */
+  private void removeIfAlone(Path spare, String name) throws IOException {
+    try (SessionLocks.Held held = locks.lock(name)) {
+      if (!Files.exists(directory.resolve(name), LinkOption.NOFOLLOW_LINKS)) {
+        Files.deleteIfExists(spare);
       }
     }
   }
@@ -402,15 +405,52 @@ public final class SessionFileStore extends AbstractSessionDataStore {
   }
 
   /** The header of {@code file}, or {@code null} when there is none or it is unreadable. */
-  private Header headerOrDiscard(Path file) {
-    try (InputStream in = openOwn(file)) {
-      if (in == null) {
+  private Header header(Path file) {
+    Decoded decoded = read(file);
+    if (decoded == null) {
+      return null;
+    }
+    headerReads.increment();
+    return decoded.header();
+  }
+
+  /**
+   * What {@code file} holds, read without the lock; {@code null} when there is no such file or it
+   * is unreadable (and so removed). A file is read again, under the lock, when what was read does
+   * not vouch for itself: a file that became a spare after it was opened and was written again
+   * while it was read (a mix of two writes, which its checksum tells), or a format 1 file.
+   */
+  private Decoded read(Path file) {
+    try {
+      byte[] bytes = readOwn(file);
+      if (bytes == null) {
         return null;
       }
-      headerReads.increment();
-      return SessionFile.readHeader(new BufferedInputStream(in, 1024));
+      Decoded decoded = SessionFile.decode(bytes);
+      if (decoded.checked()) {
+        return decoded;
+      }
     } catch (IOException e) {
-      discard(file, 0, e);
+      LOG.debug("session file {} read again under its lock: {}", file, e.toString());
+    }
+    try (SessionLocks.Held held = locks.lock(file.getFileName().toString())) {
+      return readLocked(file);
+    } catch (IOException e) {
+      LOG.warn("session file {} cannot be read under its lock: {}", file, e.toString());
+      return null;
+    }
+  }
+
+  /**
+   * What {@code file} holds, read under its session's lock, where no one writes it: {@code null}
+   * when there is no such file, or when it is unreadable, and then it is removed.
+   */
+  private Decoded readLocked(Path file) throws IOException {
+    try {
+      byte[] bytes = readOwn(file);
+      return bytes == null ? null : SessionFile.decode(bytes);
+    } catch (IOException e) {
+      remove(file, e);
       return null;
     }
   }
@@ -452,58 +492,75 @@ public final class SessionFileStore extends AbstractSessionDataStore {
   }
 
   /**
-   * Logs once and removes a file that cannot be read, unless it has been replaced meanwhile.
+   * Removes a file whose attributes cannot be read (a class the web application no longer has),
+   * unless it has been written again meanwhile.
    *
-   * @param version the version its header named, 0 if even the header was unreadable
+   * @param version the version its header names
    */
   private void discard(Path file, long version, Exception why) {
-    LOG.warn(
-        "session file {} cannot be read; it is removed and its session treated as gone: {}",
-        file,
-        why.toString());
-    LOG.debug("session file {}", file, why);
-    discarded.increment();
     try (SessionLocks.Held held = locks.lock(file.getFileName().toString())) {
-      Header now;
-      try (InputStream in = openOwn(file)) {
-        now = in == null ? null : SessionFile.readHeader(new BufferedInputStream(in, 1024));
-      } catch (IOException unreadable) {
-        now = null;
-      }
-      // Replaced by a readable file since: another child has written the session again.
-      if (now == null || now.version() == version) {
-        Files.deleteIfExists(file);
+      Decoded now = readLocked(file);
+      // Written again since by another child: that one may be readable.
+      if (now != null && now.header().version() == version) {
+        remove(file, why);
       }
     } catch (IOException e) {
       LOG.warn("session file {} cannot be removed: {}", file, e.toString());
     }
   }
 
-  private Path temporaryOf(Path file, long version) {
-    return directory.resolve(
-        "." + file.getFileName() + "." + Long.toHexString(version) + SessionFile.TEMPORARY_SUFFIX);
+  /** Logs once and removes an unreadable session file, under its lock. */
+  private void remove(Path file, Exception why) throws IOException {
+    LOG.warn(
+        "session file {} cannot be read; it is removed and its session treated as gone: {}",
+        file,
+        why.toString());
+    LOG.debug("session file {}", file, why);
+    discarded.increment();
+    deleteWithSpare(file);
   }
 
-  private static void writeTemporary(Path temporary, byte[] bytes) throws IOException {
-    try (SeekableByteChannel out = Files.newByteChannel(temporary, CREATE, FILE_ATTRIBUTE)) {
+  /** Deletes a session's file and its spare, under its lock; whether the file was there. */
+  private static boolean deleteWithSpare(Path file) throws IOException {
+    boolean deleted = Files.deleteIfExists(file);
+    Files.deleteIfExists(file.resolveSibling(SessionFile.spareName(file.getFileName().toString())));
+    return deleted;
+  }
+
+  /**
+   * Writes {@code bytes} into the spare, under the session's lock (no other writer uses it then):
+   * over what it held, so that no new file is made (on ext4 without a journal, as here, making a
+   * file searches the inode table past every inode freed in the last minutes, a cost that grows
+   * with the rate of writes). A spare that cannot be written over is replaced by a new one.
+   */
+  private static void writeSpare(Path spare, byte[] bytes) throws IOException {
+    try {
+      writeInto(spare, bytes, SPARE);
+    } catch (IOException e) {
+      Files.deleteIfExists(spare);
+      writeInto(spare, bytes, CREATE);
+    }
+  }
+
+  private static void writeInto(Path file, byte[] bytes, Set<OpenOption> options)
+      throws IOException {
+    try (SeekableByteChannel out = Files.newByteChannel(file, options, FILE_ATTRIBUTE)) {
       ByteBuffer buffer = ByteBuffer.wrap(bytes);
       while (buffer.hasRemaining()) {
         out.write(buffer);
       }
-    } catch (IOException | RuntimeException e) {
-      Files.deleteIfExists(temporary);
-      throw e;
+      out.truncate(bytes.length);
     }
   }
 
   /**
-   * Puts {@code temporary} in the place of {@code file}, atomically: by exchanging their names
-   * where the file system can ({@link Exchange}: the old file is then left at the temporary name,
-   * which the caller removes), else by renaming over it. Under the session's lock.
+   * Puts the spare in the place of {@code file}, atomically, under the session's lock: by
+   * exchanging their names where the file system can ({@link Exchange}; the old file is then the
+   * spare), else by renaming over it (as when there is no file yet: a new session).
    */
-  private static void replace(Path temporary, Path file) throws IOException {
-    if (Exchange.swap(temporary, file) != Exchange.Result.SWAPPED) {
-      Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE);
+  private static void replace(Path spare, Path file) throws IOException {
+    if (Exchange.swap(spare, file) != Exchange.Result.SWAPPED) {
+      Files.move(spare, file, StandardCopyOption.ATOMIC_MOVE);
     }
   }
 

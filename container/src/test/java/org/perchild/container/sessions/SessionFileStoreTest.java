@@ -14,10 +14,12 @@ import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.eclipse.jetty.session.SessionData;
 import org.junit.jupiter.api.AfterEach;
@@ -70,9 +72,14 @@ class SessionFileStoreTest {
     return data;
   }
 
+  /** The session files, not the lock nor the spares. */
   private List<String> names() throws IOException {
     try (Stream<Path> files = Files.list(directory)) {
-      return files.map(f -> f.getFileName().toString()).filter(n -> !n.equals(".lock")).toList();
+      return files
+          .map(f -> f.getFileName().toString())
+          .filter(n -> !n.startsWith("."))
+          .sorted()
+          .toList();
     }
   }
 
@@ -140,7 +147,86 @@ class SessionFileStoreTest {
     byte[] last = new byte[blob.length];
     Arrays.fill(last, (byte) 200);
     assertArrayEquals(last, (byte[]) reader.load("big").getAttribute("blob"));
-    assertEquals(1, names().size(), "no temporary file left: " + names());
+    try (Stream<Path> files = Files.list(directory)) {
+      assertEquals(
+          Set.of(".lock", SessionFile.spareName(names().get(0)), names().get(0)),
+          files.map(f -> f.getFileName().toString()).collect(Collectors.toSet()),
+          "one spare, no temporary file");
+    }
+  }
+
+  @Test
+  void aWriteMakesNoNewFile() throws Exception {
+    SessionFileStore a = store("a.test");
+    SessionData data = session(a, "s1", 0);
+    Set<Object> inodes = new HashSet<>();
+    for (int i = 1; i <= 6; i++) {
+      data.setAttribute("count", i);
+      a.store("s1", data);
+      inodes.add(Files.getAttribute(onlyFile(), "unix:ino"));
+    }
+
+    // The file and its spare, which swap names at each write.
+    assertEquals(2, inodes.size(), inodes.toString());
+    assertEquals(6, store("a.test").load("s1").getAttribute("count"));
+    Path spare = directory.resolve(SessionFile.spareName(onlyFile().getFileName().toString()));
+    assertTrue(Files.exists(spare));
+    assertTrue(a.delete("s1"));
+    assertFalse(Files.exists(spare), "the spare goes with its session");
+  }
+
+  @Test
+  void aSpareWhoseSessionIsGoneIsCleanedUp() throws Exception {
+    SessionFileStore a = store("a.test");
+    SessionData data = session(a, "s1", 1);
+    a.store("s1", data);
+    a.store("s1", data);
+    String name = onlyFile().getFileName().toString();
+    Path spare = directory.resolve(SessionFile.spareName(name));
+    // Gone as a crashed older child, or one that ran out of disk, might leave it.
+    Files.delete(onlyFile());
+
+    a.doCleanOrphans(System.currentTimeMillis() - MINUTE);
+
+    assertFalse(Files.exists(spare));
+  }
+
+  @Test
+  void aFileWhoseChecksumDoesNotMatchIsNoSession() throws Exception {
+    SessionFileStore a = store("a.test");
+    a.store("s1", session(a, "s1", 1));
+    Path file = onlyFile();
+    byte[] bytes = Files.readAllBytes(file);
+    bytes[bytes.length - 3] ^= 1;
+    Files.write(file, bytes);
+
+    assertNull(store("a.test").load("s1"));
+
+    assertEquals(List.of(), names());
+  }
+
+  @Test
+  void aFileOfTheFormerFormatIsStillRead() throws Exception {
+    SessionFileStore a = store("a.test");
+    a.store("s1", session(a, "s1", 7));
+    Path file = onlyFile();
+    // Format 1: no length and no checksum after the magic and the format.
+    byte[] bytes = Files.readAllBytes(file);
+    byte[] former = new byte[bytes.length - 8];
+    System.arraycopy(bytes, 0, former, 0, 8);
+    System.arraycopy(bytes, 16, former, 8, bytes.length - 16);
+    former[7] = SessionFile.FORMAT_UNCHECKED;
+    Files.write(file, former);
+
+    SessionFileStore b = store("a.test");
+    SessionData seen = b.load("s1");
+
+    assertEquals(7, seen.getAttribute("count"));
+    assertEquals(0, b.discarded());
+    seen.setAttribute("count", 8);
+    b.store("s1", seen);
+    assertEquals(SessionFile.FORMAT, Files.readAllBytes(file)[7]);
+    assertEquals(8, a.load("s1").getAttribute("count"));
   }
 
   @Test
