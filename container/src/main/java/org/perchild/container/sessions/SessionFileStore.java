@@ -2,6 +2,7 @@ package org.perchild.container.sessions;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.SeekableByteChannel;
@@ -19,6 +20,8 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
@@ -92,6 +95,8 @@ public final class SessionFileStore extends AbstractSessionDataStore {
   private final LongAdder headerReads = new LongAdder();
   private final LongAdder writes = new LongAdder();
   private final LongAdder writesDropped = new LongAdder();
+  private final LongAdder writesMerged = new LongAdder();
+  private final ConcurrentMap<String, PendingWrites> pending = new ConcurrentHashMap<>();
   private final LongAdder discarded = new LongAdder();
 
   /**
@@ -228,33 +233,111 @@ public final class SessionFileStore extends AbstractSessionDataStore {
                 data.getExpiry(),
                 data.getMaxInactiveMs()),
             data);
+    if (known != 0 && data.isDirty()) {
+      storeChange(name, file, data, bytes, version);
+      return;
+    }
     try (SessionLocks.Held held = locks.lock(name)) {
       if (known != 0) {
-        if (data.isDirty()) {
-          if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
-            // Invalidated or expired in another child since this request read it: leave it gone.
-            writesDropped.increment();
-            LOG.debug("session {}: its file is gone, not written again", id);
-            return;
-          }
-        } else {
-          // Only the access time changed here: dropped if another request has written since (and
-          // so if the file is gone).
-          Decoded current = readLocked(file);
-          if (current == null || current.header().version() != known) {
-            writesDropped.increment();
-            return;
-          }
+        // Only the access time changed here: dropped if another request has written since (and so
+        // if the file is gone).
+        Decoded current = readLocked(file);
+        if (current == null || current.header().version() != known) {
+          writesDropped.increment();
+          return;
         }
       }
-      Path spare = directory.resolve(SessionFile.spareName(name));
-      writeSpare(spare, bytes);
-      replace(spare, file);
+      writeAndReplace(name, file, bytes);
     }
+    setVersion(data, version);
+    writes.increment();
+  }
+
+  /**
+   * Writes a change of a session read from its file, unless the file is gone (invalidated or
+   * expired in another child since this request read it: it stays gone). The writes of one session
+   * that wait for its lock in this JVM are one write, of the newest: each would replace the one
+   * before, and none of their requests goes on before it is in place, so each request's next one,
+   * wherever it goes, finds what it did or what a later request did (as it would after the writes
+   * one by one). Writes that wait for one in progress wait on their queue, not on the lock: one
+   * session's concurrent requests then make one write at a time between them, not one each.
+   */
+  private void storeChange(String name, Path file, SessionData data, byte[] bytes, long version)
+      throws IOException {
+    PendingWrites queue = pending.computeIfAbsent(name, n -> new PendingWrites());
+    byte[] taken;
+    long upTo;
+    long takenVersion;
+    synchronized (queue) {
+      long mine = ++queue.newest;
+      queue.bytes = bytes;
+      queue.version = version;
+      while (queue.writing && queue.done < mine) {
+        try {
+          queue.wait();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new InterruptedIOException("interrupted waiting to write session file " + file);
+        }
+      }
+      if (queue.done >= mine) {
+        // A newer write of this session, made while this one waited, is in place (or was dropped
+        // as this one would have been).
+        writesMerged.increment();
+        setVersion(data, queue.written);
+        return;
+      }
+      queue.writing = true;
+      taken = queue.bytes;
+      upTo = queue.newest;
+      takenVersion = queue.version;
+      queue.bytes = null;
+    }
+    boolean finished = false;
+    try (SessionLocks.Held held = locks.lock(name)) {
+      if (Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+        writeAndReplace(name, file, taken);
+        writes.increment();
+        setVersion(data, takenVersion);
+      } else {
+        writesDropped.increment();
+        LOG.debug("session file {} is gone, not written again", file);
+      }
+      finished = true;
+    } finally {
+      synchronized (queue) {
+        queue.writing = false;
+        if (finished) {
+          queue.done = upTo;
+          queue.written = takenVersion;
+          if (queue.done == queue.newest) {
+            pending.remove(name, queue);
+          }
+        } else {
+          // Failed: a writer still waiting on this queue tries again, with the newest bytes; later
+          // ones start a new queue.
+          if (queue.bytes == null) {
+            queue.bytes = taken;
+            queue.version = takenVersion;
+          }
+          pending.remove(name, queue);
+        }
+        queue.notifyAll();
+      }
+    }
+  }
+
+  /** Writes the spare of {@code file} and puts it in the file's place; under the lock. */
+  private void writeAndReplace(String name, Path file, byte[] bytes) throws IOException {
+    Path spare = directory.resolve(SessionFile.spareName(name));
+    writeSpare(spare, bytes);
+    replace(spare, file);
+  }
+
+  private static void setVersion(SessionData data, long version) {
     if (data instanceof StoredSessionData s) {
       s.version = version;
     }
-    writes.increment();
   }
 
   @Override
@@ -366,6 +449,11 @@ public final class SessionFileStore extends AbstractSessionDataStore {
   /** Writes dropped: the file had gone, or only the access time would have changed. */
   public long writesDropped() {
     return writesDropped.sum();
+  }
+
+  /** Writes that a newer write of the same session, made while they waited, stood in for. */
+  public long writesMerged() {
+    return writesMerged.sum();
   }
 
   /** Unreadable files removed. */
@@ -576,7 +664,7 @@ public final class SessionFileStore extends AbstractSessionDataStore {
   public String toString() {
     return String.format(
         "%s@%x[%s, host %s, context %s, reads %d, header reads %d, writes %d, dropped %d,"
-            + " discarded %d]",
+            + " merged %d, discarded %d]",
         getClass().getSimpleName(),
         hashCode(),
         directory,
@@ -586,7 +674,27 @@ public final class SessionFileStore extends AbstractSessionDataStore {
         headerReads(),
         writes(),
         writesDropped(),
+        writesMerged(),
         discarded());
+  }
+
+  /** The changes of one session waiting for its lock in this JVM; guarded by itself. */
+  private static final class PendingWrites {
+    /** The sequence number of the newest write that waits, and those of the writes done. */
+    long newest;
+
+    long done;
+
+    /** Whether a writer has taken the bytes and writes them; the others wait for it. */
+    boolean writing;
+
+    /** The newest write's bytes and version; null once a writer has taken them. */
+    byte[] bytes;
+
+    long version;
+
+    /** The version in place after the writes up to {@link #done}. */
+    long written;
   }
 
   /** Jetty's session data, with the version of the file it was read from or last written to. */

@@ -18,6 +18,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -173,6 +175,45 @@ class SessionFileStoreTest {
     assertTrue(Files.exists(spare));
     assertTrue(a.delete("s1"));
     assertFalse(Files.exists(spare), "the spare goes with its session");
+  }
+
+  @Test
+  void concurrentChangesOfOneSessionAreWrittenTogether() throws Exception {
+    SessionFileStore a = store("a.test");
+    SessionFileStore b = store("a.test");
+    a.store("s1", session(a, "s1", 0));
+    int threads = 16;
+    int each = 25;
+    List<CompletableFuture<Void>> running = new ArrayList<>();
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    for (int t = 0; t < threads; t++) {
+      int thread = t;
+      running.add(
+          CompletableFuture.runAsync(
+              () -> {
+                try {
+                  for (int i = 1; i <= each; i++) {
+                    SessionData mine = a.load("s1");
+                    mine.setAttribute("count", thread * 1000 + i);
+                    a.store("s1", mine);
+                    // Once a write returns, it or a newer one is in place, for any other child.
+                    int seen = (Integer) b.load("s1").getAttribute("count");
+                    assertTrue(seen > 0, "seen " + seen);
+                  }
+                } catch (Exception e) {
+                  throw new AssertionError(e);
+                }
+              },
+              pool));
+    }
+    try {
+      CompletableFuture.allOf(running.toArray(CompletableFuture[]::new)).get();
+    } finally {
+      pool.shutdown();
+    }
+
+    assertEquals(1 + threads * each, a.writes() + a.writesMerged());
+    assertEquals(0, b.discarded());
   }
 
   @Test
