@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.HashSet;
@@ -90,8 +91,10 @@ public final class SessionFileStore extends AbstractSessionDataStore {
   private String prefix;
   private int owner = -1;
   private SessionLocks locks;
+  private SeenFiles seen = new SeenFiles(false);
 
   private final LongAdder reads = new LongAdder();
+  private final LongAdder readsSaved = new LongAdder();
   private final LongAdder headerReads = new LongAdder();
   private final LongAdder writes = new LongAdder();
   private final LongAdder writesDropped = new LongAdder();
@@ -139,6 +142,13 @@ public final class SessionFileStore extends AbstractSessionDataStore {
     }
     owner = (Integer) attributes.get("uid");
     locks = SessionLocks.of(directory.toRealPath());
+    seen = new SeenFiles(SeenFiles.timesTellEveryChange(directory));
+    if (!seen.enabled()) {
+      LOG.info(
+          "session directory {}: file times too coarse to tell every write; each load reads its"
+              + " file",
+          directory);
+    }
     super.doStart();
   }
 
@@ -168,14 +178,31 @@ public final class SessionFileStore extends AbstractSessionDataStore {
     return header != null && !header.expiredAt(System.currentTimeMillis() - lagMs());
   }
 
+  /**
+   * Reads the session's file, unless it is still the file this JVM last read or wrote ({@link
+   * SeenFiles}): then one {@code lstat} is all.
+   */
   @Override
   public SessionData doLoad(String id) {
     Path file = fileOf(id);
-    Decoded decoded = file == null ? null : read(file);
-    if (decoded == null) {
+    if (file == null) {
       return null;
     }
-    reads.increment();
+    String name = file.getFileName().toString();
+    SeenFiles.Identity now = seen.enabled() ? identityOf(file) : null;
+    SeenFiles.Seen known = now == null ? null : seen.get(name, now);
+    Decoded decoded;
+    if (known != null) {
+      decoded = known.decoded();
+      readsSaved.increment();
+    } else {
+      decoded = read(file);
+      if (decoded == null) {
+        seen.forget(name);
+        return null;
+      }
+      reads.increment();
+    }
     Header header = decoded.header();
     try {
       if (!header.id().equals(id)
@@ -198,9 +225,19 @@ public final class SessionFileStore extends AbstractSessionDataStore {
       data.setLastSaved(header.savedAt());
       data.version = header.version();
       data.lagMs = lagMs();
-      SessionFile.readAttributes(decoded.attributes(), data);
+      if (known != null && known.attributes() != null) {
+        data.putAllAttributes(known.attributes());
+      } else {
+        SessionFile.readAttributes(decoded.attributes(), data);
+      }
+      if (known == null && now != null && decoded.checked()) {
+        // Known by what lstat said before it was read: if it changed since, the next load reads it
+        // again, never an older file under a newer identity.
+        seen.put(name, now, decoded, SeenFiles.shareable(data.getAllAttributes()));
+      }
       return data;
     } catch (IOException | ClassNotFoundException | RuntimeException e) {
+      seen.forget(name);
       discard(file, header.version(), e);
       return null;
     }
@@ -233,8 +270,11 @@ public final class SessionFileStore extends AbstractSessionDataStore {
                 data.getExpiry(),
                 data.getMaxInactiveMs()),
             data);
+    // What a load in this JVM may share of what this write holds, taken as it is written.
+    Map<String, Object> shareable =
+        seen.enabled() ? SeenFiles.shareable(data.getAllAttributes()) : null;
     if (known != 0 && data.isDirty()) {
-      storeChange(name, file, data, bytes, version);
+      storeChange(name, file, data, new Encoded(bytes, shareable, version));
       return;
     }
     try (SessionLocks.Held held = locks.lock(name)) {
@@ -247,7 +287,7 @@ public final class SessionFileStore extends AbstractSessionDataStore {
           return;
         }
       }
-      writeAndReplace(name, file, bytes);
+      writeAndReplace(name, file, new Encoded(bytes, shareable, version));
     }
     setVersion(data, version);
     writes.increment();
@@ -262,16 +302,14 @@ public final class SessionFileStore extends AbstractSessionDataStore {
    * one by one). Writes that wait for one in progress wait on their queue, not on the lock: one
    * session's concurrent requests then make one write at a time between them, not one each.
    */
-  private void storeChange(String name, Path file, SessionData data, byte[] bytes, long version)
+  private void storeChange(String name, Path file, SessionData data, Encoded write)
       throws IOException {
     PendingWrites queue = pending.computeIfAbsent(name, n -> new PendingWrites());
-    byte[] taken;
+    Encoded taken;
     long upTo;
-    long takenVersion;
     synchronized (queue) {
       long mine = ++queue.newest;
-      queue.bytes = bytes;
-      queue.version = version;
+      queue.newestWrite = write;
       while (queue.writing && queue.done < mine) {
         try {
           queue.wait();
@@ -288,17 +326,16 @@ public final class SessionFileStore extends AbstractSessionDataStore {
         return;
       }
       queue.writing = true;
-      taken = queue.bytes;
+      taken = queue.newestWrite;
       upTo = queue.newest;
-      takenVersion = queue.version;
-      queue.bytes = null;
+      queue.newestWrite = null;
     }
     boolean finished = false;
     try (SessionLocks.Held held = locks.lock(name)) {
       if (Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
         writeAndReplace(name, file, taken);
         writes.increment();
-        setVersion(data, takenVersion);
+        setVersion(data, taken.version());
       } else {
         writesDropped.increment();
         LOG.debug("session file {} is gone, not written again", file);
@@ -309,16 +346,15 @@ public final class SessionFileStore extends AbstractSessionDataStore {
         queue.writing = false;
         if (finished) {
           queue.done = upTo;
-          queue.written = takenVersion;
+          queue.written = taken.version();
           if (queue.done == queue.newest) {
             pending.remove(name, queue);
           }
         } else {
           // Failed: a writer still waiting on this queue tries again, with the newest bytes; later
           // ones start a new queue.
-          if (queue.bytes == null) {
-            queue.bytes = taken;
-            queue.version = takenVersion;
+          if (queue.newestWrite == null) {
+            queue.newestWrite = taken;
           }
           pending.remove(name, queue);
         }
@@ -327,11 +363,42 @@ public final class SessionFileStore extends AbstractSessionDataStore {
     }
   }
 
-  /** Writes the spare of {@code file} and puts it in the file's place; under the lock. */
-  private void writeAndReplace(String name, Path file, byte[] bytes) throws IOException {
+  /**
+   * Writes the spare of {@code file} and puts it in the file's place, and remembers it as the file
+   * this JVM knows; under the lock.
+   */
+  private void writeAndReplace(String name, Path file, Encoded write) throws IOException {
     Path spare = directory.resolve(SessionFile.spareName(name));
-    writeSpare(spare, bytes);
+    seen.forget(name);
+    writeSpare(spare, write.bytes());
     replace(spare, file);
+    if (seen.enabled()) {
+      seen.put(name, identityOf(file), SessionFile.decode(write.bytes()), write.shareable());
+    }
+  }
+
+  /**
+   * The identity of {@code file}, by one {@code lstat}; {@code null} if there is none or it is not
+   * a regular file of the directory's owner (which a read then finds out).
+   */
+  private SeenFiles.Identity identityOf(Path file) {
+    Map<String, Object> attributes;
+    try {
+      attributes =
+          Files.readAttributes(
+              file, "unix:mode,uid,ino,size,ctime,lastModifiedTime", LinkOption.NOFOLLOW_LINKS);
+    } catch (IOException e) {
+      return null;
+    }
+    if (((Integer) attributes.get("mode") & TYPE_MASK) != REGULAR
+        || (Integer) attributes.get("uid") != owner) {
+      return null;
+    }
+    return new SeenFiles.Identity(
+        attributes.get("ino"),
+        (Long) attributes.get("size"),
+        (FileTime) attributes.get("ctime"),
+        (FileTime) attributes.get("lastModifiedTime"));
   }
 
   private static void setVersion(SessionData data, long version) {
@@ -434,6 +501,11 @@ public final class SessionFileStore extends AbstractSessionDataStore {
   /** Session files read, for {@code dump} and the tests. */
   public long reads() {
     return reads.sum();
+  }
+
+  /** Loads that found the file this JVM last read or wrote, and so did not read it. */
+  public long readsSaved() {
+    return readsSaved.sum();
   }
 
   /** Session files whose header alone was read: to check a write, an id, an expiry. */
@@ -609,7 +681,8 @@ public final class SessionFileStore extends AbstractSessionDataStore {
   }
 
   /** Deletes a session's file and its spare, under its lock; whether the file was there. */
-  private static boolean deleteWithSpare(Path file) throws IOException {
+  private boolean deleteWithSpare(Path file) throws IOException {
+    seen.forget(file.getFileName().toString());
     boolean deleted = Files.deleteIfExists(file);
     Files.deleteIfExists(file.resolveSibling(SessionFile.spareName(file.getFileName().toString())));
     return deleted;
@@ -663,20 +736,24 @@ public final class SessionFileStore extends AbstractSessionDataStore {
   @Override
   public String toString() {
     return String.format(
-        "%s@%x[%s, host %s, context %s, reads %d, header reads %d, writes %d, dropped %d,"
-            + " merged %d, discarded %d]",
+        "%s@%x[%s, host %s, context %s, reads %d, saved %d, header reads %d, writes %d,"
+            + " dropped %d, merged %d, discarded %d]",
         getClass().getSimpleName(),
         hashCode(),
         directory,
         host,
         _context == null ? null : _context.getCanonicalContextPath(),
         reads(),
+        readsSaved(),
         headerReads(),
         writes(),
         writesDropped(),
         writesMerged(),
         discarded());
   }
+
+  /** A session's file, encoded: its bytes, what loads may share of it, its version. */
+  private record Encoded(byte[] bytes, Map<String, Object> shareable, long version) {}
 
   /** The changes of one session waiting for its lock in this JVM; guarded by itself. */
   private static final class PendingWrites {
@@ -688,10 +765,8 @@ public final class SessionFileStore extends AbstractSessionDataStore {
     /** Whether a writer has taken the bytes and writes them; the others wait for it. */
     boolean writing;
 
-    /** The newest write's bytes and version; null once a writer has taken them. */
-    byte[] bytes;
-
-    long version;
+    /** The newest write; null once a writer has taken it. */
+    Encoded newestWrite;
 
     /** The version in place after the writes up to {@link #done}. */
     long written;

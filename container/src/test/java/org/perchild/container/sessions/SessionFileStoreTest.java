@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -214,6 +215,62 @@ class SessionFileStoreTest {
 
     assertEquals(1 + threads * each, a.writes() + a.writesMerged());
     assertEquals(0, b.discarded());
+  }
+
+  @Test
+  void aFileThisChildReadOrWroteIsNotReadAgainWhileNoOneElseWritesIt() throws Exception {
+    assumeTrue(SeenFiles.timesTellEveryChange(directory), "file times too coarse here");
+    SessionFileStore a = store("a.test");
+    a.store("s1", session(a, "s1", 1));
+
+    assertEquals(1, a.load("s1").getAttribute("count"));
+    assertEquals(1, a.load("s1").getAttribute("count"));
+
+    assertEquals(0, a.reads());
+    assertEquals(2, a.readsSaved());
+    SessionFileStore b = store("a.test");
+    assertEquals(1, b.load("s1").getAttribute("count"));
+    assertEquals(1, b.load("s1").getAttribute("count"));
+    assertEquals(1, b.reads(), "read once, then known");
+  }
+
+  @Test
+  void whatAnotherChildWritesOrInvalidatesIsSeenAtOnce() throws Exception {
+    SessionFileStore a = store("a.test");
+    SessionFileStore b = store("a.test");
+    a.store("s1", session(a, "s1", 0));
+    for (int i = 1; i <= 100; i++) {
+      assertEquals(i - 1, a.load("s1").getAttribute("count"));
+      SessionData other = b.load("s1");
+      // Two writes: the file a knows is back under the name, written again, at once.
+      other.setAttribute("count", -i);
+      b.store("s1", other);
+      other.setAttribute("count", i);
+      b.store("s1", other);
+      assertEquals(i, a.load("s1").getAttribute("count"));
+      SessionData mine = a.load("s1");
+      mine.setAttribute("count", i);
+      a.store("s1", mine);
+    }
+    assertTrue(b.delete("s1"));
+    assertNull(a.load("s1"));
+    assertFalse(a.exists("s1"));
+  }
+
+  @Test
+  void aValueThatARequestCouldChangeIsEachLoadsOwn() throws Exception {
+    SessionFileStore a = store("a.test");
+    SessionData data = session(a, "s1", 1);
+    data.setAttribute("list", new ArrayList<>(List.of("x")));
+    a.store("s1", data);
+
+    SessionData first = a.load("s1");
+    @SuppressWarnings("unchecked")
+    List<String> list = (List<String>) first.getAttribute("list");
+    list.add("changed in place, not written");
+
+    assertEquals(List.of("x"), a.load("s1").getAttribute("list"));
+    assertEquals(List.of("x"), store("a.test").load("s1").getAttribute("list"));
   }
 
   @Test
