@@ -13,6 +13,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
 import org.perchild.container.sessions.SessionFile.Decoded;
 
 /**
@@ -35,8 +36,13 @@ import org.perchild.container.sessions.SessionFile.Decoded;
  */
 final class SeenFiles {
 
-  /** At most this many sessions are remembered; past it, all are forgotten. */
+  /**
+   * At most this many sessions, and this many bytes of them, are remembered; past it, all are
+   * forgotten (and remembered anew as they are read).
+   */
   static final int MAX_SESSIONS = 4096;
+
+  static final long MAX_TOTAL_BYTES = 8L * 1024 * 1024;
 
   /** Files larger than this are not remembered. */
   static final int MAX_BYTES = 64 * 1024;
@@ -68,6 +74,9 @@ final class SeenFiles {
   private final boolean enabled;
   private final ConcurrentMap<String, Seen> byName = new ConcurrentHashMap<>();
 
+  /** About how many bytes {@link #byName} holds (exactly, but for races with a clear). */
+  private final AtomicLong bytes = new AtomicLong();
+
   SeenFiles(boolean enabled) {
     this.enabled = enabled;
   }
@@ -88,15 +97,23 @@ final class SeenFiles {
     if (!enabled || identity == null || decoded.bytes().length > MAX_BYTES) {
       return;
     }
-    if (byName.size() >= MAX_SESSIONS && !byName.containsKey(name)) {
+    if (byName.size() >= MAX_SESSIONS
+        || bytes.addAndGet(decoded.bytes().length) > MAX_TOTAL_BYTES) {
       byName.clear();
+      bytes.set(decoded.bytes().length);
     }
-    byName.put(name, new Seen(identity, decoded, attributes));
+    Seen replaced = byName.put(name, new Seen(identity, decoded, attributes));
+    if (replaced != null) {
+      bytes.addAndGet(-replaced.decoded().bytes().length);
+    }
   }
 
   /** Forgets the file {@code name}: it is gone, or about to be. */
   void forget(String name) {
-    byName.remove(name);
+    Seen forgotten = byName.remove(name);
+    if (forgotten != null) {
+      bytes.addAndGet(-forgotten.decoded().bytes().length);
+    }
   }
 
   /**
