@@ -287,7 +287,7 @@ public final class SessionFileStore extends AbstractSessionDataStore {
           return;
         }
       }
-      writeAndReplace(name, file, new Encoded(bytes, shareable, version));
+      writeAndReplace(name, file, new Encoded(bytes, shareable, version), false);
     }
     setVersion(data, version);
     writes.increment();
@@ -332,8 +332,7 @@ public final class SessionFileStore extends AbstractSessionDataStore {
     }
     boolean finished = false;
     try (SessionLocks.Held held = locks.lock(name)) {
-      if (Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
-        writeAndReplace(name, file, taken);
+      if (writeAndReplace(name, file, taken, true)) {
         writes.increment();
         setVersion(data, taken.version());
       } else {
@@ -365,16 +364,31 @@ public final class SessionFileStore extends AbstractSessionDataStore {
 
   /**
    * Writes the spare of {@code file} and puts it in the file's place, and remembers it as the file
-   * this JVM knows; under the lock.
+   * this JVM knows; under the lock. {@code onlyOver}: only if there is a file to replace (the
+   * exchange itself tells, with no look before), else the spare is removed.
+   *
+   * @return whether the spare is in the file's place
    */
-  private void writeAndReplace(String name, Path file, Encoded write) throws IOException {
+  private boolean writeAndReplace(String name, Path file, Encoded write, boolean onlyOver)
+      throws IOException {
     Path spare = directory.resolve(SessionFile.spareName(name));
     seen.forget(name);
     writeSpare(spare, write.bytes());
-    replace(spare, file);
+    Exchange.Result swapped = Exchange.swap(spare, file);
+    if (swapped != Exchange.Result.SWAPPED) {
+      if (onlyOver
+          && (swapped == Exchange.Result.NO_TARGET
+              || !Files.exists(file, LinkOption.NOFOLLOW_LINKS))) {
+        Files.deleteIfExists(spare);
+        return false;
+      }
+      // A new session, or no exchange here: a rename over the file, if any, as atomic.
+      Files.move(spare, file, StandardCopyOption.ATOMIC_MOVE);
+    }
     if (seen.enabled()) {
       seen.put(name, identityOf(file), SessionFile.decode(write.bytes()), write.shareable());
     }
+    return true;
   }
 
   /**
@@ -711,17 +725,6 @@ public final class SessionFileStore extends AbstractSessionDataStore {
         out.write(buffer);
       }
       out.truncate(bytes.length);
-    }
-  }
-
-  /**
-   * Puts the spare in the place of {@code file}, atomically, under the session's lock: by
-   * exchanging their names where the file system can ({@link Exchange}; the old file is then the
-   * spare), else by renaming over it (as when there is no file yet: a new session).
-   */
-  private static void replace(Path spare, Path file) throws IOException {
-    if (Exchange.swap(spare, file) != Exchange.Result.SWAPPED) {
-      Files.move(spare, file, StandardCopyOption.ATOMIC_MOVE);
     }
   }
 
