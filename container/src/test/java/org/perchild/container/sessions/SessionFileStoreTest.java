@@ -92,6 +92,14 @@ class SessionFileStoreTest {
     return directory.resolve(names.get(0));
   }
 
+  /** Once {@code deleter} deletes {@code s1}, {@code other} finds no such session. */
+  private static void assertGoneOnceDeleted(SessionFileStore deleter, SessionFileStore other)
+      throws Exception {
+    assertTrue(deleter.delete("s1"));
+    assertNull(other.load("s1"));
+    assertFalse(other.exists("s1"));
+  }
+
   @Test
   void whatOneStoreWritesAnotherReadsAtOnce() throws Exception {
     SessionFileStore a = store("a.test");
@@ -103,9 +111,7 @@ class SessionFileStoreTest {
     assertTrue(b.exists("s1"));
     SessionData seen = b.load("s1");
     assertEquals(5, seen.getAttribute("count"));
-    assertTrue(a.delete("s1"));
-    assertNull(b.load("s1"));
-    assertFalse(b.exists("s1"));
+    assertGoneOnceDeleted(a, b);
   }
 
   @Test
@@ -252,9 +258,7 @@ class SessionFileStoreTest {
       mine.setAttribute("count", i);
       a.store("s1", mine);
     }
-    assertTrue(b.delete("s1"));
-    assertNull(a.load("s1"));
-    assertFalse(a.exists("s1"));
+    assertGoneOnceDeleted(b, a);
   }
 
   @Test
