@@ -86,6 +86,12 @@ class SessionFileStoreTest {
     }
   }
 
+  /** Stores session {@code s1} with {@code count} as the only one, and returns its file. */
+  private Path storedAlone(SessionFileStore store, Object count) throws Exception {
+    store.store("s1", session(store, "s1", count));
+    return onlyFile();
+  }
+
   private Path onlyFile() throws IOException {
     List<String> names = names();
     assertEquals(1, names.size(), names.toString());
@@ -295,9 +301,7 @@ class SessionFileStoreTest {
 
   @Test
   void aFileWhoseChecksumDoesNotMatchIsNoSession() throws Exception {
-    SessionFileStore a = store("a.test");
-    a.store("s1", session(a, "s1", 1));
-    Path file = onlyFile();
+    Path file = storedAlone(store("a.test"), 1);
     byte[] bytes = Files.readAllBytes(file);
     bytes[bytes.length - 3] ^= 1;
     Files.write(file, bytes);
@@ -310,8 +314,7 @@ class SessionFileStoreTest {
   @Test
   void aFileOfTheFormerFormatIsStillRead() throws Exception {
     SessionFileStore a = store("a.test");
-    a.store("s1", session(a, "s1", 7));
-    Path file = onlyFile();
+    Path file = storedAlone(a, 7);
     // Format 1: no length and no checksum after the magic and the format.
     byte[] bytes = Files.readAllBytes(file);
     byte[] former = new byte[bytes.length - 8];
