@@ -269,7 +269,10 @@ class SessionsIT {
       try (Stream<Path> listed = Files.list(tenantDirectory())) {
         assertEquals(
             1,
-            listed.filter(f -> f.getFileName().toString().contains(host)).count(),
+            listed
+                .map(f -> f.getFileName().toString())
+                .filter(n -> n.contains(host) && n.endsWith(".session"))
+                .count(),
             "one session file named by " + each[0]);
       }
     }

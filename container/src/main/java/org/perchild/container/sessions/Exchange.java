@@ -9,12 +9,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Swaps two files' names in one step: Linux's {@code renameat2(RENAME_EXCHANGE)}, which {@link
- * SessionFileStore} uses to put a session's new file in place of the old one. Like a {@code rename}
- * over the old file it is atomic (a reader finds the old file or the new one, never none), but ext4
- * does not start writing the new file out first: a {@code rename} over an existing file does
- * ({@code auto_da_alloc}), holding the directory's lock while it allocates and submits the blocks,
- * so that every other write in that directory waits (measured on this project's 2-core machine: 190
- * replacements a second by rename, 1,900 by exchange and unlink of the old file).
+ * SessionFileStore} uses to put a session's spare, just written, in place of its file, the old file
+ * becoming the spare. Like a {@code rename} over the old file it is atomic (a reader finds the old
+ * file or the new one, never none), but it frees no file, and ext4 does not start writing the new
+ * file out first: a {@code rename} over an existing file does ({@code auto_da_alloc}), holding the
+ * directory's lock while it allocates and submits the blocks, so that every other write in that
+ * directory waits (measured on this project's 2-core machine: 190 replacements a second by rename,
+ * 1,900 by exchange and unlink of the old file).
  *
  * <p>Where the call does not exist or the file system cannot exchange ({@code ENOSYS}, {@code
  * EINVAL}), {@link #swap} says so once and the store renames as before.

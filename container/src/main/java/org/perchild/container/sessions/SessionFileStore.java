@@ -1,9 +1,8 @@
 package org.perchild.container.sessions;
 
-import java.io.BufferedInputStream;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.SeekableByteChannel;
@@ -16,11 +15,14 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
@@ -28,6 +30,7 @@ import org.eclipse.jetty.server.Context;
 import org.eclipse.jetty.session.AbstractSessionDataStore;
 import org.eclipse.jetty.session.SessionContext;
 import org.eclipse.jetty.session.SessionData;
+import org.perchild.container.sessions.SessionFile.Decoded;
 import org.perchild.container.sessions.SessionFile.Header;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,16 +43,21 @@ import org.slf4j.LoggerFactory;
  * makes one for each context's session handler.
  *
  * <ul>
- *   <li>A write goes to a temporary file in the same directory, which then takes the place of the
- *       session's file in one step ({@link Exchange}: the two names swapped, then the old file
- *       removed; else a rename over it, {@code ATOMIC_MOVE}): a reader in another process sees the
- *       old file or the new one, never half of one nor none, and a child that crashes mid-write
- *       leaves the old one (and at worst a temporary file, which {@link #doCleanOrphans} removes).
- *   <li>A write looks first, under the session's {@link SessionLocks lock}, which it takes only
- *       once its temporary file is written and holds only to look and replace: it never brings back
- *       a session whose file is gone (invalidated or expired in another child), and a write that
- *       changes only the access time and expiry is dropped when another request has written since.
- *       Two requests that both change attributes: the later write wins, as in any Jetty store.
+ *   <li>A write goes, under the session's {@link SessionLocks lock}, into the session's spare file
+ *       in the same directory, which then takes the place of the session's file in one step ({@link
+ *       Exchange}: the two names swapped, and the old file is the next write's spare; else a rename
+ *       over it, {@code ATOMIC_MOVE}): a reader in another process sees the old file or the new
+ *       one, never none, and a child that crashes mid-write leaves the old one. A write makes no
+ *       new file and removes none (each would change the directory, and ext4 without a journal
+ *       searches its inode table for every new file: {@link #writeSpare}).
+ *   <li>Readers take no lock. A file can be written again once it has become a spare, so a reader
+ *       that opened it before and reads it late may see a mix of two writes: the file's length and
+ *       checksum tell, and it is read again under the lock ({@link SessionFile}). (Such a reader
+ *       may also see, whole, the write that is about to take the file's place again.)
+ *   <li>A write looks first, under the lock, at the current file: it never brings back a session
+ *       whose file is gone (invalidated or expired in another child), and a write that changes only
+ *       the access time and expiry is dropped when another request has written since. Two requests
+ *       that both change attributes: the later write wins, as in any Jetty store.
  *   <li>A file that cannot be read (corrupt, another format, a class the web application no longer
  *       has, not a regular file of the directory's owner) is logged once at WARN, removed, and is
  *       no session: the request goes on without it, never a 500.
@@ -72,6 +80,8 @@ public final class SessionFileStore extends AbstractSessionDataStore {
       PosixFilePermissions.asFileAttribute(FILE_MODE);
   private static final Set<OpenOption> CREATE =
       Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+  private static final Set<OpenOption> SPARE =
+      Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
   private static final int TYPE_MASK = 0170000;
   private static final int REGULAR = 0100000;
   private static final int DIRECTORY = 0040000;
@@ -81,11 +91,15 @@ public final class SessionFileStore extends AbstractSessionDataStore {
   private String prefix;
   private int owner = -1;
   private SessionLocks locks;
+  private SeenFiles seen = new SeenFiles(false);
 
   private final LongAdder reads = new LongAdder();
+  private final LongAdder readsSaved = new LongAdder();
   private final LongAdder headerReads = new LongAdder();
   private final LongAdder writes = new LongAdder();
   private final LongAdder writesDropped = new LongAdder();
+  private final LongAdder writesMerged = new LongAdder();
+  private final ConcurrentMap<String, PendingWrites> pending = new ConcurrentHashMap<>();
   private final LongAdder discarded = new LongAdder();
 
   /**
@@ -128,6 +142,13 @@ public final class SessionFileStore extends AbstractSessionDataStore {
     }
     owner = (Integer) attributes.get("uid");
     locks = SessionLocks.of(directory.toRealPath());
+    seen = new SeenFiles(SeenFiles.timesTellEveryChange(directory));
+    if (!seen.enabled()) {
+      LOG.info(
+          "session directory {}: file times too coarse to tell every write; each load reads its"
+              + " file",
+          directory);
+    }
     super.doStart();
   }
 
@@ -153,32 +174,37 @@ public final class SessionFileStore extends AbstractSessionDataStore {
   @Override
   public boolean doExists(String id) {
     Path file = fileOf(id);
-    Header header = file == null ? null : headerOrDiscard(file);
+    Header header = file == null ? null : header(file);
     return header != null && !header.expiredAt(System.currentTimeMillis() - lagMs());
   }
 
+  /**
+   * Reads the session's file, unless it is still the file this JVM last read or wrote ({@link
+   * SeenFiles}): then one {@code lstat} is all.
+   */
   @Override
   public SessionData doLoad(String id) {
     Path file = fileOf(id);
     if (file == null) {
       return null;
     }
-    byte[] bytes;
-    try {
-      bytes = readOwn(file);
-    } catch (IOException e) {
-      discard(file, 0, e);
-      return null;
+    String name = file.getFileName().toString();
+    SeenFiles.Identity now = seen.enabled() ? identityOf(file) : null;
+    SeenFiles.Seen known = now == null ? null : seen.get(name, now);
+    Decoded decoded;
+    if (known != null) {
+      decoded = known.decoded();
+      readsSaved.increment();
+    } else {
+      decoded = read(file);
+      if (decoded == null) {
+        seen.forget(name);
+        return null;
+      }
+      reads.increment();
     }
-    if (bytes == null) {
-      return null;
-    }
-    reads.increment();
-    long version = 0;
+    Header header = decoded.header();
     try {
-      ByteArrayInputStream in = new ByteArrayInputStream(bytes);
-      Header header = SessionFile.readHeader(in);
-      version = header.version();
       if (!header.id().equals(id)
           || !header.context().equals(_context.getCanonicalContextPath())
           || !header.host().equals(host)) {
@@ -199,10 +225,20 @@ public final class SessionFileStore extends AbstractSessionDataStore {
       data.setLastSaved(header.savedAt());
       data.version = header.version();
       data.lagMs = lagMs();
-      SessionFile.readAttributes(in, data);
+      if (known != null && known.attributes() != null) {
+        data.putAllAttributes(known.attributes());
+      } else {
+        SessionFile.readAttributes(decoded.attributes(), data);
+      }
+      if (known == null && now != null && decoded.checked()) {
+        // Known by what lstat said before it was read: if it changed since, the next load reads it
+        // again, never an older file under a newer identity.
+        seen.put(name, now, decoded, SeenFiles.shareable(data.getAllAttributes()));
+      }
       return data;
     } catch (IOException | ClassNotFoundException | RuntimeException e) {
-      discard(file, version, e);
+      seen.forget(name);
+      discard(file, header.version(), e);
       return null;
     }
   }
@@ -234,37 +270,155 @@ public final class SessionFileStore extends AbstractSessionDataStore {
                 data.getExpiry(),
                 data.getMaxInactiveMs()),
             data);
-    // The new file is written before the lock is taken: the lock covers only the look at the
-    // current file and the step that puts the new one in its place.
-    Path temporary = temporaryOf(file, version);
-    writeTemporary(temporary, bytes);
-    try {
-      try (SessionLocks.Held held = locks.lock(name)) {
-        if (known != 0) {
-          Header current = headerOrDiscard(file);
-          if (current == null) {
-            // Invalidated or expired in another child since this request read it: leave it gone.
-            writesDropped.increment();
-            LOG.debug("session {}: its file is gone, not written again", id);
-            return;
-          }
-          if (!data.isDirty() && current.version() != known) {
-            // Only the access time changed here, and another request has written since.
-            writesDropped.increment();
-            return;
-          }
-        }
-        replace(temporary, file);
-      }
-    } finally {
-      // The old file after an exchange, the unused new one after a dropped write or a failure,
-      // nothing after a rename.
-      Files.deleteIfExists(temporary);
+    // What a load in this JVM may share of what this write holds, taken as it is written.
+    Map<String, Object> shareable =
+        seen.enabled() ? SeenFiles.shareable(data.getAllAttributes()) : null;
+    if (known != 0 && data.isDirty()) {
+      storeChange(name, file, data, new Encoded(bytes, shareable, version));
+      return;
     }
+    try (SessionLocks.Held held = locks.lock(name)) {
+      if (known != 0) {
+        // Only the access time changed here: dropped if another request has written since (and so
+        // if the file is gone).
+        Decoded current = readLocked(file);
+        if (current == null || current.header().version() != known) {
+          writesDropped.increment();
+          return;
+        }
+      }
+      writeAndReplace(name, file, new Encoded(bytes, shareable, version), false);
+    }
+    setVersion(data, version);
+    writes.increment();
+  }
+
+  /**
+   * Writes a change of a session read from its file, unless the file is gone (invalidated or
+   * expired in another child since this request read it: it stays gone). The writes of one session
+   * that wait for its lock in this JVM are one write, of the newest: each would replace the one
+   * before, and none of their requests goes on before it is in place, so each request's next one,
+   * wherever it goes, finds what it did or what a later request did (as it would after the writes
+   * one by one). Writes that wait for one in progress wait on their queue, not on the lock: one
+   * session's concurrent requests then make one write at a time between them, not one each.
+   */
+  private void storeChange(String name, Path file, SessionData data, Encoded write)
+      throws IOException {
+    PendingWrites queue = pending.computeIfAbsent(name, n -> new PendingWrites());
+    Encoded taken;
+    long upTo;
+    synchronized (queue) {
+      long mine = ++queue.newest;
+      queue.newestWrite = write;
+      while (queue.writing && queue.done < mine) {
+        try {
+          queue.wait();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new InterruptedIOException("interrupted waiting to write session file " + file);
+        }
+      }
+      if (queue.done >= mine) {
+        // A newer write of this session, made while this one waited, is in place (or was dropped
+        // as this one would have been).
+        writesMerged.increment();
+        setVersion(data, queue.written);
+        return;
+      }
+      queue.writing = true;
+      taken = queue.newestWrite;
+      upTo = queue.newest;
+      queue.newestWrite = null;
+    }
+    boolean finished = false;
+    try (SessionLocks.Held held = locks.lock(name)) {
+      if (writeAndReplace(name, file, taken, true)) {
+        writes.increment();
+        setVersion(data, taken.version());
+      } else {
+        writesDropped.increment();
+        LOG.debug("session file {} is gone, not written again", file);
+      }
+      finished = true;
+    } finally {
+      synchronized (queue) {
+        queue.writing = false;
+        if (finished) {
+          queue.done = upTo;
+          queue.written = taken.version();
+          if (queue.done == queue.newest) {
+            pending.remove(name, queue);
+          }
+        } else {
+          // Failed: a writer still waiting on this queue tries again, with the newest bytes; later
+          // ones start a new queue.
+          if (queue.newestWrite == null) {
+            queue.newestWrite = taken;
+          }
+          pending.remove(name, queue);
+        }
+        queue.notifyAll();
+      }
+    }
+  }
+
+  /**
+   * Writes the spare of {@code file} and puts it in the file's place, and remembers it as the file
+   * this JVM knows; under the lock. {@code onlyOver}: only if there is a file to replace (the
+   * exchange itself tells, with no look before), else the spare is removed.
+   *
+   * @return whether the spare is in the file's place
+   */
+  private boolean writeAndReplace(String name, Path file, Encoded write, boolean onlyOver)
+      throws IOException {
+    Path spare = directory.resolve(SessionFile.spareName(name));
+    seen.forget(name);
+    writeSpare(spare, write.bytes());
+    Exchange.Result swapped = Exchange.swap(spare, file);
+    if (swapped != Exchange.Result.SWAPPED) {
+      if (onlyOver
+          && (swapped == Exchange.Result.NO_TARGET
+              || !Files.exists(file, LinkOption.NOFOLLOW_LINKS))) {
+        Files.deleteIfExists(spare);
+        return false;
+      }
+      // A new session, or no exchange here: a rename over the file, if any, as atomic.
+      Files.move(spare, file, StandardCopyOption.ATOMIC_MOVE);
+    }
+    if (seen.enabled()) {
+      seen.put(name, identityOf(file), SessionFile.decode(write.bytes()), write.shareable());
+    }
+    return true;
+  }
+
+  /**
+   * The identity of {@code file}, by one {@code lstat}; {@code null} if there is none or it is not
+   * a regular file of the directory's owner (which a read then finds out).
+   */
+  private SeenFiles.Identity identityOf(Path file) {
+    Map<String, Object> attributes;
+    try {
+      attributes =
+          Files.readAttributes(
+              file, "unix:mode,uid,ino,size,ctime,lastModifiedTime", LinkOption.NOFOLLOW_LINKS);
+    } catch (IOException e) {
+      return null;
+    }
+    if (((Integer) attributes.get("mode") & TYPE_MASK) != REGULAR
+        || (Integer) attributes.get("uid") != owner) {
+      return null;
+    }
+    return new SeenFiles.Identity(
+        attributes.get("ino"),
+        (Long) attributes.get("size"),
+        (FileTime) attributes.get("ctime"),
+        (FileTime) attributes.get("lastModifiedTime"));
+  }
+
+  private static void setVersion(SessionData data, long version) {
     if (data instanceof StoredSessionData s) {
       s.version = version;
     }
-    writes.increment();
   }
 
   @Override
@@ -274,7 +428,7 @@ public final class SessionFileStore extends AbstractSessionDataStore {
       return false;
     }
     try (SessionLocks.Held held = locks.lock(name)) {
-      return Files.deleteIfExists(directory.resolve(name));
+      return deleteWithSpare(directory.resolve(name));
     }
   }
 
@@ -283,7 +437,7 @@ public final class SessionFileStore extends AbstractSessionDataStore {
     Set<String> expired = new HashSet<>();
     for (String id : candidates) {
       Path file = fileOf(id);
-      Header header = file == null ? null : headerOrDiscard(file);
+      Header header = file == null ? null : header(file);
       // No file: no such session any more, which the cache may forget.
       if (header == null || header.expiredAt(time - lagMs())) {
         expired.add(id);
@@ -300,7 +454,7 @@ public final class SessionFileStore extends AbstractSessionDataStore {
       if (!name.startsWith(prefix)) {
         continue;
       }
-      Header header = headerOrDiscard(file);
+      Header header = header(file);
       if (header != null
           && header.expiredAt(before - lagMs())
           && name.equals(SessionFile.name(prefix, header.id()))) {
@@ -312,7 +466,8 @@ public final class SessionFileStore extends AbstractSessionDataStore {
 
   /**
    * Removes the files of any context that expired before {@code time} (long ago: no child serves
-   * them any more), and temporary files that old, left by a child that died while writing.
+   * them any more), the spares of sessions that are gone, and temporary files that old, left by an
+   * older version's child that died while writing.
    */
   @Override
   public void doCleanOrphans(long time) {
@@ -320,7 +475,10 @@ public final class SessionFileStore extends AbstractSessionDataStore {
       for (Path file : entries) {
         String name = file.getFileName().toString();
         try {
-          if (name.endsWith(SessionFile.TEMPORARY_SUFFIX)) {
+          String ofSpare = SessionFile.ofSpare(name);
+          if (ofSpare != null) {
+            removeIfAlone(file, ofSpare);
+          } else if (name.endsWith(SessionFile.TEMPORARY_SUFFIX)) {
             if (Files.getLastModifiedTime(file, LinkOption.NOFOLLOW_LINKS).toMillis() < time) {
               Files.deleteIfExists(file);
             }
@@ -338,9 +496,18 @@ public final class SessionFileStore extends AbstractSessionDataStore {
 
   private void removeIfExpired(Path file, long time) throws IOException {
     try (SessionLocks.Held held = locks.lock(file.getFileName().toString())) {
-      Header header = headerOrDiscard(file);
-      if (header != null && header.expiredAt(time - lagMs())) {
-        Files.deleteIfExists(file);
+      Decoded decoded = readLocked(file);
+      if (decoded != null && decoded.header().expiredAt(time - lagMs())) {
+        deleteWithSpare(file);
+      }
+    }
+  }
+
+  /** Removes {@code spare} if the session file {@code name} it is the spare of is gone. */
+  private void removeIfAlone(Path spare, String name) throws IOException {
+    try (SessionLocks.Held held = locks.lock(name)) {
+      if (!Files.exists(directory.resolve(name), LinkOption.NOFOLLOW_LINKS)) {
+        Files.deleteIfExists(spare);
       }
     }
   }
@@ -348,6 +515,11 @@ public final class SessionFileStore extends AbstractSessionDataStore {
   /** Session files read, for {@code dump} and the tests. */
   public long reads() {
     return reads.sum();
+  }
+
+  /** Loads that found the file this JVM last read or wrote, and so did not read it. */
+  public long readsSaved() {
+    return readsSaved.sum();
   }
 
   /** Session files whose header alone was read: to check a write, an id, an expiry. */
@@ -363,6 +535,11 @@ public final class SessionFileStore extends AbstractSessionDataStore {
   /** Writes dropped: the file had gone, or only the access time would have changed. */
   public long writesDropped() {
     return writesDropped.sum();
+  }
+
+  /** Writes that a newer write of the same session, made while they waited, stood in for. */
+  public long writesMerged() {
+    return writesMerged.sum();
   }
 
   /** Unreadable files removed. */
@@ -402,15 +579,52 @@ public final class SessionFileStore extends AbstractSessionDataStore {
   }
 
   /** The header of {@code file}, or {@code null} when there is none or it is unreadable. */
-  private Header headerOrDiscard(Path file) {
-    try (InputStream in = openOwn(file)) {
-      if (in == null) {
+  private Header header(Path file) {
+    Decoded decoded = read(file);
+    if (decoded == null) {
+      return null;
+    }
+    headerReads.increment();
+    return decoded.header();
+  }
+
+  /**
+   * What {@code file} holds, read without the lock; {@code null} when there is no such file or it
+   * is unreadable (and so removed). A file is read again, under the lock, when what was read does
+   * not vouch for itself: a file that became a spare after it was opened and was written again
+   * while it was read (a mix of two writes, which its checksum tells), or a format 1 file.
+   */
+  private Decoded read(Path file) {
+    try {
+      byte[] bytes = readOwn(file);
+      if (bytes == null) {
         return null;
       }
-      headerReads.increment();
-      return SessionFile.readHeader(new BufferedInputStream(in, 1024));
+      Decoded decoded = SessionFile.decode(bytes);
+      if (decoded.checked()) {
+        return decoded;
+      }
     } catch (IOException e) {
-      discard(file, 0, e);
+      LOG.debug("session file {} read again under its lock: {}", file, e.toString());
+    }
+    try (SessionLocks.Held held = locks.lock(file.getFileName().toString())) {
+      return readLocked(file);
+    } catch (IOException e) {
+      LOG.warn("session file {} cannot be read under its lock: {}", file, e.toString());
+      return null;
+    }
+  }
+
+  /**
+   * What {@code file} holds, read under its session's lock, where no one writes it: {@code null}
+   * when there is no such file, or when it is unreadable, and then it is removed.
+   */
+  private Decoded readLocked(Path file) throws IOException {
+    try {
+      byte[] bytes = readOwn(file);
+      return bytes == null ? null : SessionFile.decode(bytes);
+    } catch (IOException e) {
+      remove(file, e);
       return null;
     }
   }
@@ -452,58 +666,65 @@ public final class SessionFileStore extends AbstractSessionDataStore {
   }
 
   /**
-   * Logs once and removes a file that cannot be read, unless it has been replaced meanwhile.
+   * Removes a file whose attributes cannot be read (a class the web application no longer has),
+   * unless it has been written again meanwhile.
    *
-   * @param version the version its header named, 0 if even the header was unreadable
+   * @param version the version its header names
    */
   private void discard(Path file, long version, Exception why) {
-    LOG.warn(
-        "session file {} cannot be read; it is removed and its session treated as gone: {}",
-        file,
-        why.toString());
-    LOG.debug("session file {}", file, why);
-    discarded.increment();
     try (SessionLocks.Held held = locks.lock(file.getFileName().toString())) {
-      Header now;
-      try (InputStream in = openOwn(file)) {
-        now = in == null ? null : SessionFile.readHeader(new BufferedInputStream(in, 1024));
-      } catch (IOException unreadable) {
-        now = null;
-      }
-      // Replaced by a readable file since: another child has written the session again.
-      if (now == null || now.version() == version) {
-        Files.deleteIfExists(file);
+      Decoded now = readLocked(file);
+      // Written again since by another child: that one may be readable.
+      if (now != null && now.header().version() == version) {
+        remove(file, why);
       }
     } catch (IOException e) {
       LOG.warn("session file {} cannot be removed: {}", file, e.toString());
     }
   }
 
-  private Path temporaryOf(Path file, long version) {
-    return directory.resolve(
-        "." + file.getFileName() + "." + Long.toHexString(version) + SessionFile.TEMPORARY_SUFFIX);
+  /** Logs once and removes an unreadable session file, under its lock. */
+  private void remove(Path file, Exception why) throws IOException {
+    LOG.warn(
+        "session file {} cannot be read; it is removed and its session treated as gone: {}",
+        file,
+        why.toString());
+    LOG.debug("session file {}", file, why);
+    discarded.increment();
+    deleteWithSpare(file);
   }
 
-  private static void writeTemporary(Path temporary, byte[] bytes) throws IOException {
-    try (SeekableByteChannel out = Files.newByteChannel(temporary, CREATE, FILE_ATTRIBUTE)) {
+  /** Deletes a session's file and its spare, under its lock; whether the file was there. */
+  private boolean deleteWithSpare(Path file) throws IOException {
+    seen.forget(file.getFileName().toString());
+    boolean deleted = Files.deleteIfExists(file);
+    Files.deleteIfExists(file.resolveSibling(SessionFile.spareName(file.getFileName().toString())));
+    return deleted;
+  }
+
+  /**
+   * Writes {@code bytes} into the spare, under the session's lock (no other writer uses it then):
+   * over what it held, so that no new file is made (on ext4 without a journal, as here, making a
+   * file searches the inode table past every inode freed in the last minutes, a cost that grows
+   * with the rate of writes). A spare that cannot be written over is replaced by a new one.
+   */
+  private static void writeSpare(Path spare, byte[] bytes) throws IOException {
+    try {
+      writeInto(spare, bytes, SPARE);
+    } catch (IOException e) {
+      Files.deleteIfExists(spare);
+      writeInto(spare, bytes, CREATE);
+    }
+  }
+
+  private static void writeInto(Path file, byte[] bytes, Set<OpenOption> options)
+      throws IOException {
+    try (SeekableByteChannel out = Files.newByteChannel(file, options, FILE_ATTRIBUTE)) {
       ByteBuffer buffer = ByteBuffer.wrap(bytes);
       while (buffer.hasRemaining()) {
         out.write(buffer);
       }
-    } catch (IOException | RuntimeException e) {
-      Files.deleteIfExists(temporary);
-      throw e;
-    }
-  }
-
-  /**
-   * Puts {@code temporary} in the place of {@code file}, atomically: by exchanging their names
-   * where the file system can ({@link Exchange}: the old file is then left at the temporary name,
-   * which the caller removes), else by renaming over it. Under the session's lock.
-   */
-  private static void replace(Path temporary, Path file) throws IOException {
-    if (Exchange.swap(temporary, file) != Exchange.Result.SWAPPED) {
-      Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE);
+      out.truncate(bytes.length);
     }
   }
 
@@ -518,18 +739,40 @@ public final class SessionFileStore extends AbstractSessionDataStore {
   @Override
   public String toString() {
     return String.format(
-        "%s@%x[%s, host %s, context %s, reads %d, header reads %d, writes %d, dropped %d,"
-            + " discarded %d]",
+        "%s@%x[%s, host %s, context %s, reads %d, saved %d, header reads %d, writes %d,"
+            + " dropped %d, merged %d, discarded %d]",
         getClass().getSimpleName(),
         hashCode(),
         directory,
         host,
         _context == null ? null : _context.getCanonicalContextPath(),
         reads(),
+        readsSaved(),
         headerReads(),
         writes(),
         writesDropped(),
+        writesMerged(),
         discarded());
+  }
+
+  /** A session's file, encoded: its bytes, what loads may share of it, its version. */
+  private record Encoded(byte[] bytes, Map<String, Object> shareable, long version) {}
+
+  /** The changes of one session waiting for its lock in this JVM; guarded by itself. */
+  private static final class PendingWrites {
+    /** The sequence number of the newest write that waits, and those of the writes done. */
+    long newest;
+
+    long done;
+
+    /** Whether a writer has taken the bytes and writes them; the others wait for it. */
+    boolean writing;
+
+    /** The newest write; null once a writer has taken it. */
+    Encoded newestWrite;
+
+    /** The version in place after the writes up to {@link #done}. */
+    long written;
   }
 
   /** Jetty's session data, with the version of the file it was read from or last written to. */

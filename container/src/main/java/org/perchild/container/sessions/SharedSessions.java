@@ -18,15 +18,15 @@ import org.eclipse.jetty.session.NullSessionCacheFactory;
  *       another (Jetty's default worker name {@code node0}, or a different one per child, would be
  *       a suffix that a child not its own answers with a new cookie).
  *   <li>{@link #storeIn}: no session cache ({@link NullSessionCacheFactory}: each request reads the
- *       session from its file, so it sees what another child wrote a moment ago), the session
- *       written when it is created and again before the response is committed (so the client's next
- *       request, wherever it goes, finds what this one did), an unreadable session dropped, and the
- *       {@link SessionFileStore} over the tenant's directory. {@code savePeriodSec} {@value
- *       #SAVE_PERIOD_SEC}: a request that used a session but changed nothing in it writes its
- *       access time and expiry at its end only if the session's file is older than that (and a
- *       request that changed it, already written before its response, is not written again for the
- *       few milliseconds its end moved the expiry); the store lets a session live that much past
- *       the expiry in its file, so it never ends early.
+ *       session from its file, or finds it is still the file it last read or wrote, so it sees what
+ *       another child wrote a moment ago), the session written when it is created and again before
+ *       the response is committed (so the client's next request, wherever it goes, finds what this
+ *       one did), an unreadable session dropped, and the {@link SessionFileStore} over the tenant's
+ *       directory. {@code savePeriodSec} {@value #SAVE_PERIOD_SEC}: a request that used a session
+ *       but changed nothing in it writes its access time and expiry at its end only if the
+ *       session's file is older than that (and a request that changed it, already written before
+ *       its response, is not written again for the few milliseconds its end moved the expiry); the
+ *       store lets a session live that much past the expiry in its file, so it never ends early.
  * </ul>
  *
  * <p>Without {@link #storeIn} (that is {@code perchild -X}, one process that shares nothing) Jetty

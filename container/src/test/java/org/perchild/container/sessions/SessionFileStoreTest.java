@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -14,10 +15,14 @@ import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.eclipse.jetty.session.SessionData;
 import org.junit.jupiter.api.AfterEach;
@@ -70,16 +75,35 @@ class SessionFileStoreTest {
     return data;
   }
 
+  /** The session files, not the lock nor the spares. */
   private List<String> names() throws IOException {
     try (Stream<Path> files = Files.list(directory)) {
-      return files.map(f -> f.getFileName().toString()).filter(n -> !n.equals(".lock")).toList();
+      return files
+          .map(f -> f.getFileName().toString())
+          .filter(n -> !n.startsWith("."))
+          .sorted()
+          .toList();
     }
+  }
+
+  /** Stores session {@code s1} with {@code count} as the only one, and returns its file. */
+  private Path storedAlone(SessionFileStore store, Object count) throws Exception {
+    store.store("s1", session(store, "s1", count));
+    return onlyFile();
   }
 
   private Path onlyFile() throws IOException {
     List<String> names = names();
     assertEquals(1, names.size(), names.toString());
     return directory.resolve(names.get(0));
+  }
+
+  /** Once {@code deleter} deletes {@code s1}, {@code other} finds no such session. */
+  private static void assertGoneOnceDeleted(SessionFileStore deleter, SessionFileStore other)
+      throws Exception {
+    assertTrue(deleter.delete("s1"));
+    assertNull(other.load("s1"));
+    assertFalse(other.exists("s1"));
   }
 
   @Test
@@ -93,9 +117,7 @@ class SessionFileStoreTest {
     assertTrue(b.exists("s1"));
     SessionData seen = b.load("s1");
     assertEquals(5, seen.getAttribute("count"));
-    assertTrue(a.delete("s1"));
-    assertNull(b.load("s1"));
-    assertFalse(b.exists("s1"));
+    assertGoneOnceDeleted(a, b);
   }
 
   @Test
@@ -140,7 +162,176 @@ class SessionFileStoreTest {
     byte[] last = new byte[blob.length];
     Arrays.fill(last, (byte) 200);
     assertArrayEquals(last, (byte[]) reader.load("big").getAttribute("blob"));
-    assertEquals(1, names().size(), "no temporary file left: " + names());
+    try (Stream<Path> files = Files.list(directory)) {
+      assertEquals(
+          Set.of(".lock", SessionFile.spareName(names().get(0)), names().get(0)),
+          files.map(f -> f.getFileName().toString()).collect(Collectors.toSet()),
+          "one spare, no temporary file");
+    }
+  }
+
+  @Test
+  void aWriteMakesNoNewFile() throws Exception {
+    SessionFileStore a = store("a.test");
+    SessionData data = session(a, "s1", 0);
+    Set<Object> inodes = new HashSet<>();
+    for (int i = 1; i <= 6; i++) {
+      data.setAttribute("count", i);
+      a.store("s1", data);
+      inodes.add(Files.getAttribute(onlyFile(), "unix:ino"));
+    }
+
+    // The file and its spare, which swap names at each write.
+    assertEquals(2, inodes.size(), inodes.toString());
+    assertEquals(6, store("a.test").load("s1").getAttribute("count"));
+    Path spare = directory.resolve(SessionFile.spareName(onlyFile().getFileName().toString()));
+    assertTrue(Files.exists(spare));
+    assertTrue(a.delete("s1"));
+    assertFalse(Files.exists(spare), "the spare goes with its session");
+  }
+
+  @Test
+  void concurrentChangesOfOneSessionAreWrittenTogether() throws Exception {
+    SessionFileStore a = store("a.test");
+    SessionFileStore b = store("a.test");
+    a.store("s1", session(a, "s1", 0));
+    int threads = 16;
+    int each = 25;
+    List<CompletableFuture<Void>> running = new ArrayList<>();
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    for (int t = 0; t < threads; t++) {
+      int thread = t;
+      running.add(
+          CompletableFuture.runAsync(
+              () -> {
+                try {
+                  for (int i = 1; i <= each; i++) {
+                    SessionData mine = a.load("s1");
+                    mine.setAttribute("count", thread * 1000 + i);
+                    a.store("s1", mine);
+                    // Once a write returns, it or a newer one is in place, for any other child.
+                    int seen = (Integer) b.load("s1").getAttribute("count");
+                    assertTrue(seen > 0, "seen " + seen);
+                  }
+                } catch (Exception e) {
+                  throw new AssertionError(e);
+                }
+              },
+              pool));
+    }
+    try {
+      CompletableFuture.allOf(running.toArray(CompletableFuture[]::new)).get();
+    } finally {
+      pool.shutdown();
+    }
+
+    assertEquals(1 + threads * each, a.writes() + a.writesMerged());
+    assertEquals(0, b.discarded());
+  }
+
+  @Test
+  void aFileThisChildReadOrWroteIsNotReadAgainWhileNoOneElseWritesIt() throws Exception {
+    assumeTrue(SeenFiles.timesTellEveryChange(directory), "file times too coarse here");
+    SessionFileStore a = store("a.test");
+    a.store("s1", session(a, "s1", 1));
+
+    assertEquals(1, a.load("s1").getAttribute("count"));
+    assertEquals(1, a.load("s1").getAttribute("count"));
+
+    assertEquals(0, a.reads());
+    assertEquals(2, a.readsSaved());
+    SessionFileStore b = store("a.test");
+    assertEquals(1, b.load("s1").getAttribute("count"));
+    assertEquals(1, b.load("s1").getAttribute("count"));
+    assertEquals(1, b.reads(), "read once, then known");
+  }
+
+  @Test
+  void whatAnotherChildWritesOrInvalidatesIsSeenAtOnce() throws Exception {
+    SessionFileStore a = store("a.test");
+    SessionFileStore b = store("a.test");
+    a.store("s1", session(a, "s1", 0));
+    for (int i = 1; i <= 100; i++) {
+      assertEquals(i - 1, a.load("s1").getAttribute("count"));
+      SessionData other = b.load("s1");
+      // Two writes: the file a knows is back under the name, written again, at once.
+      other.setAttribute("count", -i);
+      b.store("s1", other);
+      other.setAttribute("count", i);
+      b.store("s1", other);
+      assertEquals(i, a.load("s1").getAttribute("count"));
+      SessionData mine = a.load("s1");
+      mine.setAttribute("count", i);
+      a.store("s1", mine);
+    }
+    assertGoneOnceDeleted(b, a);
+  }
+
+  @Test
+  void aValueThatARequestCouldChangeIsEachLoadsOwn() throws Exception {
+    SessionFileStore a = store("a.test");
+    SessionData data = session(a, "s1", 1);
+    data.setAttribute("list", new ArrayList<>(List.of("x")));
+    a.store("s1", data);
+
+    SessionData first = a.load("s1");
+    @SuppressWarnings("unchecked")
+    List<String> list = (List<String>) first.getAttribute("list");
+    list.add("changed in place, not written");
+
+    assertEquals(List.of("x"), a.load("s1").getAttribute("list"));
+    assertEquals(List.of("x"), store("a.test").load("s1").getAttribute("list"));
+  }
+
+  @Test
+  void aSpareWhoseSessionIsGoneIsCleanedUp() throws Exception {
+    SessionFileStore a = store("a.test");
+    SessionData data = session(a, "s1", 1);
+    a.store("s1", data);
+    a.store("s1", data);
+    String name = onlyFile().getFileName().toString();
+    Path spare = directory.resolve(SessionFile.spareName(name));
+    // Gone as a crashed older child, or one that ran out of disk, might leave it.
+    Files.delete(onlyFile());
+
+    a.doCleanOrphans(System.currentTimeMillis() - MINUTE);
+
+    assertFalse(Files.exists(spare));
+  }
+
+  @Test
+  void aFileWhoseChecksumDoesNotMatchIsNoSession() throws Exception {
+    Path file = storedAlone(store("a.test"), 1);
+    byte[] bytes = Files.readAllBytes(file);
+    bytes[bytes.length - 3] ^= 1;
+    Files.write(file, bytes);
+
+    assertNull(store("a.test").load("s1"));
+
+    assertEquals(List.of(), names());
+  }
+
+  @Test
+  void aFileOfTheFormerFormatIsStillRead() throws Exception {
+    SessionFileStore a = store("a.test");
+    Path file = storedAlone(a, 7);
+    // Format 1: no length and no checksum after the magic and the format.
+    byte[] bytes = Files.readAllBytes(file);
+    byte[] former = new byte[bytes.length - 8];
+    System.arraycopy(bytes, 0, former, 0, 8);
+    System.arraycopy(bytes, 16, former, 8, bytes.length - 16);
+    former[7] = SessionFile.FORMAT_UNCHECKED;
+    Files.write(file, former);
+
+    SessionFileStore b = store("a.test");
+    SessionData seen = b.load("s1");
+
+    assertEquals(7, seen.getAttribute("count"));
+    assertEquals(0, b.discarded());
+    seen.setAttribute("count", 8);
+    b.store("s1", seen);
+    assertEquals(SessionFile.FORMAT, Files.readAllBytes(file)[7]);
+    assertEquals(8, a.load("s1").getAttribute("count"));
   }
 
   @Test

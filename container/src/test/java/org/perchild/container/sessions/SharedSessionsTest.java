@@ -207,9 +207,7 @@ class SharedSessionsTest {
   }
 
   private static SessionFile.Header header(Path file) throws IOException {
-    try (InputStream in = Files.newInputStream(file)) {
-      return SessionFile.readHeader(in);
-    }
+    return SessionFile.decode(Files.readAllBytes(file)).header();
   }
 
   @Test
