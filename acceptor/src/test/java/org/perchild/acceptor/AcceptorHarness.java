@@ -397,6 +397,15 @@ final class AcceptorHarness implements AutoCloseable {
    * Does what a child does: adopts the descriptor, takes the bytes the acceptor already read, reads
    * the rest of what the client sent from the socket itself, answers and closes.
    */
+  /** Serves the hand-off as a child would, and checks that {@code client} got the answer. */
+  static void serveAndExpect(
+      AcceptorHarness.Handoff handoff, byte[] sent, String body, java.net.Socket client)
+      throws Exception {
+    serveAsChild(handoff, sent, body);
+    org.junit.jupiter.api.Assertions.assertEquals(
+        childResponse(body), readToEnd(client.getInputStream()));
+  }
+
   static void serveAsChild(AcceptorHarness.Handoff handoff, byte[] sent, String body)
       throws Exception {
     try (SocketChannel socket =

@@ -104,10 +104,7 @@ class AcceptorProcessTest {
         client.getOutputStream().write(sent);
         AcceptorHarness.Handoff handoff = acceptor.awaitHandoff();
         assertEquals(2, handoff.slot(), request);
-        AcceptorHarness.serveAsChild(handoff, sent, "fallback");
-        assertEquals(
-            AcceptorHarness.childResponse("fallback"),
-            AcceptorHarness.readToEnd(client.getInputStream()));
+        AcceptorHarness.serveAndExpect(handoff, sent, "fallback", client);
       }
     }
   }
@@ -205,10 +202,7 @@ class AcceptorProcessTest {
       client.getOutputStream().write(sent);
       AcceptorHarness.Handoff handoff = acceptor.awaitHandoff();
       assertEquals(2, handoff.slot());
-      AcceptorHarness.serveAsChild(handoff, sent, "still here");
-      assertEquals(
-          AcceptorHarness.childResponse("still here"),
-          AcceptorHarness.readToEnd(client.getInputStream()));
+      AcceptorHarness.serveAndExpect(handoff, sent, "still here", client);
     }
   }
 
@@ -228,10 +222,7 @@ class AcceptorProcessTest {
       AcceptorHarness.Handoff handoff = acceptor.awaitHandoff();
       assertEquals(3, handoff.slot());
       assertEquals("a.test", handoff.message().virtualHost());
-      AcceptorHarness.serveAsChild(handoff, sent, "the new child");
-      assertEquals(
-          AcceptorHarness.childResponse("the new child"),
-          AcceptorHarness.readToEnd(client.getInputStream()));
+      AcceptorHarness.serveAndExpect(handoff, sent, "the new child", client);
     }
   }
 
@@ -261,10 +252,7 @@ class AcceptorProcessTest {
       assertEquals(5, handoff.slot());
       assertEquals("a.test", handoff.message().virtualHost());
       assertEquals(client.getLocalSocketAddress(), handoff.message().remote());
-      AcceptorHarness.serveAsChild(handoff, sent, "taken back");
-      assertEquals(
-          AcceptorHarness.childResponse("taken back"),
-          AcceptorHarness.readToEnd(client.getInputStream()));
+      AcceptorHarness.serveAndExpect(handoff, sent, "taken back", client);
     }
   }
 
