@@ -180,6 +180,19 @@ final class SessionFile {
   }
 
   /**
+   * A session file of a format newer than this server's, written by a child of a newer install
+   * (during a graceful restart onto it, the old generation's children still serve): no session for
+   * this server, but never removed, since the new children read it.
+   */
+  static final class NewerFormatException extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    NewerFormatException(int format) {
+      super("session file format " + format + ", newer than this server's " + FORMAT);
+    }
+  }
+
+  /**
    * Checks the bytes of a session file and reads its header.
    *
    * @throws IOException if they are not a whole session file of a format this server reads
@@ -206,6 +219,8 @@ final class SessionFile {
       if ((int) crc.getValue() != expected) {
         throw new IOException("session file whose checksum does not match");
       }
+    } else if (format > FORMAT) {
+      throw new NewerFormatException(format);
     } else if (format != FORMAT_UNCHECKED) {
       throw new IOException("session file format " + format + ", this server reads " + FORMAT);
     }

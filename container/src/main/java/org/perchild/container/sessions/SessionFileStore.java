@@ -102,6 +102,9 @@ public final class SessionFileStore extends AbstractSessionDataStore {
   private final ConcurrentMap<String, PendingWrites> pending = new ConcurrentHashMap<>();
   private final LongAdder discarded = new LongAdder();
 
+  /** Files of a newer format already logged (see {@link #readLocked}). */
+  private final Set<String> newerFormats = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
   /**
    * A store over {@code directory}, which must exist when it starts: the launcher makes it (mode
    * 0700, the tenant's), never the store.
@@ -623,6 +626,12 @@ public final class SessionFileStore extends AbstractSessionDataStore {
     try {
       byte[] bytes = readOwn(file);
       return bytes == null ? null : SessionFile.decode(bytes);
+    } catch (SessionFile.NewerFormatException e) {
+      // A newer install's children read it: left alone, said once.
+      if (newerFormats.add(file.getFileName().toString())) {
+        LOG.warn("session file {} is kept but not read here: {}", file, e.getMessage());
+      }
+      return null;
     } catch (IOException e) {
       remove(file, e);
       return null;

@@ -334,6 +334,22 @@ class SessionFileStoreTest {
     assertEquals(8, a.load("s1").getAttribute("count"));
   }
 
+  /** A newer install's child wrote it, during a graceful restart onto that install: kept. */
+  @Test
+  void aFileOfANewerFormatIsNoSessionHereAndIsKept() throws Exception {
+    Path file = storedAlone(store("a.test"), 3);
+    byte[] bytes = Files.readAllBytes(file);
+    bytes[7] = (byte) (SessionFile.FORMAT + 1);
+    Files.write(file, bytes);
+
+    SessionFileStore b = store("a.test");
+    assertNull(b.load("s1"));
+    assertNull(b.load("s1"));
+
+    assertEquals(0, b.discarded());
+    assertArrayEquals(bytes, Files.readAllBytes(file));
+  }
+
   @Test
   void anUnreadableFileIsNoSessionAndIsRemovedOnce() throws Exception {
     SessionFileStore a = store("a.test");
