@@ -18,8 +18,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import javax.tools.ToolProvider;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -42,7 +40,6 @@ import org.perchild.testsupport.TlsClients;
 class DebugModeIT {
 
   private static final Path TREE = ReadableTree.TREE;
-  private static final Pattern FIELD = Pattern.compile("\"(\\w+)\":(\"[^\"]*\"|[^,}]+)");
   private static final boolean IS_ROOT = "root".equals(System.getProperty("user.name"));
   private static final int NOBODY = 65534;
 
@@ -202,16 +199,6 @@ class DebugModeIT {
     return Http.curl(address, port, host, path, "-w", "\n%{http_code}");
   }
 
-  private static String field(String json, String name) {
-    Matcher m = FIELD.matcher(json);
-    while (m.find()) {
-      if (m.group(1).equals(name)) {
-        return m.group(2).replace("\"", "");
-      }
-    }
-    throw new AssertionError("no " + name + " in " + json);
-  }
-
   private static int expectedUid() throws Exception {
     return IS_ROOT ? NOBODY : Integer.parseInt(run("id", "-u").trim());
   }
@@ -222,9 +209,9 @@ class DebugModeIT {
     for (String host : List.of("first", "second", "first", "second")) {
       String json = curl("127.0.0.1", host, "/");
       assertTrue(json.endsWith("\n200"), json);
-      assertEquals(host, field(json, "vhost"), json);
-      assertEquals(Integer.toString(expectedUid()), field(json, "uid"), json);
-      pids.add(field(json, "pid"));
+      assertEquals(host, JsonFields.field(json, "vhost"), json);
+      assertEquals(Integer.toString(expectedUid()), JsonFields.field(json, "uid"), json);
+      pids.add(JsonFields.field(json, "pid"));
     }
     // setpriv and bin/perchild exec: the server is the very process the test started.
     assertEquals(Set.of(Long.toString(server.pid())), pids);
@@ -325,7 +312,7 @@ class DebugModeIT {
     assertEquals("first\n\n200", curl("127.0.0.1", "first", "/marker/host.txt"));
     // The second host has no /marker/: its ROOT webapp (whoami, mapped at /) answers instead.
     String second = curl("127.0.0.1", "second", "/marker/host.txt");
-    assertEquals("second", field(second, "vhost"), second);
+    assertEquals("second", JsonFields.field(second, "vhost"), second);
   }
 
   @Test
@@ -336,7 +323,7 @@ class DebugModeIT {
         "no IPv6 loopback here");
     String json = curl("[::1]", "second", "/");
     assertTrue(json.endsWith("\n200"), json);
-    assertEquals("second", field(json, "vhost"), json);
+    assertEquals("second", JsonFields.field(json, "vhost"), json);
   }
 
   @Test
@@ -361,12 +348,12 @@ class DebugModeIT {
   void overTlsHttp2ByAlpnAndHttp11WhenForcedBothSecureInThisOneProcess() throws Exception {
     for (String host : List.of("first", "second")) {
       String json = curlTls(host, "--http2");
-      assertEquals("HTTP/2.0", field(json, "protocol"), json);
-      assertEquals("true", field(json, "secure"), json);
-      assertEquals("https", field(json, "scheme"), json);
-      assertEquals(host, field(json, "vhost"), json);
-      assertEquals(Long.toString(server.pid()), field(json, "pid"), json);
-      assertEquals("HTTP/1.1", field(curlTls(host, "--http1.1"), "protocol"));
+      assertEquals("HTTP/2.0", JsonFields.field(json, "protocol"), json);
+      assertEquals("true", JsonFields.field(json, "secure"), json);
+      assertEquals("https", JsonFields.field(json, "scheme"), json);
+      assertEquals(host, JsonFields.field(json, "vhost"), json);
+      assertEquals(Long.toString(server.pid()), JsonFields.field(json, "pid"), json);
+      assertEquals("HTTP/1.1", JsonFields.field(curlTls(host, "--http1.1"), "protocol"));
     }
   }
 

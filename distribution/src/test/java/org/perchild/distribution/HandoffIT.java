@@ -20,8 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -43,7 +41,6 @@ class HandoffIT {
 
   private static final String HOST = "h.test";
   private static final int UPLOAD_BYTES = 100 * 1024 * 1024;
-  private static final Pattern FIELD = Pattern.compile("\"(\\w+)\":(\"[^\"]*\"|[^,}]+)");
 
   private static LaunchedServer server;
   private static Path upload;
@@ -104,16 +101,6 @@ class HandoffIT {
     assertEquals(List.of(), server.unexpectedErrors());
   }
 
-  private static String field(String json, String name) {
-    Matcher m = FIELD.matcher(json);
-    while (m.find()) {
-      if (m.group(1).equals(name)) {
-        return m.group(2).replace("\"", "");
-      }
-    }
-    throw new AssertionError("no " + name + " in " + json);
-  }
-
   private static String url() {
     return "http://127.0.0.1:" + server.port + "/";
   }
@@ -123,7 +110,7 @@ class HandoffIT {
     String json =
         LaunchedServer.run(
             "curl", "-sS", "--fail", "--max-time", "10", "-H", "Host: " + HOST, url());
-    assertEquals(HOST, field(json, "vhost"), json);
+    assertEquals(HOST, JsonFields.field(json, "vhost"), json);
   }
 
   /** Everything the server sends until it closes the connection. */
@@ -149,8 +136,8 @@ class HandoffIT {
             "--data-binary",
             "@" + upload,
             url());
-    assertEquals(Integer.toString(UPLOAD_BYTES), field(json, "bytes"), json);
-    assertEquals(uploadSha256, field(json, "sha256"), json);
+    assertEquals(Integer.toString(UPLOAD_BYTES), JsonFields.field(json, "bytes"), json);
+    assertEquals(uploadSha256, JsonFields.field(json, "sha256"), json);
   }
 
   /**
@@ -181,8 +168,8 @@ class HandoffIT {
       response = readToEnd(socket);
     }
     assertTrue(response.startsWith("HTTP/1.1 200"), response);
-    assertEquals(Integer.toString(UPLOAD_BYTES), field(response, "bytes"), response);
-    assertEquals(uploadSha256, field(response, "sha256"), response);
+    assertEquals(Integer.toString(UPLOAD_BYTES), JsonFields.field(response, "bytes"), response);
+    assertEquals(uploadSha256, JsonFields.field(response, "sha256"), response);
   }
 
   static Stream<Arguments> badHeads() {

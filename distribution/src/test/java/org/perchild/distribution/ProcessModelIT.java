@@ -42,7 +42,6 @@ import org.perchild.testsupport.RootRequirement;
 class ProcessModelIT {
 
   private static final Path TREE = ReadableTree.TREE;
-  private static final Pattern FIELD = Pattern.compile("\"(\\w+)\":(\"[^\"]*\"|[^,}]+)");
 
   private static Path root;
   private static Path log;
@@ -134,16 +133,6 @@ class ProcessModelIT {
     return Files.readAllLines(log).stream().filter(l -> pattern.matcher(l).find()).count();
   }
 
-  private static String field(String json, String name) {
-    Matcher m = FIELD.matcher(json);
-    while (m.find()) {
-      if (m.group(1).equals(name)) {
-        return m.group(2).replace("\"", "");
-      }
-    }
-    throw new AssertionError("no " + name + " in " + json);
-  }
-
   private static String curl(String host) throws Exception {
     return Http.curl(port, host, "/");
   }
@@ -175,12 +164,14 @@ class ProcessModelIT {
       Set<String> pids = new HashSet<>();
       for (int i = 0; i < 40; i++) {
         String json = curl(tenant[0]);
-        pids.add(field(json, "pid"));
-        assertEquals(Integer.toString(LaunchedServer.uidOf(tenant[1])), field(json, "uid"), json);
-        assertEquals(Integer.toString(LaunchedServer.gidOf(tenant[2])), field(json, "gid"), json);
-        assertEquals("0000000000000000", field(json, "capEff"), json);
-        assertEquals("1", field(json, "noNewPrivs"), json);
-        assertEquals(tenant[0], field(json, "vhost"), json);
+        pids.add(JsonFields.field(json, "pid"));
+        assertEquals(
+            Integer.toString(LaunchedServer.uidOf(tenant[1])), JsonFields.field(json, "uid"), json);
+        assertEquals(
+            Integer.toString(LaunchedServer.gidOf(tenant[2])), JsonFields.field(json, "gid"), json);
+        assertEquals("0000000000000000", JsonFields.field(json, "capEff"), json);
+        assertEquals("1", JsonFields.field(json, "noNewPrivs"), json);
+        assertEquals(tenant[0], JsonFields.field(json, "vhost"), json);
       }
       assertEquals(Integer.parseInt(tenant[3]), pids.size(), tenant[0] + " served by " + pids);
     }
@@ -192,8 +183,8 @@ class ProcessModelIT {
     for (String host :
         List.of("fallbackhost", "unknown.example", "fallbackhost", "another.unknown")) {
       String json = curl(host);
-      assertEquals("65534", field(json, "uid"), json);
-      pids.add(field(json, "pid"));
+      assertEquals("65534", JsonFields.field(json, "uid"), json);
+      pids.add(JsonFields.field(json, "pid"));
     }
     assertEquals(1, pids.size());
   }
@@ -234,10 +225,11 @@ class ProcessModelIT {
                   .getBytes(StandardCharsets.US_ASCII));
       String response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       String json = response.substring(response.indexOf("\r\n\r\n") + 4);
-      assertEquals("127.0.0.1", field(json, "remoteAddr"), json);
-      assertEquals(Integer.toString(socket.getLocalPort()), field(json, "remotePort"), json);
-      assertEquals("127.0.0.1", field(json, "localAddr"), json);
-      assertEquals(Integer.toString(port), field(json, "localPort"), json);
+      assertEquals("127.0.0.1", JsonFields.field(json, "remoteAddr"), json);
+      assertEquals(
+          Integer.toString(socket.getLocalPort()), JsonFields.field(json, "remotePort"), json);
+      assertEquals("127.0.0.1", JsonFields.field(json, "localAddr"), json);
+      assertEquals(Integer.toString(port), JsonFields.field(json, "localPort"), json);
     }
   }
 
@@ -246,7 +238,7 @@ class ProcessModelIT {
     String json = curl("server1");
     String environ =
         Files.readString(
-            Path.of("/proc/" + field(json, "pid") + "/environ"), StandardCharsets.UTF_8);
+            Path.of("/proc/" + JsonFields.field(json, "pid") + "/environ"), StandardCharsets.UTF_8);
     String home = LaunchedServer.run("sh", "-c", "getent passwd user1 | cut -d: -f6").trim();
     assertEquals(
         List.of(
@@ -266,7 +258,7 @@ class ProcessModelIT {
   @Test
   @Order(Integer.MAX_VALUE)
   void aCrashedChildIsReplacedWhileTheOtherHostsServeOn() throws Exception {
-    String victim = field(curl("server2"), "pid");
+    String victim = JsonFields.field(curl("server2"), "pid");
     long readyBefore = count("perchild - child \\d+ ready");
     List<String> failures;
     List<String> server2Failures;
@@ -309,7 +301,7 @@ class ProcessModelIT {
     assertEquals(4, user2Children.size(), "user2 has four children again: " + user2Children);
     assertTrue(!user2Children.contains(Long.parseLong(victim)), user2Children + " has " + victim);
     // The newcomer has served no one yet, so the acceptor gives it the next connections.
-    String next = field(curl("server2"), "pid");
+    String next = JsonFields.field(curl("server2"), "pid");
     assertTrue(user2Children.contains(Long.parseLong(next)), next + " not in " + user2Children);
   }
 

@@ -43,7 +43,6 @@ import org.perchild.testsupport.TlsClients;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class TlsIT {
 
-  private static final Pattern FIELD = Pattern.compile("\"(\\w+)\":(\"[^\"]*\"|[^,}]+)");
   private static final Path H2_STREAMS =
       Path.of("target/test-classes/h2_streams.py").toAbsolutePath();
 
@@ -174,14 +173,14 @@ class TlsIT {
     for (String host : List.of("a.test", "b.test")) {
       String uid = Integer.toString(LaunchedServer.uidOf(host.equals("a.test") ? "tlsa" : "tlsb"));
       String json = curlTls(host, "--http2");
-      assertEquals(uid, field(json, "uid"), json);
-      assertEquals("true", field(json, "secure"), json);
-      assertEquals("https", field(json, "scheme"), json);
-      assertEquals("HTTP/2.0", field(json, "protocol"), json);
-      assertEquals(host, field(json, "vhost"), json);
+      assertEquals(uid, JsonFields.field(json, "uid"), json);
+      assertEquals("true", JsonFields.field(json, "secure"), json);
+      assertEquals("https", JsonFields.field(json, "scheme"), json);
+      assertEquals("HTTP/2.0", JsonFields.field(json, "protocol"), json);
+      assertEquals(host, JsonFields.field(json, "vhost"), json);
       String forced = curlTls(host, "--http1.1");
-      assertEquals("HTTP/1.1", field(forced, "protocol"), forced);
-      assertEquals(uid, field(forced, "uid"), forced);
+      assertEquals("HTTP/1.1", JsonFields.field(forced, "protocol"), forced);
+      assertEquals(uid, JsonFields.field(forced, "uid"), forced);
     }
   }
 
@@ -198,9 +197,10 @@ class TlsIT {
             "-H",
             "Host: a.test",
             "http://127.0.0.1:" + server.port + "/");
-    assertEquals("HTTP/2.0", field(json, "protocol"), json);
-    assertEquals("false", field(json, "secure"), json);
-    assertEquals(Integer.toString(LaunchedServer.uidOf("tlsa")), field(json, "uid"), json);
+    assertEquals("HTTP/2.0", JsonFields.field(json, "protocol"), json);
+    assertEquals("false", JsonFields.field(json, "secure"), json);
+    assertEquals(
+        Integer.toString(LaunchedServer.uidOf("tlsa")), JsonFields.field(json, "uid"), json);
   }
 
   @Test
@@ -258,7 +258,8 @@ class TlsIT {
     assertEquals(1L, server.count(Pattern.quote(BROKEN_HOST_ERROR) + ".*does not match"));
     // Its tenant's other host, on the same child, serves.
     String json = curlTls("b.test", "--http2");
-    assertEquals(Integer.toString(LaunchedServer.uidOf("tlsb")), field(json, "uid"), json);
+    assertEquals(
+        Integer.toString(LaunchedServer.uidOf("tlsb")), JsonFields.field(json, "uid"), json);
   }
 
   /**
@@ -399,7 +400,8 @@ class TlsIT {
         .pollInterval(500, TimeUnit.MILLISECONDS)
         .until(() -> servedFingerprint("a.test").equals(onDisk));
     String json = curlTls("a.test", "--http2");
-    assertEquals(Integer.toString(LaunchedServer.uidOf("tlsa")), field(json, "uid"), json);
+    assertEquals(
+        Integer.toString(LaunchedServer.uidOf("tlsa")), JsonFields.field(json, "uid"), json);
   }
 
   /** The SHA-256 fingerprint of the certificate the https listener serves for {@code host}. */
@@ -481,15 +483,5 @@ class TlsIT {
   /** Occurrences of {@code what}: s_client's ticket dump may run into an answer's line. */
   private static long count(String text, String what) {
     return Pattern.compile(Pattern.quote(what)).matcher(text).results().count();
-  }
-
-  private static String field(String json, String name) {
-    Matcher m = FIELD.matcher(json);
-    while (m.find()) {
-      if (m.group(1).equals(name)) {
-        return m.group(2).replace("\"", "");
-      }
-    }
-    throw new AssertionError("no " + name + " in " + json);
   }
 }
