@@ -9,16 +9,12 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.IntFunction;
-import org.perchild.config.ChildGroup;
 import org.perchild.config.ConnectionSettings;
 import org.perchild.config.Listener;
 import org.perchild.config.ProxyProtocolTable;
@@ -30,7 +26,6 @@ import org.perchild.posix.PosixException;
 import org.perchild.posix.ReceivedPacket;
 import org.perchild.posix.SeqPacketChannel;
 import org.perchild.posix.SocketChannels;
-import org.perchild.posix.TruncatedMessageException;
 import org.perchild.protocol.ControlChannel;
 import org.perchild.protocol.HandoffMessage;
 import org.perchild.protocol.LauncherToAcceptor;
@@ -67,12 +62,6 @@ final class AcceptorLoop implements ControlChannel.Receiver<LauncherToAcceptor> 
   static final long LINGER_NANOS = 2_000_000_000L;
   private static final int MAX_ACCEPTS_PER_WAKEUP = 64;
 
-  /** Connections held at most for one group with no READY child; more get 503 at once. */
-  static final int MAX_HELD_PER_GROUP = 256;
-
-  /** Connections held at most in all; more get 503 at once. */
-  static final int MAX_HELD = 2048;
-
   private static final Logger LOG = LoggerFactory.getLogger(AcceptorLoop.class);
 
   /** A listen socket with what a hand-off says about it. */
@@ -92,8 +81,7 @@ final class AcceptorLoop implements ControlChannel.Receiver<LauncherToAcceptor> 
   private long timeoutNanos;
   private long childWaitNanos;
   // Connections waiting for a READY child of their group, oldest first (see hold).
-  private final Map<ChildGroup, ArrayDeque<ClientConnection>> held = new LinkedHashMap<>();
-  private int heldCount;
+  private final HeldConnections held = new HeldConnections();
   private final IntFunction<ServerConfig> reload;
   private final ChildSlots slots = new ChildSlots();
   private final AcceptorResponses responses = new AcceptorResponses();
@@ -449,20 +437,15 @@ final class AcceptorLoop implements ControlChannel.Receiver<LauncherToAcceptor> 
    */
   private void hold(ClientConnection connection, ByteBuffer received, long now) throws IOException {
     VirtualHost vhost = connection.vhost;
-    ArrayDeque<ClientConnection> queue =
-        held.computeIfAbsent(vhost.group(), group -> new ArrayDeque<>());
-    if (childWaitNanos <= 0 || queue.size() >= MAX_HELD_PER_GROUP || heldCount >= MAX_HELD) {
-      if (queue.isEmpty()) {
-        held.remove(vhost.group());
-      }
+    if (childWaitNanos <= 0 || !held.add(connection)) {
       LOG.debug(
           "{} {} -> {}: no child of {} can take it, none held ({} held for it, {} in all)",
           connection.client(),
           connection.routable.what(),
           vhost.serverName(),
           vhost.group().label(),
-          queue.size(),
-          heldCount);
+          held.heldFor(vhost.group()),
+          held.count());
       refuse(connection, 503);
       return;
     }
@@ -475,8 +458,6 @@ final class AcceptorLoop implements ControlChannel.Receiver<LauncherToAcceptor> 
     connection.deadline = now + childWaitNanos;
     // Registered, so that its deadline is kept and a stop closes it; nothing to read meanwhile.
     register(connection, 0);
-    queue.add(connection);
-    heldCount++;
     counters.held();
     LOG.debug(
         "{} {} -> {}: no READY child of {}; held ({} for it)",
@@ -484,49 +465,24 @@ final class AcceptorLoop implements ControlChannel.Receiver<LauncherToAcceptor> 
         connection.routable.what(),
         vhost.serverName(),
         vhost.group().label(),
-        queue.size());
+        held.heldFor(vhost.group()));
   }
 
   /** Hands the held connections, oldest first, to the children of their groups that are READY. */
   private void handOffHeld(long now) {
-    if (heldCount == 0) {
+    if (held.count() == 0) {
       return;
     }
-    Iterator<Map.Entry<ChildGroup, ArrayDeque<ClientConnection>>> groups =
-        held.entrySet().iterator();
-    while (groups.hasNext()) {
-      ArrayDeque<ClientConnection> queue = groups.next().getValue();
-      while (!queue.isEmpty()) {
-        ClientConnection connection = queue.peekFirst();
-        boolean handedOff;
-        try {
-          handedOff = handOffToAChild(connection, connection.received, now);
-        } catch (IOException | RuntimeException e) {
-          LOG.debug("Held connection from {} failed: {}", connection.client(), e.toString());
-          release(connection);
-          handedOff = true;
-        }
-        if (!handedOff) {
-          break;
-        }
-        queue.removeFirst();
-        heldCount--;
-      }
-      if (queue.isEmpty()) {
-        groups.remove();
-      }
-    }
-  }
-
-  /** Stops holding {@code connection} (its wait is over, or it failed). */
-  private void unhold(ClientConnection connection) {
-    ArrayDeque<ClientConnection> queue = held.get(connection.vhost.group());
-    if (queue != null && queue.remove(connection)) {
-      heldCount--;
-      if (queue.isEmpty()) {
-        held.remove(connection.vhost.group());
-      }
-    }
+    held.handOff(
+        connection -> {
+          try {
+            return handOffToAChild(connection, connection.received, now);
+          } catch (IOException | RuntimeException e) {
+            LOG.debug("Held connection from {} failed: {}", connection.client(), e.toString());
+            release(connection);
+            return true;
+          }
+        });
   }
 
   /**
@@ -630,7 +586,7 @@ final class AcceptorLoop implements ControlChannel.Receiver<LauncherToAcceptor> 
               connection.receivedBytes());
           release(connection);
         } else if (connection.state == ClientConnection.State.WAITING_FOR_CHILD) {
-          unhold(connection);
+          held.remove(connection);
           LOG.debug(
               "{} -> {}: no child of {} READY within the ChildWaitTimeout",
               connection.client(),
@@ -700,9 +656,15 @@ final class AcceptorLoop implements ControlChannel.Receiver<LauncherToAcceptor> 
         if (removed == null) {
           LOG.warn("GONE for slot {}, which is not ready here", gone.slot());
         } else {
-          List<ReceivedPacket> untaken = untaken(removed);
+          List<ReceivedPacket> untaken = removed.untaken();
           closeChannel(removed);
           LOG.info("Child slot {} gone", gone.slot());
+          if (!untaken.isEmpty()) {
+            LOG.info(
+                "Child slot {} gone with {} connections it never took: routed again",
+                gone.slot(),
+                untaken.size());
+          }
           for (ReceivedPacket packet : untaken) {
             routeAgain(packet);
           }
@@ -783,36 +745,6 @@ final class AcceptorLoop implements ControlChannel.Receiver<LauncherToAcceptor> 
     } catch (PosixException e) {
       LOG.warn("{}", e.getMessage());
     }
-  }
-
-  /**
-   * The hand-offs still queued on the channel of a child that has gone, which it never took: the
-   * kernel keeps them, descriptors and all, while the acceptor holds the child's end ({@code
-   * BACKLOG}). Empty without that end.
-   */
-  private static List<ReceivedPacket> untaken(ChildSlots.Slot slot) {
-    List<ReceivedPacket> untaken = new ArrayList<>();
-    if (slot.backlog == null) {
-      return untaken;
-    }
-    try {
-      for (ReceivedPacket packet = slot.backlog.receiveNonBlocking(HandoffMessage.MAX_PAYLOAD);
-          packet.isMessage();
-          packet = slot.backlog.receiveNonBlocking(HandoffMessage.MAX_PAYLOAD)) {
-        if (packet.hasFd()) {
-          untaken.add(packet);
-        }
-      }
-    } catch (PosixException | TruncatedMessageException e) {
-      LOG.warn("Reading back what slot {} never took: {}", slot.slot, e.getMessage());
-    }
-    if (!untaken.isEmpty()) {
-      LOG.info(
-          "Child slot {} gone with {} connections it never took: routed again",
-          slot.slot,
-          untaken.size());
-    }
-    return untaken;
   }
 
   /**

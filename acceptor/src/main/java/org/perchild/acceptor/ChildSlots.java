@@ -6,7 +6,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.perchild.config.ChildGroup;
+import org.perchild.posix.PosixException;
+import org.perchild.posix.ReceivedPacket;
 import org.perchild.posix.SeqPacketChannel;
+import org.perchild.posix.TruncatedMessageException;
+import org.perchild.protocol.HandoffMessage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The READY children the acceptor can hand connections to, by slot: each with its uid/gid and the
@@ -21,6 +27,8 @@ import org.perchild.posix.SeqPacketChannel;
  * <p>Used by the selector thread only.
  */
 final class ChildSlots {
+
+  private static final Logger LOG = LoggerFactory.getLogger(AcceptorLoop.class);
 
   /** How long a hand-off counts towards a child's load. */
   static final long WINDOW_NANOS = 5_000_000_000L;
@@ -48,6 +56,30 @@ final class ChildSlots {
       this.uid = uid;
       this.gid = gid;
       this.handoff = handoff;
+    }
+
+    /**
+     * The hand-offs still queued on the channel of a child that has gone, which it never took: the
+     * kernel keeps them, descriptors and all, while the acceptor holds the child's end ({@code
+     * BACKLOG}). Empty without that end.
+     */
+    List<ReceivedPacket> untaken() {
+      List<ReceivedPacket> untaken = new ArrayList<>();
+      if (backlog == null) {
+        return untaken;
+      }
+      try {
+        for (ReceivedPacket packet = backlog.receiveNonBlocking(HandoffMessage.MAX_PAYLOAD);
+            packet.isMessage();
+            packet = backlog.receiveNonBlocking(HandoffMessage.MAX_PAYLOAD)) {
+          if (packet.hasFd()) {
+            untaken.add(packet);
+          }
+        }
+      } catch (PosixException | TruncatedMessageException e) {
+        LOG.warn("Reading back what slot {} never took: {}", slot, e.getMessage());
+      }
+      return untaken;
     }
 
     /** Hand-offs within the window ending at {@code now}; older ones are forgotten. */
