@@ -1,23 +1,13 @@
 package org.perchild.container.sessions;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InterruptedIOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.Channels;
-import java.nio.channels.SeekableByteChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.FileTime;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
@@ -49,7 +39,7 @@ import org.slf4j.LoggerFactory;
  *       over it, {@code ATOMIC_MOVE}): a reader in another process sees the old file or the new
  *       one, never none, and a child that crashes mid-write leaves the old one. A write makes no
  *       new file and removes none (each would change the directory, and ext4 without a journal
- *       searches its inode table for every new file: {@link #writeSpare}).
+ *       searches its inode table for every new file: {@link OwnFiles#writeSpare}).
  *   <li>Readers take no lock. A file can be written again once it has become a spare, so a reader
  *       that opened it before and reads it late may see a mix of two writes: the file's length and
  *       checksum tell, and it is read again under the lock ({@link SessionFile}). (Such a reader
@@ -74,22 +64,10 @@ public final class SessionFileStore extends AbstractSessionDataStore {
 
   private static final Logger LOG = LoggerFactory.getLogger(SessionFileStore.class);
 
-  private static final Set<PosixFilePermission> FILE_MODE =
-      PosixFilePermissions.fromString("rw-------");
-  private static final FileAttribute<Set<PosixFilePermission>> FILE_ATTRIBUTE =
-      PosixFilePermissions.asFileAttribute(FILE_MODE);
-  private static final Set<OpenOption> CREATE =
-      Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
-  private static final Set<OpenOption> SPARE =
-      Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
-  private static final int TYPE_MASK = 0170000;
-  private static final int REGULAR = 0100000;
-  private static final int DIRECTORY = 0040000;
-
   private final Path directory;
   private String host;
   private String prefix;
-  private int owner = -1;
+  private OwnFiles files;
   private SessionLocks locks;
   private SeenFiles seen = new SeenFiles(false);
 
@@ -134,16 +112,7 @@ public final class SessionFileStore extends AbstractSessionDataStore {
 
   @Override
   protected void doStart() throws Exception {
-    Map<String, Object> attributes;
-    try {
-      attributes = Files.readAttributes(directory, "unix:mode,uid", LinkOption.NOFOLLOW_LINKS);
-    } catch (NoSuchFileException e) {
-      throw new IOException("session directory " + directory + " does not exist", e);
-    }
-    if (((Integer) attributes.get("mode") & TYPE_MASK) != DIRECTORY) {
-      throw new IOException("session directory " + directory + " is not a directory");
-    }
-    owner = (Integer) attributes.get("uid");
+    files = OwnFiles.of(directory);
     locks = SessionLocks.of(directory.toRealPath());
     seen = new SeenFiles(SeenFiles.timesTellEveryChange(directory));
     if (!seen.enabled()) {
@@ -376,7 +345,7 @@ public final class SessionFileStore extends AbstractSessionDataStore {
       throws IOException {
     Path spare = directory.resolve(SessionFile.spareName(name));
     seen.forget(name);
-    writeSpare(spare, write.bytes());
+    OwnFiles.writeSpare(spare, write.bytes());
     Exchange.Result swapped = Exchange.swap(spare, file);
     if (swapped != Exchange.Result.SWAPPED) {
       if (onlyOver
@@ -407,8 +376,7 @@ public final class SessionFileStore extends AbstractSessionDataStore {
     } catch (IOException e) {
       return null;
     }
-    if (((Integer) attributes.get("mode") & TYPE_MASK) != REGULAR
-        || (Integer) attributes.get("uid") != owner) {
+    if (!files.isOwnRegular(attributes)) {
       return null;
     }
     return new SeenFiles.Identity(
@@ -599,7 +567,7 @@ public final class SessionFileStore extends AbstractSessionDataStore {
    */
   private Decoded read(Path file) {
     try {
-      byte[] bytes = readOwn(file);
+      byte[] bytes = files.read(file);
       if (bytes == null) {
         return null;
       }
@@ -624,7 +592,7 @@ public final class SessionFileStore extends AbstractSessionDataStore {
    */
   private Decoded readLocked(Path file) throws IOException {
     try {
-      byte[] bytes = readOwn(file);
+      byte[] bytes = files.read(file);
       return bytes == null ? null : SessionFile.decode(bytes);
     } catch (SessionFile.NewerFormatException e) {
       // A newer install's children read it: left alone, said once.
@@ -634,42 +602,6 @@ public final class SessionFileStore extends AbstractSessionDataStore {
       return null;
     } catch (IOException e) {
       remove(file, e);
-      return null;
-    }
-  }
-
-  /** The whole of {@code file}, or {@code null} when there is none. */
-  private byte[] readOwn(Path file) throws IOException {
-    try (InputStream in = openOwn(file)) {
-      return in == null ? null : in.readAllBytes();
-    }
-  }
-
-  /**
-   * Opens {@code file} if it is a regular file of the directory's owner, never through a link;
-   * {@code null} if there is none.
-   *
-   * @throws IOException if it is something else, or cannot be read
-   */
-  private InputStream openOwn(Path file) throws IOException {
-    Map<String, Object> attributes;
-    try {
-      attributes = Files.readAttributes(file, "unix:mode,uid", LinkOption.NOFOLLOW_LINKS);
-    } catch (NoSuchFileException e) {
-      return null;
-    }
-    if (((Integer) attributes.get("mode") & TYPE_MASK) != REGULAR) {
-      throw new IOException("not a regular file");
-    }
-    int uid = (Integer) attributes.get("uid");
-    if (uid != owner) {
-      throw new IOException("owned by uid " + uid + ", not by " + owner);
-    }
-    try {
-      SeekableByteChannel channel =
-          Files.newByteChannel(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
-      return Channels.newInputStream(channel);
-    } catch (NoSuchFileException e) {
       return null;
     }
   }
@@ -709,32 +641,6 @@ public final class SessionFileStore extends AbstractSessionDataStore {
     boolean deleted = Files.deleteIfExists(file);
     Files.deleteIfExists(file.resolveSibling(SessionFile.spareName(file.getFileName().toString())));
     return deleted;
-  }
-
-  /**
-   * Writes {@code bytes} into the spare, under the session's lock (no other writer uses it then):
-   * over what it held, so that no new file is made (on ext4 without a journal, as here, making a
-   * file searches the inode table past every inode freed in the last minutes, a cost that grows
-   * with the rate of writes). A spare that cannot be written over is replaced by a new one.
-   */
-  private static void writeSpare(Path spare, byte[] bytes) throws IOException {
-    try {
-      writeInto(spare, bytes, SPARE);
-    } catch (IOException e) {
-      Files.deleteIfExists(spare);
-      writeInto(spare, bytes, CREATE);
-    }
-  }
-
-  private static void writeInto(Path file, byte[] bytes, Set<OpenOption> options)
-      throws IOException {
-    try (SeekableByteChannel out = Files.newByteChannel(file, options, FILE_ATTRIBUTE)) {
-      ByteBuffer buffer = ByteBuffer.wrap(bytes);
-      while (buffer.hasRemaining()) {
-        out.write(buffer);
-      }
-      out.truncate(bytes.length);
-    }
   }
 
   private static long newVersion() {
