@@ -1,4 +1,5 @@
-# common.sh: what bench.sh, webapps.sh, memory.sh and tls.sh share, sourced by them (not run).
+# common.sh: what bench.sh, webapps.sh, memory.sh, tls.sh and density.sh share, sourced by
+# them (not run).
 # A script sets BENCH_NAME (its name, for messages) and PERCHILD_HOME before sourcing it, and
 # the settings its functions read before calling them: PORT, HOST, TENANT, ROUNDS, THREADS,
 # CONNECTIONS, DURATION, MODES (the last part of a run's name: connection modes or cases),
@@ -43,6 +44,21 @@ require_free_port() {
   rc=0
   curl -s -o /dev/null --max-time 2 "http://127.0.0.1:$PORT/" 2>/dev/null || rc=$?
   [ "$rc" = 7 ] || fail "something already listens on 127.0.0.1:$PORT: set BENCH_PORT"
+}
+
+# make_accounts FIRST LAST: an account pcbenchUID for each uid from FIRST to LAST, as the process
+# tests make theirs (no home, no shell), with the id as both uid and gid; existing ones are kept.
+make_accounts() {
+  uid=$1
+  while [ "$uid" -le "$2" ]; do
+    if ! getent passwd "$uid" >/dev/null; then
+      getent group "$uid" >/dev/null || groupadd -g "$uid" "pcbench$uid"
+      useradd --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin -u "$uid" \
+        -g "$uid" "pcbench$uid"
+      echo "$BENCH_NAME: made the account pcbench$uid (uid $uid) for a tenant" >&2
+    fi
+    uid=$((uid + 1))
+  done
 }
 
 # make_root: a world-readable temporary server root with conf/, logs/ and results/ (RESULTS),

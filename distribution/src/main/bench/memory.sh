@@ -60,19 +60,8 @@ require_tools
 [ -r /proc/self/smaps_rollup ] || fail "no /proc/self/smaps_rollup: Linux 4.14 or newer is needed"
 require_free_port
 
-# The tenants' accounts, as the process tests make theirs (no home, no shell), with the id as
-# both uid and gid.
-uid=$FIRST_UID
 last_uid=$((FIRST_UID + TENANTS - 1))
-while [ $uid -le $last_uid ]; do
-  if ! getent passwd "$uid" >/dev/null; then
-    getent group "$uid" >/dev/null || groupadd -g "$uid" "pcbench$uid"
-    useradd --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin -u "$uid" -g "$uid" \
-      "pcbench$uid"
-    echo "memory.sh: made the account pcbench$uid (uid $uid) for a tenant" >&2
-  fi
-  uid=$((uid + 1))
-done
+make_accounts "$FIRST_UID" "$last_uid"
 
 make_root
 

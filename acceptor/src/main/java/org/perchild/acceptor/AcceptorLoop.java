@@ -14,6 +14,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.Consumer;
 import java.util.function.IntFunction;
 import org.perchild.config.ConnectionSettings;
 import org.perchild.config.Listener;
@@ -26,6 +27,7 @@ import org.perchild.posix.PosixException;
 import org.perchild.posix.ReceivedPacket;
 import org.perchild.posix.SeqPacketChannel;
 import org.perchild.posix.SocketChannels;
+import org.perchild.protocol.AcceptorToLauncher;
 import org.perchild.protocol.ControlChannel;
 import org.perchild.protocol.HandoffMessage;
 import org.perchild.protocol.LauncherToAcceptor;
@@ -83,6 +85,8 @@ final class AcceptorLoop implements ControlChannel.Receiver<LauncherToAcceptor> 
   // Connections waiting for a READY child of their group, oldest first (see hold).
   private final HeldConnections held = new HeldConnections();
   private final IntFunction<ServerConfig> reload;
+  // WANTED to the launcher (a report: dropped if the channel is full, and asked again).
+  private final Consumer<AcceptorToLauncher> toLauncher;
   private final ChildSlots slots = new ChildSlots();
   private final AcceptorResponses responses = new AcceptorResponses();
   private final AcceptorCounters counters;
@@ -110,9 +114,11 @@ final class AcceptorLoop implements ControlChannel.Receiver<LauncherToAcceptor> 
       List<ServerSocketChannel> channels,
       List<Boolean> inet6,
       AcceptorCounters counters,
-      IntFunction<ServerConfig> reload)
+      IntFunction<ServerConfig> reload,
+      Consumer<AcceptorToLauncher> toLauncher)
       throws IOException {
     this.reload = reload;
+    this.toLauncher = toLauncher;
     useConfiguration(config);
     this.counters = counters;
     this.status = new StatusEndpoint(counters, responses);
@@ -483,6 +489,12 @@ final class AcceptorLoop implements ControlChannel.Receiver<LauncherToAcceptor> 
             return true;
           }
         });
+    // Those still held: their groups want a child (on-demand groups start one on it).
+    held.askForChildren(
+        now,
+        (group, count) ->
+            toLauncher.accept(
+                new AcceptorToLauncher.Wanted(group.user().uid(), group.group().gid(), count)));
   }
 
   /**

@@ -142,10 +142,11 @@ public final class AcceptorMain {
       inet6.add(v6);
     }
     AcceptorCounters counters = new AcceptorCounters();
-    AcceptorLoop loop = new AcceptorLoop(config, channels, inet6, counters, fd -> reload(fd, log));
     ControlChannel<LauncherToAcceptor, AcceptorToLauncher> control =
         new ControlChannel<>(
             new SeqPacketChannel(ProcessFds.CONTROL), "the launcher", LauncherToAcceptor::decode);
+    AcceptorLoop loop =
+        new AcceptorLoop(config, channels, inet6, counters, fd -> reload(fd, log), control::report);
     control.startReading("acceptor-control", true, loop);
     long pid = ProcessHandle.current().pid();
     if (!control.send(new AcceptorToLauncher.Ready(pid))) {

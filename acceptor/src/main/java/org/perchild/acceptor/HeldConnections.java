@@ -1,9 +1,11 @@
 package org.perchild.acceptor;
 
 import java.util.ArrayDeque;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.ObjIntConsumer;
 import org.perchild.config.ChildGroup;
 
 /**
@@ -25,7 +27,11 @@ final class HeldConnections {
     boolean tried(ClientConnection connection);
   }
 
+  /** How often the launcher is asked again for a child of a group whose connections wait. */
+  static final long ASK_AGAIN_NANOS = 1_000_000_000L;
+
   private final Map<ChildGroup, ArrayDeque<ClientConnection>> byGroup = new LinkedHashMap<>();
+  private final Map<ChildGroup, Long> askedAt = new HashMap<>();
   private int count;
 
   /** Holds {@code connection} for its virtual host's group, if there is room; whether it did. */
@@ -59,6 +65,22 @@ final class HeldConnections {
       count--;
       if (queue.isEmpty()) {
         byGroup.remove(group);
+      }
+    }
+  }
+
+  /**
+   * Gives {@code ask} each group that holds connections, with how many, unless it was given within
+   * {@link #ASK_AGAIN_NANOS} before {@code now}: the first connection held for a group is asked for
+   * at once, and the ask is repeated while any waits (a lost or ignored one is not the end).
+   */
+  void askForChildren(long now, ObjIntConsumer<ChildGroup> ask) {
+    askedAt.keySet().retainAll(byGroup.keySet());
+    for (Map.Entry<ChildGroup, ArrayDeque<ClientConnection>> entry : byGroup.entrySet()) {
+      Long at = askedAt.get(entry.getKey());
+      if (at == null || now - at >= ASK_AGAIN_NANOS) {
+        askedAt.put(entry.getKey(), now);
+        ask.accept(entry.getKey(), entry.getValue().size());
       }
     }
   }

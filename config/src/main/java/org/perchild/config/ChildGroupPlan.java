@@ -16,7 +16,8 @@ import org.perchild.posix.GroupAccount;
 final class ChildGroupPlan {
 
   /** A {@code ChildPerUserID} line before the whole file is known. */
-  private record PendingGroup(Directive directive, Account user, GroupAccount group, int count) {}
+  private record PendingGroup(
+      Directive directive, Account user, GroupAccount group, int min, int max) {}
 
   /** A {@code ChildPerUserJavaOptions} line, matched to its group at the end. */
   private record PendingOptions(
@@ -44,7 +45,7 @@ final class ChildGroupPlan {
     List<String> a = d.args();
     Account u = values.user(d, a.get(0));
     GroupAccount g = values.group(d, a.get(1));
-    Integer count = values.integer(d, a.get(2), 1, DirectiveTable.HARD_SERVER_LIMIT);
+    int[] range = range(d, a.get(2));
     if (u != null && u.uid() == 0) {
       problems.error(
           d,
@@ -59,7 +60,7 @@ final class ChildGroupPlan {
               + a.get(1)
               + ": gid 0 is refused: web applications never run with gid 0");
     }
-    if (u == null || g == null || count == null || u.uid() == 0 || g.gid() == 0) {
+    if (u == null || g == null || range == null || u.uid() == 0 || g.gid() == 0) {
       return;
     }
     for (PendingGroup other : childPerUser) {
@@ -75,7 +76,40 @@ final class ChildGroupPlan {
         return;
       }
     }
-    childPerUser.add(new PendingGroup(d, u, g, count));
+    childPerUser.add(new PendingGroup(d, u, g, range[0], range[1]));
+  }
+
+  /**
+   * {@code n} (n to n, at least 1) or {@code min-max} (0 to max, max at least 1 and not below min);
+   * null, reported, if it is neither.
+   */
+  private int[] range(Directive d, String text) {
+    int dash = text.indexOf('-');
+    if (dash < 0) {
+      Integer n = values.integer(d, text, 1, DirectiveTable.HARD_SERVER_LIMIT);
+      return n == null ? null : new int[] {n, n};
+    }
+    Integer min = values.integer(d, text.substring(0, dash), 0, DirectiveTable.HARD_SERVER_LIMIT);
+    Integer max =
+        min == null
+            ? null
+            : values.integer(d, text.substring(dash + 1), 1, DirectiveTable.HARD_SERVER_LIMIT);
+    if (min == null || max == null) {
+      return null;
+    }
+    if (min > max) {
+      problems.error(
+          d,
+          "ChildPerUserID "
+              + d.args().get(0)
+              + " "
+              + d.args().get(1)
+              + " "
+              + text
+              + ": the minimum is above the maximum");
+      return null;
+    }
+    return new int[] {min, max};
   }
 
   void childJavaOptions(Directive d) {
@@ -102,11 +136,11 @@ final class ChildGroupPlan {
     this.numServers = numServers;
     int claimed = 0;
     for (PendingGroup pending : childPerUser) {
-      claimed += pending.count();
+      claimed += pending.min();
       if (claimed > numServers) {
         problems.error(
             pending.directive(),
-            "ChildPerUserID children add up to "
+            "ChildPerUserID children (fixed counts and minimums) add up to "
                 + claimed
                 + ", more than NumServers "
                 + numServers);
@@ -122,7 +156,8 @@ final class ChildGroupPlan {
           new ChildGroup(
               pending.user(),
               pending.group(),
-              pending.count(),
+              pending.min(),
+              pending.max(),
               options,
               false,
               pending.directive().file(),

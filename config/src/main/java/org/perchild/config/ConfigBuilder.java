@@ -209,6 +209,7 @@ final class ConfigBuilder {
 
     Directive origin = server.userDirective != null ? server.userDirective : server.groupDirective;
     children.plan(numServers, server.serverUser(), server.serverGroup(), origin, configFile);
+    warnAboutRoom(numServers, serverLimit);
     VirtualHostAssembly hosts =
         new VirtualHostAssembly(server, children, values, problems, configFile);
     hosts.assemble();
@@ -245,7 +246,44 @@ final class ConfigBuilder {
         formats,
         server.gracefulShutdownTimeout,
         server.childWaitTimeout,
+        server.childIdleTimeout,
         problems.warnings());
+  }
+
+  /**
+   * On-demand groups start children above {@code NumServers}, within {@code ServerLimit}: warns
+   * when there is no room for them, and when a group's maximum can never be reached.
+   */
+  private void warnAboutRoom(int numServers, int serverLimit) {
+    for (ChildGroup group : children.groups()) {
+      if (!group.onDemand() || group.file() == null) {
+        continue;
+      }
+      String why;
+      if (numServers >= serverLimit) {
+        why =
+            "NumServers "
+                + numServers
+                + " takes all of ServerLimit "
+                + serverLimit
+                + ", so no child above the minimum can start: raise ServerLimit";
+      } else if (group.max() > serverLimit) {
+        why = "ServerLimit " + serverLimit + " caps it below its maximum";
+      } else {
+        continue;
+      }
+      problems.warning(
+          group.file(),
+          group.line(),
+          "ChildPerUserID "
+              + group.user().name()
+              + " "
+              + group.group().name()
+              + " "
+              + group.range()
+              + ": "
+              + why);
+    }
   }
 
   /**

@@ -71,6 +71,7 @@ public final class DirectiveTable {
   static final DirectiveDefault<String> LOG_LEVEL = word("warn");
   static final DirectiveDefault<Duration> GRACEFUL_SHUTDOWN_TIMEOUT = seconds(Duration.ZERO);
   static final DirectiveDefault<Duration> CHILD_WAIT_TIMEOUT = seconds(Duration.ofSeconds(10));
+  static final DirectiveDefault<Duration> CHILD_IDLE_TIMEOUT = seconds(Duration.ofSeconds(300));
 
   /** httpd's connection defaults, which {@link HostScope#connection} starts from. */
   private static final ConnectionSettings CONNECTION = ConnectionSettings.DEFAULTS;
@@ -88,14 +89,15 @@ public final class DirectiveTable {
               "NumServers number",
               NUM_SERVERS,
               serverNumber(NUM_SERVERS, 1, HARD_SERVER_LIMIT),
-              "Number of child processes in all: the ChildPerUserID children, and the rest run"
-                  + " as User/Group."),
+              "Number of child processes that always run: the fixed ChildPerUserID counts and"
+                  + " the minimums of ranged ones, and the rest run as User/Group."),
           server(
-                  "ChildPerUserID user group number",
+                  "ChildPerUserID user group number|min-max",
                   none(),
                   (b, h, d) -> b.children().childPerUserId(d),
                   "Runs this many of the NumServers children as this user and group (by name or"
-                      + " #number; never uid or gid 0).")
+                      + " #number; never uid or gid 0); min-max (e.g. 0-4) starts children on"
+                      + " demand: at least min, at most max.")
               .arguments(3, 3),
           vhost(
                   "AssignUserID user group",
@@ -135,7 +137,9 @@ public final class DirectiveTable {
               "ServerLimit number",
               SERVER_LIMIT,
               serverNumber(SERVER_LIMIT, 1, HARD_SERVER_LIMIT),
-              "Ceiling of NumServers for the server's life (a graceful restart cannot raise it)."),
+              "Most child processes alive at once, on-demand and draining ones included, and"
+                  + " the ceiling of NumServers, for the server's life (a graceful restart cannot"
+                  + " raise it)."),
           server(
               "MaxRequestsPerChild number",
               MAX_REQUESTS_PER_CHILD,
@@ -305,6 +309,12 @@ public final class DirectiveTable {
               "How long the acceptor holds a connection for a tenant with no READY child"
                   + " (starting, or being replaced), then 503 with Retry-After; 0 for 503 at"
                   + " once (at most 3600)."),
+          server(
+              "ChildIdleTimeout seconds",
+              CHILD_IDLE_TIMEOUT,
+              (b, h, d) -> b.server().childIdleTimeout(d),
+              "How long a child of an on-demand group (ChildPerUserID min-max) above its minimum"
+                  + " may go without a connection before it is stopped; 0 for never."),
           // the container's own
           host(
               "AppBase directory",

@@ -17,7 +17,8 @@ import org.perchild.posix.GroupAccount;
  * @param user the user of the acceptor and of the children of the server's own group
  * @param group their group
  * @param numServers how many children run in all
- * @param serverLimit ceiling of {@code NumServers} for the server's life
+ * @param serverLimit the most child processes alive at once (a draining old generation's and
+ *     on-demand ones included), and the ceiling of {@code NumServers}, for the server's life
  * @param maxRequestsPerChild connections a child serves before it retires, 0 for no limit
  * @param threads every child's spare-thread policy
  * @param childGroups the {@code ChildPerUserID} groups in order, then the {@code User}/{@code
@@ -31,6 +32,8 @@ import org.perchild.posix.GroupAccount;
  * @param gracefulShutdownTimeout how long a graceful stop waits for requests, zero for no limit
  * @param childWaitTimeout how long the acceptor holds a connection for a group that has no READY
  *     child, then answers 503; zero for 503 at once
+ * @param childIdleTimeout how long a child of an on-demand group above its minimum may go without a
+ *     connection before it is stopped; zero for never
  * @param warnings what was accepted but doubtful
  */
 public record ServerConfig(
@@ -51,6 +54,7 @@ public record ServerConfig(
     Map<String, String> logFormats,
     Duration gracefulShutdownTimeout,
     Duration childWaitTimeout,
+    Duration childIdleTimeout,
     List<ConfigProblem> warnings) {
 
   public ServerConfig {

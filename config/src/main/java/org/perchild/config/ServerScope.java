@@ -36,6 +36,7 @@ final class ServerScope {
   Directive sessionDirectoryDirective;
   Duration gracefulShutdownTimeout = DirectiveTable.GRACEFUL_SHUTDOWN_TIMEOUT.value();
   Duration childWaitTimeout = DirectiveTable.CHILD_WAIT_TIMEOUT.value();
+  Duration childIdleTimeout = DirectiveTable.CHILD_IDLE_TIMEOUT.value();
   final HostScope main = new HostScope(null);
   final List<HostScope> vhosts = new ArrayList<>();
 
@@ -127,6 +128,13 @@ final class ServerScope {
     Integer seconds = values.integer(d, 0, 3600);
     if (seconds != null) {
       childWaitTimeout = Duration.ofSeconds(seconds);
+    }
+  }
+
+  void childIdleTimeout(Directive d) {
+    Integer seconds = values.integer(d, 0, Integer.MAX_VALUE);
+    if (seconds != null) {
+      childIdleTimeout = Duration.ofSeconds(seconds);
     }
   }
 

@@ -84,7 +84,7 @@ class DirectiveTableTest {
     assertEquals(implicit.threads(), written.threads());
     assertEquals(implicit.user(), written.user());
     assertEquals(implicit.group(), written.group());
-    assertEquals(implicit.defaultGroup().children(), written.defaultGroup().children());
+    assertEquals(implicit.defaultGroup().min(), written.defaultGroup().min());
     assertEquals(implicit.defaultGroup().javaOptions(), written.defaultGroup().javaOptions());
     assertEquals(implicit.pidFile(), written.pidFile());
     assertEquals(implicit.sessionDirectory(), written.sessionDirectory());

@@ -49,7 +49,7 @@ class ManualExampleTest {
     assertGroup(groups.get(0), "user1", "group1", 2, false);
     assertGroup(groups.get(1), "user2", "group2", 4, false);
     assertGroup(groups.get(2), "daemon", "daemon", 1, true);
-    assertEquals(7, groups.stream().mapToInt(ChildGroup::children).sum());
+    assertEquals(7, groups.stream().mapToInt(ChildGroup::min).sum());
   }
 
   @Test
@@ -94,7 +94,7 @@ class ManualExampleTest {
       ChildGroup group, String user, String groupName, int children, boolean serverDefault) {
     assertEquals(user, group.user().name());
     assertEquals(groupName, group.group().name());
-    assertEquals(children, group.children());
+    assertEquals(children, group.min());
     assertEquals(serverDefault, group.serverDefault());
   }
 

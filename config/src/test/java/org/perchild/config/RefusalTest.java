@@ -217,7 +217,36 @@ class RefusalTest {
             "NumServers 5",
             "ChildPerUserID user1 group1 2",
             "ChildPerUserID user2 group2 4"),
-        conf.at(4) + "ChildPerUserID children add up to 6, more than NumServers 5");
+        conf.at(4)
+            + "ChildPerUserID children (fixed counts and minimums) add up to 6, more than NumServers 5");
+  }
+
+  @Test
+  void childPerUserIdRangesCountTheirMinimumAndMustBeARange() {
+    assertRefused(
+        conf.refuse(
+            "Listen 80",
+            "NumServers 3",
+            "ChildPerUserID user1 group1 2-4",
+            "ChildPerUserID user2 group2 2-3"),
+        conf.at(4)
+            + "ChildPerUserID children (fixed counts and minimums) add up to 4, more than NumServers 3");
+    List<String> problems =
+        conf.refuse(
+            "Listen 80",
+            "NumServers 3",
+            "ChildPerUserID user1 group1 3-1",
+            "ChildPerUserID user2 group2 0-0",
+            "ChildPerUserID alice alice x-2",
+            "ChildPerUserID daemon daemon 0");
+    assertRefused(
+        problems, conf.at(3) + "ChildPerUserID user1 group1 3-1: the minimum is above the maximum");
+    assertRefused(
+        problems, conf.at(4) + "ChildPerUserID takes a whole number from 1 to 20000, not '0'");
+    assertRefused(
+        problems, conf.at(5) + "ChildPerUserID takes a whole number from 0 to 20000, not 'x'");
+    assertRefused(
+        problems, conf.at(6) + "ChildPerUserID takes a whole number from 1 to 20000, not '0'");
   }
 
   @Test

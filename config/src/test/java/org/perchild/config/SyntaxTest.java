@@ -24,7 +24,7 @@ class SyntaxTest {
     assertEquals(10000, config.maxRequestsPerChild());
     assertEquals(65534, config.user().uid());
     assertEquals(65534, config.group().gid());
-    assertEquals(2, config.defaultGroup().children());
+    assertEquals(2, config.defaultGroup().min());
     assertEquals(ConnectionSettings.DEFAULTS, config.mainServer().connection());
     assertEquals(root.resolve("logs/perchild.pid"), config.pidFile());
     assertEquals(root.resolve("sessions"), config.sessionDirectory());
@@ -34,6 +34,54 @@ class SyntaxTest {
         List.of("-Xms16m", "-Xmx256m", "-XX:+UseSerialGC", "-Xss512k"),
         config.defaultGroup().javaOptions());
     assertTrue(config.warnings().isEmpty(), config.warnings().toString());
+  }
+
+  @Test
+  void aRangedChildPerUserIdRunsOnDemandAndItsMinimumCountsTowardNumServers()
+      throws ConfigException {
+    ServerConfig config =
+        new ConfigFixture(root)
+            .load(
+                "Listen 8080",
+                "NumServers 3",
+                "ServerLimit 10",
+                "ChildIdleTimeout 60",
+                "ChildPerUserID user1 group1 1-4",
+                "ChildPerUserID user2 group2 0-2",
+                "ChildPerUserID alice alice 1");
+    List<ChildGroup> groups = config.childGroups();
+    assertEquals(List.of(1, 0, 1, 1), groups.stream().map(ChildGroup::min).toList());
+    assertEquals(List.of(4, 2, 1, 1), groups.stream().map(ChildGroup::max).toList());
+    assertEquals(
+        List.of(true, true, false, false), groups.stream().map(ChildGroup::onDemand).toList());
+    assertEquals(List.of("1-4", "0-2", "1", "1"), groups.stream().map(ChildGroup::range).toList());
+    assertEquals(Duration.ofSeconds(60), config.childIdleTimeout());
+    assertTrue(config.warnings().isEmpty(), config.warnings().toString());
+    assertEquals(
+        Duration.ofSeconds(300), new ConfigFixture(root).load("Listen 8080").childIdleTimeout());
+  }
+
+  @Test
+  void onDemandGroupsWithoutRoomBelowServerLimitAreWarnedAbout() throws ConfigException {
+    ServerConfig config =
+        new ConfigFixture(root)
+            .load(
+                "Listen 8080", "NumServers 2", "ServerLimit 2", "ChildPerUserID user1 group1 0-4");
+    assertEquals(1, config.warnings().size(), config.warnings().toString());
+    assertTrue(
+        config
+            .warnings()
+            .get(0)
+            .message()
+            .contains("NumServers 2 takes all of ServerLimit 2, so no child above the minimum"),
+        config.warnings().toString());
+    ServerConfig capped =
+        new ConfigFixture(root)
+            .load(
+                "Listen 8080", "NumServers 1", "ServerLimit 3", "ChildPerUserID user1 group1 0-4");
+    assertTrue(
+        capped.warnings().get(0).message().contains("ServerLimit 3 caps it below its maximum"),
+        capped.warnings().toString());
   }
 
   @Test
@@ -231,7 +279,7 @@ class SyntaxTest {
         List.of("-Xmx100m", "-Xmx300m", "-Dtenant=alice"),
         config.childGroups().get(0).javaOptions());
     assertEquals(List.of("-Xmx100m"), config.defaultGroup().javaOptions());
-    assertEquals(2, config.defaultGroup().children());
+    assertEquals(2, config.defaultGroup().min());
   }
 
   @Test

@@ -59,6 +59,7 @@ class DistributionIT {
             "bench/webapps.sh",
             "bench/memory.sh",
             "bench/tls.sh",
+            "bench/density.sh",
             "systemd/perchild.service",
             "conf/perchild.conf",
             "webapps/localhost/whoami.war",

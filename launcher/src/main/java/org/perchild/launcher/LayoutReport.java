@@ -73,8 +73,13 @@ final class LayoutReport {
     }
     ThreadSettings threads = config.threads();
     out.printf(
-        "Child processes: NumServers %d (ServerLimit %d), MaxRequestsPerChild %d%n",
-        config.numServers(), config.serverLimit(), config.maxRequestsPerChild());
+        "Child processes: NumServers %d (ServerLimit %d), MaxRequestsPerChild %d,"
+            + " ChildIdleTimeout %d, ChildWaitTimeout %d%n",
+        config.numServers(),
+        config.serverLimit(),
+        config.maxRequestsPerChild(),
+        config.childIdleTimeout().toSeconds(),
+        config.childWaitTimeout().toSeconds());
     out.printf(
         "         threads per child: StartThreads %d, MinSpareThreads %d, MaxSpareThreads %d,"
             + " MaxThreadsPerChild %d (ThreadLimit %d)%n",
@@ -85,8 +90,8 @@ final class LayoutReport {
         threads.threadLimit());
     for (ChildGroup group : config.childGroups()) {
       out.printf(
-          "         %d x user %s group %s (uid %d, gid %d)%s%n",
-          group.children(),
+          "         %s x user %s group %s (uid %d, gid %d)%s%n",
+          group.onDemand() ? group.range() + " on demand" : group.range(),
           group.user().name(),
           group.group().name(),
           group.user().uid(),

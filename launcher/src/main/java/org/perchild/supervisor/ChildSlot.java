@@ -38,6 +38,12 @@ final class ChildSlot {
   /** When the current process was started ({@link System#nanoTime()}). */
   long startedAt;
 
+  /** When its LOAD last showed a connection or a new request ({@link OnDemandGroups}). */
+  long lastActiveAt;
+
+  /** Its LOAD's requests when {@link #lastActiveAt} was set. */
+  long requestsSeen;
+
   /** When to start it again after it died ({@link System#nanoTime()}), or -1 if not due. */
   long respawnAt = -1;
 
@@ -78,6 +84,8 @@ final class ChildSlot {
     handoffFd = next.handoffFd;
     handoffChildFd = next.handoffChildFd;
     startedAt = next.startedAt;
+    lastActiveAt = next.lastActiveAt;
+    requestsSeen = 0;
     announced = false;
     retiring = false;
     successor = null;

@@ -66,6 +66,12 @@ final class ChildTable {
   /** Children that retired (MaxRequestsPerChild, an old generation) and finish their requests. */
   private final List<ChildSlot> retired = new ArrayList<>();
 
+  /** The highest slot number given so far: a slot's number is never given again. */
+  private int highestSlot;
+
+  /** The running generation's number. */
+  private int generation = 1;
+
   ChildTable(
       ServerConfig config,
       ProcessSpawner spawner,
@@ -85,16 +91,62 @@ final class ChildTable {
     this.singleUser = singleUser;
   }
 
-  /** Starts generation 1: every group's children, slots numbered from 1 in configuration order. */
+  /**
+   * Starts generation 1: every group's fixed count or minimum of children, slots numbered from 1 in
+   * configuration order. An on-demand group's children above its minimum come later ({@link
+   * #startOnDemand}).
+   */
   void startFirstGeneration() throws IOException {
-    int slot = 0;
     for (ChildGroup group : config.childGroups()) {
-      for (int i = 0; i < group.children(); i++) {
-        ChildSlot child = new ChildSlot(++slot, group, 1);
+      for (int i = 0; i < group.min(); i++) {
+        ChildSlot child = new ChildSlot(++highestSlot, group, 1);
         children.add(child);
         startChild(child);
       }
     }
+  }
+
+  /** Starts one more child of the on-demand {@code group} in the running generation. */
+  ChildSlot startOnDemand(ChildGroup group) throws IOException {
+    ChildSlot child = new ChildSlot(highestSlot + 1, group, generation);
+    startChild(child);
+    children.add(child);
+    return child;
+  }
+
+  /**
+   * Stops a READY child of an on-demand group (idle, or to make room): the acceptor stops routing
+   * to it and it finishes what it has, as a retired child does; its slot is gone.
+   */
+  void stopOnDemand(ChildSlot child) {
+    children.remove(child);
+    unannounce(child);
+    retire(child);
+  }
+
+  /** An on-demand child above its group's minimum exited: its slot is gone, not started again. */
+  void letGo(ChildSlot child, ExitStatus status) {
+    children.remove(child);
+    processGone(child);
+    LOG.warn("child {} (on demand) exited: {}", child.slot, status);
+  }
+
+  /** The acceptor stops routing to {@code child}, if it was told of it. */
+  private void unannounce(ChildSlot child) {
+    if (child.announced) {
+      ControlDispatch.send(acceptor.control(), new LauncherToAcceptor.Gone(child.slot));
+      child.announced = false;
+    }
+  }
+
+  /** {@code child}'s process has exited: the acceptor stops routing to it; its channels close. */
+  private void processGone(ChildSlot child) {
+    child.pid = 0;
+    child.ready = false;
+    unannounce(child);
+    ControlDispatch.close(child.control);
+    child.control = null;
+    child.closeHandoff();
   }
 
   /** Spawns the process of a running generation's {@code child}. */
@@ -137,7 +189,10 @@ final class ChildTable {
     } finally {
       ControlDispatch.close(configFd);
     }
+    highestSlot = Math.max(highestSlot, child.slot);
     child.startedAt = nanoTime.getAsLong();
+    child.lastActiveAt = child.startedAt;
+    child.requestsSeen = 0;
     child.load = LoadReport.NONE;
     child.hosts = Map.of();
     child.hostReports = new HostReports();
@@ -249,15 +304,7 @@ final class ChildTable {
   }
 
   private void currentExited(ChildSlot child, ExitStatus status, boolean stopping) {
-    child.pid = 0;
-    child.ready = false;
-    if (child.announced) {
-      ControlDispatch.send(acceptor.control(), new LauncherToAcceptor.Gone(child.slot));
-      child.announced = false;
-    }
-    ControlDispatch.close(child.control);
-    child.control = null;
-    child.closeHandoff();
+    processGone(child);
     if (stopping) {
       if (status.exitedWith(ExitCodes.NORMAL)) {
         LOG.info("child {} exited: {}", child.slot, status);
@@ -342,8 +389,9 @@ final class ChildTable {
    * The next generation becomes the running one, under {@code fresh}; returns the old one's slots,
    * for {@link Generations} to retire.
    */
-  List<ChildSlot> promoteNextGeneration(ServerConfig fresh) {
+  List<ChildSlot> promoteNextGeneration(ServerConfig fresh, int freshGeneration) {
     config = fresh;
+    generation = freshGeneration;
     List<ChildSlot> old = new ArrayList<>(children);
     children.clear();
     children.addAll(nextGeneration);
@@ -401,6 +449,33 @@ final class ChildTable {
       }
     }
     return null;
+  }
+
+  /** The running generation's slots of {@code group} (by its uid and gid), running or due. */
+  List<ChildSlot> slotsOf(ChildGroup group) {
+    List<ChildSlot> mine = new ArrayList<>();
+    for (ChildSlot child : children) {
+      if (child.group.runsAs(group.user().uid(), group.group().gid())) {
+        mine.add(child);
+      }
+    }
+    return mine;
+  }
+
+  /** How many child processes are alive: current, successors, retired and the next generation. */
+  int alive() {
+    int alive = 0;
+    for (ChildSlot child : everyChild()) {
+      if (child.pid != 0) {
+        alive++;
+      }
+    }
+    return alive;
+  }
+
+  /** The highest slot number given so far. */
+  int highestSlot() {
+    return highestSlot;
   }
 
   /** The retired processes still running. */

@@ -36,6 +36,7 @@ final class ControlDispatch {
   private AcceptorProcess acceptor;
   private ChildTable children;
   private Generations generations;
+  private OnDemandGroups onDemand;
   private ChildArgFiles argFiles;
   private final ChildDumps dumps = new ChildDumps();
 
@@ -58,10 +59,12 @@ final class ControlDispatch {
       AcceptorProcess acceptor,
       ChildTable children,
       Generations generations,
+      OnDemandGroups onDemand,
       ChildArgFiles argFiles) {
     this.acceptor = acceptor;
     this.children = children;
     this.generations = generations;
+    this.onDemand = onDemand;
     this.argFiles = argFiles;
   }
 
@@ -79,6 +82,10 @@ final class ControlDispatch {
         }
       } else if (message instanceof AcceptorToLauncher.Counters counters && pid == acceptor.pid()) {
         acceptor.counters(counters.counters());
+      } else if (message instanceof AcceptorToLauncher.Wanted wanted && pid == acceptor.pid()) {
+        LOG.debug(
+            "acceptor holds {} connections for {}/{}", wanted.held(), wanted.uid(), wanted.gid());
+        onDemand.wanted(wanted.uid(), wanted.gid(), wanted.held());
       }
       return;
     }
@@ -122,6 +129,7 @@ final class ControlDispatch {
     if (ready && pid == child.pid) {
       child.ready = true;
       LOG.info("child {} ready: pid {}", slot, child.pid);
+      onDemand.childReady(child.group);
       announce(child);
     } else if (ready && successor != null && pid == successor.pid) {
       LOG.info("child {} ready: pid {}, replacing retiring pid {}", slot, pid, child.pid);

@@ -70,12 +70,8 @@ final class Generations {
    * are never reused while a process of the old generation may still hold one.
    */
   int beginNextGeneration(ServerConfig fresh) {
-    int slot = 0;
-    for (ChildSlot child : children.everyChild()) {
-      slot = Math.max(slot, child.slot);
-    }
     nextConfig = fresh;
-    return slot + 1;
+    return children.highestSlot() + 1;
   }
 
   /** Adds a child of the next generation and starts it. */
@@ -98,7 +94,7 @@ final class Generations {
   void switchGeneration() {
     List<ChildSlot> next = children.nextGeneration();
     generation = next.isEmpty() ? generation + 1 : next.get(0).generation;
-    List<ChildSlot> old = children.promoteNextGeneration(nextConfig);
+    List<ChildSlot> old = children.promoteNextGeneration(nextConfig, generation);
     nextConfig = null;
     reloadAcceptor(children.config());
     for (ChildSlot child : children.current()) {

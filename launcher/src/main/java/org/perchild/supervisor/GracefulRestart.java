@@ -110,7 +110,7 @@ final class GracefulRestart {
     logs.closeChildLogs();
     int slot = generations.beginNextGeneration(fresh);
     for (ChildGroup group : fresh.childGroups()) {
-      for (int i = 0; i < group.children(); i++) {
+      for (int i = 0; i < group.min(); i++) {
         ChildSlot child = new ChildSlot(slot++, group, nextGen);
         try {
           generations.startInNextGeneration(child);

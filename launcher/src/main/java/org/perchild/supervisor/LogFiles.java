@@ -101,7 +101,7 @@ public final class LogFiles {
     Path mainErrorLog = config.mainServer().errorLog().toAbsolutePath().normalize();
     for (ChildGroup group : config.childGroups()) {
       Path path = config.childErrorLog(group).toAbsolutePath().normalize();
-      if (path.equals(mainErrorLog) || group.children() == 0) {
+      if (path.equals(mainErrorLog) || group.max() == 0) {
         continue;
       }
       int uid = singleUser != null ? singleUser.uid() : group.user().uid();

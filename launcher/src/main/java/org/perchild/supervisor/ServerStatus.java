@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.LongSupplier;
+import org.perchild.config.ChildGroup;
 import org.perchild.operator.OperatorReply;
 import org.perchild.posix.Account;
 import org.perchild.protocol.ConfigurationStatus;
@@ -52,9 +53,65 @@ final class ServerStatus {
       // per-host rows as one more member.
       return OperatorReply.ok(
           scoreboard()
-              .json(",\"configurations\":" + configurations.json(), ",\"hosts\":" + hosts.json()));
+              .json(
+                  ",\"configurations\":" + configurations.json(),
+                  ",\"groups\":" + groupsJson() + ",\"hosts\":" + hosts.json()));
     }
-    return OperatorReply.ok(scoreboard().text() + hosts.text() + configurations.text());
+    return OperatorReply.ok(
+        scoreboard().text() + groupsText() + hosts.text() + configurations.text());
+  }
+
+  /**
+   * Each child group's state: {@code cold} (an on-demand group without a process), {@code starting}
+   * (none READY yet), or {@code n of max} READY.
+   */
+  String groupsText() {
+    StringBuilder out = new StringBuilder("Groups:\n");
+    for (ChildGroup group : children.config().childGroups()) {
+      if (group.max() == 0) {
+        continue;
+      }
+      out.append(
+          String.format(
+              "%-24s %-9s %s%n", label(group), group.range(), groupState(group).replace('_', ' ')));
+    }
+    return out.toString();
+  }
+
+  /** {@link #groupsText()} as a JSON array. */
+  String groupsJson() {
+    StringBuilder out = new StringBuilder("[");
+    for (ChildGroup group : children.config().childGroups()) {
+      if (group.max() == 0) {
+        continue;
+      }
+      List<ChildSlot> mine = children.slotsOf(group);
+      out.append(out.length() == 1 ? "" : ",");
+      out.append("{\"group\":\"").append(label(group)).append('"');
+      out.append(",\"min\":").append(group.min());
+      out.append(",\"max\":").append(group.max());
+      out.append(",\"children\":").append(mine.size());
+      out.append(",\"ready\":").append(mine.stream().filter(c -> c.ready && c.pid != 0).count());
+      out.append(",\"state\":\"").append(groupState(group)).append("\"}");
+    }
+    return out.append(']').toString();
+  }
+
+  private String label(ChildGroup group) {
+    RunAs runAs = RunAs.child(group, singleUser);
+    return runAs.user().name() + "/" + runAs.groupName();
+  }
+
+  private String groupState(ChildGroup group) {
+    List<ChildSlot> mine = children.slotsOf(group);
+    long ready = mine.stream().filter(c -> c.ready && c.pid != 0).count();
+    if (mine.isEmpty()) {
+      return "cold";
+    }
+    if (ready == 0) {
+      return "starting";
+    }
+    return ready + "_of_" + group.max();
   }
 
   /** The scoreboard of {@code perchild status}, from the slots as this thread sees them. */

@@ -93,7 +93,7 @@ final class SessionDirectories {
   static Map<Integer, Integer> owners(ServerConfig config, Account singleUser) {
     Map<Integer, Integer> owners = new LinkedHashMap<>();
     for (ChildGroup group : config.childGroups()) {
-      if (group.children() == 0) {
+      if (group.max() == 0) {
         continue;
       }
       if (singleUser != null) {

@@ -75,6 +75,7 @@ public final class Supervisor {
   private ChildTable children;
   private Generations generations;
   private GracefulRestart restart;
+  private OnDemandGroups onDemand;
   private ServerStatus serverStatus;
 
   private boolean stopping;
@@ -187,6 +188,7 @@ public final class Supervisor {
         new ChildTable(
             initialConfig, spawner, nanoTime, dispatch, acceptor, logs, singleUser, argFiles);
     generations = new Generations(children, dispatch, acceptor, spawner);
+    onDemand = new OnDemandGroups(children, nanoTime);
     restart =
         new GracefulRestart(
             children,
@@ -199,7 +201,7 @@ public final class Supervisor {
             initialConfig.threads().threadLimit());
     serverStatus =
         new ServerStatus(acceptor, children, handover, nanoTime, serverStartedAt, singleUser);
-    dispatch.attach(acceptor, children, generations, argFiles);
+    dispatch.attach(acceptor, children, generations, onDemand, argFiles);
     acceptor.start(config());
     children.startFirstGeneration();
     LOG.info(
@@ -229,6 +231,7 @@ public final class Supervisor {
     dispatch.dumps().expire(nanoTime.getAsLong());
     if (!stopping) {
       respawnDue();
+      onDemand.turn(nanoTime.getAsLong());
       pushScoreboard();
     }
     if (stopping) {
@@ -358,7 +361,9 @@ public final class Supervisor {
     if (acceptor.owns(status)) {
       acceptor.exited(status, stopping);
       children.acceptorGone();
-    } else if (!children.retiredExited(status) && !generations.nextGenerationExited(status)) {
+    } else if (!children.retiredExited(status)
+        && !generations.nextGenerationExited(status)
+        && !(!stopping && onDemand.exited(status))) {
       children.exited(status, stopping);
     }
   }

@@ -172,7 +172,7 @@ class CommandLineTest {
     assertEquals(0, version.code());
     assertTrue(version.out().startsWith("Server version: Perchild/"), version.out());
     Run list = run("-L");
-    assertContains(list.out(), "ChildPerUserID user group number\n");
+    assertContains(list.out(), "ChildPerUserID user group number|min-max\n");
     assertContains(list.out(), "\tContext: virtual host; default: User Group\n");
   }
 

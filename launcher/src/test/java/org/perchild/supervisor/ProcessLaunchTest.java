@@ -91,7 +91,7 @@ class ProcessLaunchTest {
       throws Exception {
     ServerConfig config = load();
     ChildGroup group =
-        config.childGroups().stream().filter(g -> g.children() > 0).findFirst().orElseThrow();
+        config.childGroups().stream().filter(g -> g.min() > 0).findFirst().orElseThrow();
     ProcessCommand command =
         ProcessLaunch.child(
             config, RunAs.child(group, null), false, group, 3, 2, 7, 8, 9, 10, Path.of("/x.args"));
@@ -130,7 +130,7 @@ class ProcessLaunchTest {
   void inSingleUserModeAChildRunsAsTheLauncherButServesItsGroup() throws Exception {
     ServerConfig config = load();
     ChildGroup group =
-        config.childGroups().stream().filter(g -> g.children() > 0).findFirst().orElseThrow();
+        config.childGroups().stream().filter(g -> g.min() > 0).findFirst().orElseThrow();
     Account me = new Account("me", 5000, 5001, "/home/me");
     RunAs runAs = RunAs.child(group, me);
     assertEquals("#5001", runAs.groupName());

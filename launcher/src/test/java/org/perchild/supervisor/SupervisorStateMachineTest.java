@@ -379,6 +379,174 @@ class SupervisorStateMachineTest {
     assertEquals(3, processes.spawned().size(), "nothing is started again while stopping");
   }
 
+  // ---------------------------------------------------------------- on-demand groups
+
+  /** user1 0-2 and user2 0-1 on demand, one User/Group child, at most 3 child processes. */
+  private static final String[] ON_DEMAND = {
+    "Listen 127.0.0.1:8080",
+    "User nobody",
+    "Group nogroup",
+    "NumServers 1",
+    "ServerLimit 3",
+    "ChildIdleTimeout 60",
+    "ChildPerUserID user1 group1 0-2",
+    "ChildPerUserID user2 group2 0-1",
+    "<VirtualHost *:8080>",
+    "  ServerName a.test",
+    "  AssignUserID user1 group1",
+    "</VirtualHost>",
+    "<VirtualHost *:8080>",
+    "  ServerName b.test",
+    "  AssignUserID user2 group2",
+    "</VirtualHost>"
+  };
+
+  @Test
+  void aColdGroupStartsOneChildWhenTheAcceptorHoldsItsConnectionsThenOnlyWhenBusy()
+      throws Exception {
+    Process acceptor = servingOnDemand();
+    assertEquals(2, processes.spawned().size(), "the acceptor and the User/Group child only");
+
+    acceptor.say("WANTED 1001 1001 1");
+    awaitTurning(() -> processes.spawned().size() == 3);
+    Process first = processes.latest(2);
+    assertEquals("1001", first.argument("--uid"));
+    acceptor.say("WANTED 1001 1001 4");
+    assertNothingFor(acceptor);
+    assertEquals(3, processes.spawned().size(), "one start at a time: it takes what waits");
+
+    first.say("READY " + first.pid);
+    assertEquals("CHILD 2 1001 1001", next(acceptor));
+    first.say("LOAD 1 63 66 0 1 5 500");
+    assertNothingFor(acceptor);
+    assertEquals(3, processes.spawned().size(), "a child with room: no other");
+
+    first.say("LOAD 64 0 66 7 64 70 7000");
+    awaitTurning(() -> processes.spawned().size() == 4);
+    Process second = processes.latest(3);
+    second.say("READY " + second.pid);
+    assertEquals("CHILD 3 1001 1001", next(acceptor));
+    second.say("LOAD 64 0 66 3 64 70 7000");
+    acceptor.say("WANTED 1001 1001 9");
+    assertNothingFor(acceptor);
+    assertEquals(4, processes.spawned().size(), "at its maximum of 2");
+  }
+
+  @Test
+  void aChildAboveTheMinimumStopsAfterChildIdleTimeoutWithoutAConnection() throws Exception {
+    Process acceptor = servingOnDemand();
+    Process child = startOnDemand(acceptor, 1001, 2);
+    advance(Duration.ofSeconds(59));
+    child.say("LOAD 0 8 10 0 1 3 300");
+    awaitLoad(2, 1, 3);
+    child.say("LOAD 0 8 10 0 0 3 300");
+    awaitLoad(2, 0, 3);
+    advance(Duration.ofSeconds(59));
+    assertNothingFor(acceptor);
+    assertNull(child.poll(), "59 s after its last connection it still serves");
+    advance(Duration.ofSeconds(1));
+    supervisor.turn(0);
+    assertEquals("GONE 2", next(acceptor));
+    assertEquals("STOP", next(child));
+    processes.exit(child, 0);
+    assertNothingFor(acceptor);
+    assertEquals(3, processes.spawned().size(), "not started again until wanted");
+    String status = await(supervisor.submit(OperatorCommand.STATUS)).text();
+    assertTrue(status.matches("(?s).*\\buser1/group1 +0-2 +cold\\b.*"), status);
+  }
+
+  @Test
+  void atServerLimitTheLeastRecentlyUsedIdleChildOfAnotherGroupMakesRoom() throws Exception {
+    Process acceptor = servingOnDemand();
+    Process a = startOnDemand(acceptor, 1001, 2);
+    Process b = startOnDemand(acceptor, 1002, 3);
+    a.say("LOAD 64 0 66 5 64 70 7000");
+    advance(Duration.ofSeconds(1));
+    supervisor.turn(0);
+    assertEquals("GONE 3", next(acceptor), "3 processes alive: b's idle child makes room");
+    assertEquals("STOP", next(b));
+    assertEquals(4, processes.spawned().size(), "nothing starts before it has gone");
+    processes.exit(b, 0);
+    awaitTurning(() -> processes.spawned().size() == 5);
+    assertEquals("1001", processes.latest(4).argument("--uid"));
+    assertTrue(processes.latest(4).pid != a.pid);
+  }
+
+  @Test
+  void anOnDemandChildThatDiesIsStartedAgainOnlyWhenWantedAndAfterBackoffWhenItKeepsFailing()
+      throws Exception {
+    Process acceptor = servingOnDemand();
+    Process child = startOnDemand(acceptor, 1001, 2);
+    advance(RespawnBackoff.HEALTHY_AFTER);
+    processes.exit(child, 1);
+    supervisor.turn(0);
+    assertEquals("GONE 2", next(acceptor));
+    assertNothingFor(acceptor);
+    assertEquals(3, processes.spawned().size(), "an idle tenant gets no process back");
+
+    acceptor.say("WANTED 1001 1001 1");
+    awaitTurning(() -> processes.spawned().size() == 4);
+    processes.exit(processes.latest(3), 1); // before READY: a first failure, no wait
+    supervisor.turn(0);
+    acceptor.say("WANTED 1001 1001 1");
+    awaitTurning(() -> processes.spawned().size() == 5);
+    processes.exit(processes.latest(4), 1); // the second: one second
+    supervisor.turn(0);
+    acceptor.say("WANTED 1001 1001 1");
+    assertNothingFor(acceptor);
+    assertEquals(5, processes.spawned().size(), "not before a second has passed");
+    advance(Duration.ofSeconds(1));
+    acceptor.say("WANTED 1001 1001 1");
+    awaitTurning(() -> processes.spawned().size() == 6);
+  }
+
+  /** A server of {@link #ON_DEMAND}, its acceptor and User/Group child READY; the acceptor. */
+  private Process servingOnDemand() throws Exception {
+    Files.createDirectories(root.resolve("conf"));
+    Files.writeString(root.resolve("conf/perchild.conf"), String.join("\n", ON_DEMAND) + "\n");
+    LoadedConfiguration loaded =
+        new ConfigLoader(FakeAccounts.standard()).loadSource(root, Path.of("conf/perchild.conf"));
+    supervisor = new Supervisor(loaded, null, processes, () -> now, FakeAccounts.standard());
+    supervisor.start(ErrorLogs.open(loaded.config(), false), List.of());
+    Process acceptor = processes.acceptor();
+    acceptor.say("READY " + acceptor.pid);
+    Process child = processes.latest(1);
+    child.say("READY " + child.pid);
+    assertTrue(next(acceptor).startsWith("CHILD 1 "));
+    return acceptor;
+  }
+
+  /** Turns until {@code slot}'s latest LOAD, as {@code status --json} shows it, is the one said. */
+  private void awaitLoad(int slot, int connections, int requests) {
+    String row =
+        "(?s).*\\{\"slot\":"
+            + slot
+            + ",[^}]*\"connections\":"
+            + connections
+            + ",\"requests\":"
+            + requests
+            + ",.*";
+    awaitTurning(
+        () -> {
+          try {
+            return await(supervisor.submit(OperatorCommand.STATUS_JSON)).text().matches(row);
+          } catch (Exception e) {
+            throw new AssertionError(e);
+          }
+        });
+  }
+
+  /** The acceptor wants a child of {@code uid}'s group: it starts in {@code slot}, READY. */
+  private Process startOnDemand(Process acceptor, int uid, int slot) {
+    int before = processes.spawned().size();
+    acceptor.say("WANTED " + uid + " " + uid + " 1");
+    awaitTurning(() -> processes.spawned().size() == before + 1);
+    Process child = processes.latest(slot);
+    child.say("READY " + child.pid);
+    assertEquals("CHILD " + slot + " " + uid + " " + uid, next(acceptor));
+    return child;
+  }
+
   // ---------------------------------------------------------------- helpers
 
   /** Starts a server of two tenants, with {@code extra} lines, and makes everything READY. */

@@ -49,9 +49,10 @@ public final class ConfigCodec {
 
   /**
    * The format version written and the only one read (2: each host's {@code WebAppRealm}s; 3: the
-   * {@code SessionDirectory}; 4: each host's TLS, {@code Protocols} and PROXY protocol settings).
+   * {@code SessionDirectory}; 4: each host's TLS, {@code Protocols} and PROXY protocol settings; 5:
+   * {@code ChildWaitTimeout}; 6: each group's minimum and maximum, {@code ChildIdleTimeout}).
    */
-  public static final int VERSION = 5;
+  public static final int VERSION = 6;
 
   /** The most bytes a reader accepts: far above any real configuration. */
   public static final int MAX_BYTES = 64 * 1024 * 1024;
@@ -145,6 +146,7 @@ public final class ConfigCodec {
       }
       duration(c.gracefulShutdownTimeout());
       duration(c.childWaitTimeout());
+      duration(c.childIdleTimeout());
       count(c.warnings().size());
       for (ConfigProblem p : c.warnings()) {
         path(p.file());
@@ -157,7 +159,8 @@ public final class ConfigCodec {
     void childGroup(ChildGroup g) throws IOException {
       account(g.user());
       group(g.group());
-      out.writeInt(g.children());
+      out.writeInt(g.min());
+      out.writeInt(g.max());
       strings(g.javaOptions());
       out.writeBoolean(g.serverDefault());
       path(g.file());
@@ -323,6 +326,7 @@ public final class ConfigCodec {
       }
       Duration graceful = duration();
       Duration childWait = duration();
+      Duration childIdle = duration();
       int warningCount = count();
       List<ConfigProblem> warnings = new ArrayList<>();
       for (int i = 0; i < warningCount; i++) {
@@ -348,12 +352,20 @@ public final class ConfigCodec {
           logFormats,
           graceful,
           childWait,
+          childIdle,
           warnings);
     }
 
     ChildGroup childGroup() throws IOException {
       return new ChildGroup(
-          account(), group(), in.readInt(), strings(), in.readBoolean(), path(), in.readInt());
+          account(),
+          group(),
+          in.readInt(),
+          in.readInt(),
+          strings(),
+          in.readBoolean(),
+          path(),
+          in.readInt());
     }
 
     VirtualHost virtualHost() throws IOException {

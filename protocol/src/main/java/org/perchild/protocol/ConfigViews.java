@@ -107,6 +107,7 @@ public final class ConfigViews {
         java.util.Map.of(),
         config.gracefulShutdownTimeout(),
         config.childWaitTimeout(),
+        config.childIdleTimeout(),
         List.of());
   }
 
@@ -189,7 +190,8 @@ public final class ConfigViews {
     return new ChildGroup(
         group.user(),
         group.group(),
-        group.children(),
+        group.min(),
+        group.max(),
         List.of(),
         group.serverDefault(),
         group.file(),

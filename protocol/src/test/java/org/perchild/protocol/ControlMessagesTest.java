@@ -38,7 +38,8 @@ class ControlMessagesTest {
         List.of(
             new AcceptorToLauncher.Ready(4242),
             new AcceptorToLauncher.Counters(new Scoreboard.Counters(40, 37, answered)),
-            new AcceptorToLauncher.Counters(Scoreboard.Counters.NONE))) {
+            new AcceptorToLauncher.Counters(Scoreboard.Counters.NONE),
+            new AcceptorToLauncher.Wanted(40001, 40002, 3))) {
       assertEquals(message, AcceptorToLauncher.decode(message.encode(), -1), message.toString());
     }
     assertEquals(
@@ -47,10 +48,24 @@ class ControlMessagesTest {
             new AcceptorToLauncher.Counters(new Scoreboard.Counters(40, 37, answered)).encode(),
             StandardCharsets.UTF_8));
     for (String text :
-        new String[] {"", "READY", "READY x", "COUNTERS", "COUNTERS 1", "COUNTERS 1 2 503"}) {
+        new String[] {
+          "",
+          "READY",
+          "READY x",
+          "COUNTERS",
+          "COUNTERS 1",
+          "COUNTERS 1 2 503",
+          "WANTED 1 2",
+          "WANTED 1 -2 3",
+          "WANTED 1 2 x"
+        }) {
       assertThrows(
           IllegalArgumentException.class, () -> AcceptorToLauncher.decode(bytes(text), -1), text);
     }
+    assertEquals(
+        "WANTED 40001 40002 3",
+        new String(
+            new AcceptorToLauncher.Wanted(40001, 40002, 3).encode(), StandardCharsets.UTF_8));
     assertThrows(
         IllegalArgumentException.class, () -> AcceptorToLauncher.decode(bytes("READY 1"), 4));
   }

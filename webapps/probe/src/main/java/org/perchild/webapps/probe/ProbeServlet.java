@@ -29,6 +29,8 @@ import java.util.concurrent.TimeUnit;
  *       /proc/self/status}.
  *   <li>{@code ?count}: adds one to a counter in the HTTP session (made if there is none); {@code
  *       <count> <pid>}, the pid of the child that answered.
+ *   <li>{@code ?sleep=MS}: a slow request, holding its thread for MS milliseconds (at most 60 s);
+ *       {@code slept <pid>}.
  * </ul>
  */
 public class ProbeServlet extends HttpServlet {
@@ -54,15 +56,26 @@ public class ProbeServlet extends HttpServlet {
       answer = status();
     } else if (request.getParameter("count") != null) {
       answer = count(request.getSession(true));
+    } else if (request.getParameter("sleep") != null) {
+      answer = sleep(Long.parseLong(request.getParameter("sleep")));
     } else {
       response.sendError(
           HttpServletResponse.SC_BAD_REQUEST,
-          "?read=, ?cat=, ?list=, ?property=, ?kill=, ?status or ?count");
+          "?read=, ?cat=, ?list=, ?property=, ?kill=, ?status, ?count or ?sleep=");
       return;
     }
     response.setContentType("text/plain");
     response.setCharacterEncoding(StandardCharsets.UTF_8.name());
     response.getWriter().write(answer + "\n");
+  }
+
+  private static String sleep(long millis) {
+    try {
+      Thread.sleep(Math.min(Math.max(0, millis), 60_000));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return "slept " + ProcessHandle.current().pid();
   }
 
   private static String count(HttpSession session) {
