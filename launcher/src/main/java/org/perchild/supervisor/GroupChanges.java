@@ -246,8 +246,8 @@ final class GroupChanges {
 
   /**
    * {@code view}'s global settings, without file and line, with these groups and hosts; not
-   * NumServers or ServerLimit, which no child uses (NumServers grows with every tenant added: each
-   * group's own count is compared instead).
+   * NumServers, ServerLimit or ChildWaitTimeout, which no child uses (NumServers grows with every
+   * tenant added: each group's own count is compared instead).
    */
   private static ServerConfig settings(
       ServerConfig view, List<ChildGroup> groups, VirtualHost main, List<VirtualHost> hosts) {
@@ -268,7 +268,8 @@ final class GroupChanges {
         view.sessionDirectory(),
         Map.of(),
         view.gracefulShutdownTimeout(),
-        view.childWaitTimeout(),
+        // The acceptor's alone: it holds connections, no child reads it.
+        java.time.Duration.ZERO,
         List.of());
   }
 

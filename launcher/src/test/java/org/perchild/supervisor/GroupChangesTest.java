@@ -122,6 +122,10 @@ class GroupChangesTest {
     assertEquals(
         Map.of(USER1, "its virtual hosts changed", USER2, "its virtual hosts changed"),
         changes(running, load(List.of("Timeout 7"), List.of())));
+    // What only the acceptor or the launcher uses restarts no child.
+    assertEquals(
+        Map.of(USER1, "null", USER2, "null"),
+        changes(running, load(List.of("ChildWaitTimeout 3", "ServerLimit 9"), List.of())));
   }
 
   @Test
