@@ -41,10 +41,14 @@ import org.perchild.protocol.ConfigViews;
  */
 final class GroupChanges {
 
-  /** A group across generations: who its children run as, which is also how the acceptor routes. */
-  record Key(int uid, int gid) {
+  /**
+   * A group across generations: who its children run as, which is also how the acceptor routes, and
+   * whether it is the {@code User}/{@code Group} one (a {@code ChildPerUserID} line may name the
+   * same ids).
+   */
+  record Key(int uid, int gid, boolean serverDefault) {
     static Key of(ChildGroup group) {
-      return new Key(group.user().uid(), group.group().gid());
+      return new Key(group.user().uid(), group.group().gid(), group.serverDefault());
     }
   }
 

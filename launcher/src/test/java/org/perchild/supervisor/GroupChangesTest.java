@@ -20,8 +20,8 @@ import org.perchild.config.ServerConfig;
  */
 class GroupChangesTest {
 
-  private static final GroupChanges.Key USER1 = new GroupChanges.Key(1001, 1001);
-  private static final GroupChanges.Key USER2 = new GroupChanges.Key(1002, 1002);
+  private static final GroupChanges.Key USER1 = new GroupChanges.Key(1001, 1001, false);
+  private static final GroupChanges.Key USER2 = new GroupChanges.Key(1002, 1002, false);
 
   @TempDir Path root;
 
