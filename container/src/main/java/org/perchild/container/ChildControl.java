@@ -13,8 +13,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The child's end of its control channel to the launcher, as a bean of {@link ChildProcess}: {@link
  * #doStart} starts its reader thread, which acts on what the launcher says. {@code STOP} and the
- * end of the channel are handed to {@link ChildMain}, which decides how the process ends; {@code
- * DUMP} is answered with the root lifecycle's Jetty dump, built and sent in parts on the
+ * end of the channel are handed to {@link ChildMain}, which decides how the process ends, and so is
+ * {@code ROUTES} (a graceful restart kept this child: the other tenants' hosts may have changed);
+ * {@code DUMP} is answered with the root lifecycle's Jetty dump, built and sent in parts on the
  * housekeeping scheduler, never on the reader's thread (which must stay free to hear {@code STOP})
  * nor on the hand-off receiver's.
  *
@@ -37,6 +38,12 @@ public final class ChildControl extends AbstractLifeCycle
 
     /** The channel ended: the launcher has gone. */
     void launcherGone();
+
+    /**
+     * {@code ROUTES}: a graceful restart kept this child; route by the new generation's table from
+     * the memory file {@code configFd} (the callee closes it). Called on the reader's thread.
+     */
+    void routes(int configFd);
   }
 
   private final ControlChannel<LauncherToChild, ChildToLauncher> control;
@@ -75,6 +82,8 @@ public final class ChildControl extends AbstractLifeCycle
   public void received(LauncherToChild message) {
     if (message instanceof LauncherToChild.Stop) {
       orders.stop();
+    } else if (message instanceof LauncherToChild.Routes routes) {
+      orders.routes(routes.configFd());
     } else if (message instanceof LauncherToChild.Dump asked) {
       scheduler.schedule(() -> answer(asked.request()), Duration.ZERO);
     }

@@ -15,6 +15,7 @@ import java.util.Optional;
 import org.perchild.config.ChildGroup;
 import org.perchild.config.ServerConfig;
 import org.perchild.config.VirtualHost;
+import org.perchild.config.VirtualHostTable;
 import org.perchild.container.sessions.SessionFileStoreFactory;
 import org.perchild.posix.MemoryFile;
 import org.perchild.posix.PrivilegeDrop;
@@ -116,6 +117,9 @@ public final class ChildMain {
     private Path workDirectory;
     private ChildProcess child;
 
+    /** The virtual hosts this child serves, as the records of the configuration it started with. */
+    private List<VirtualHost> hosts = List.of();
+
     Run(ChildArguments args) {
       this.args = args;
     }
@@ -148,7 +152,7 @@ public final class ChildMain {
             config.configFile());
         return ExitCodes.FATAL;
       }
-      List<VirtualHost> hosts = ownHosts(config, group.get());
+      hosts = ownHosts(config, group.get());
       // The tenant's sessions, shared by all its children: the launcher made the directory, 0700.
       Path sessions = config.sessionDirectory(args.uid());
       try {
@@ -219,6 +223,34 @@ public final class ChildMain {
       System.exit(code);
     }
 
+    /**
+     * {@code ROUTES}: the new generation's view of this child's group. Its own hosts must be the
+     * ones this child serves (the launcher kept it because they are); then the other tenants' hosts
+     * in it are routed by from now on. Anything else keeps the table it has, said in the log.
+     */
+    @Override
+    public void routes(int configFd) {
+      ServerConfig fresh;
+      try {
+        fresh = ConfigCodec.decode(MemoryFile.readToEnd(configFd, ConfigCodec.MAX_BYTES));
+      } catch (IOException | RuntimeException e) {
+        LOG.warn("child {}: ROUTES unreadable, routing as before: {}", args.slot(), e.toString());
+        return;
+      }
+      Optional<VirtualHostTable> table = keptRoutes(fresh, args.serveUid(), args.serveGid(), hosts);
+      if (table.isEmpty()) {
+        LOG.warn(
+            "child {}: ROUTES names other hosts of this child than it serves: routing as before",
+            args.slot());
+        return;
+      }
+      child.server().routeBy(table.get());
+      LOG.info(
+          "child {}: routing by the new generation's {} virtual hosts",
+          args.slot(),
+          fresh.virtualHosts().size());
+    }
+
     /** The control channel ended: the launcher has gone; exit 0 at once. */
     @Override
     public void launcherGone() {
@@ -238,6 +270,43 @@ public final class ChildMain {
         LOG.warn("cannot delete {}: {}", workDirectory, e.toString());
       }
     }
+  }
+
+  /**
+   * The routing table of {@code fresh} for a child that serves {@code own} (the hosts of the
+   * configuration it started with) as uid/gid {@code uid}/{@code gid}: {@code fresh}'s own hosts of
+   * that group are replaced by the records of {@code own}, one for one and in order, so that the
+   * child's checks ({@code own.contains(chosen)}) and its per-host parts (TLS, contexts, counters)
+   * go on matching. Empty when {@code fresh}'s own hosts are not the same hosts (names, aliases,
+   * addresses) as {@code own}.
+   */
+  static Optional<VirtualHostTable> keptRoutes(
+      ServerConfig fresh, int uid, int gid, List<VirtualHost> own) {
+    Optional<ChildGroup> group = ownGroup(fresh, uid, gid);
+    if (group.isEmpty()) {
+      return Optional.empty();
+    }
+    List<VirtualHost> freshOwn = ownHosts(fresh, group.get());
+    if (freshOwn.size() != own.size()) {
+      return Optional.empty();
+    }
+    for (int i = 0; i < own.size(); i++) {
+      VirtualHost was = own.get(i);
+      VirtualHost is = freshOwn.get(i);
+      if (!java.util.Objects.equals(was.serverName(), is.serverName())
+          || !was.aliases().equals(is.aliases())
+          || !was.addresses().equals(is.addresses())
+          || was.isMainServer() != is.isMainServer()) {
+        return Optional.empty();
+      }
+    }
+    List<VirtualHost> hostsOfFresh = new ArrayList<>();
+    int next = 0;
+    for (VirtualHost host : fresh.virtualHosts()) {
+      hostsOfFresh.add(host.group().equals(group.get()) ? own.get(next++) : host);
+    }
+    VirtualHost main = group.get().serverDefault() ? own.get(own.size() - 1) : fresh.mainServer();
+    return Optional.of(new VirtualHostTable(main, hostsOfFresh));
   }
 
   /**

@@ -115,6 +115,12 @@ public final class ChildServer extends ContainerLifeCycle {
   private final TlsHosts<VirtualHost> tlsHosts;
 
   /**
+   * The whole server's routing table, by which every request's host is chosen: replaced by {@link
+   * #routeBy} when a graceful restart keeps this child while other tenants' hosts change.
+   */
+  private volatile VirtualHostTable table;
+
+  /**
    * Builds (does not start) the server.
    *
    * @param name the thread pool's name, e.g. {@code perchild-alice}
@@ -182,6 +188,7 @@ public final class ChildServer extends ContainerLifeCycle {
       Duration stopTimeout,
       Path workDirectory)
       throws IOException {
+    this.table = table;
     pool = threadPool(name, threads);
     server = new Server(pool);
     server.setStopTimeout(stopTimeout.toMillis());
@@ -207,7 +214,7 @@ public final class ChildServer extends ContainerLifeCycle {
     tlsHosts =
         new TlsHosts<>(listeners == null ? tlsSettings(own) : Map.of(), hostCounters::handshakes);
     H2cConnectionFactory h2c =
-        new H2cConnectionFactory(http, (local, host) -> allowsH2c(table, own, local, host));
+        new H2cConnectionFactory(http, (local, host) -> allowsH2c(this.table, own, local, host));
     long idleTimeout = idleTimeout(hosts).toMillis();
     if (listeners == null) {
       HandedOffHttpConnectionFactory http11 = new HandedOffHttpConnectionFactory(http);
@@ -215,7 +222,7 @@ public final class ChildServer extends ContainerLifeCycle {
       // factory (its own SSL context and ALPN list) comes from tlsHosts.
       connector =
           new HandoffConnector(server, -1, http11, new HTTP2ServerConnectionFactory(http), h2c);
-      connector.setProtocolChoice(attachment -> protocolFor(table, own, attachment, http11));
+      connector.setProtocolChoice(attachment -> protocolFor(this.table, own, attachment, http11));
       connector.setIdleTimeout(idleTimeout);
       server.addConnector(connector);
     } else {
@@ -269,7 +276,7 @@ public final class ChildServer extends ContainerLifeCycle {
     }
     misdirected =
         MisdirectedRequestHandler.forRequests(
-            request -> route(table, own, request),
+            request -> route(this.table, own, request),
             connector == null ? new GracefulHandler(byHost) : new AfterHandOffs(byHost, connector));
     // Counts every request and byte this child answers, for its LOAD reports (mod_status's
     // Total Accesses and Total kBytes).
@@ -287,6 +294,15 @@ public final class ChildServer extends ContainerLifeCycle {
     for (AppBaseDeployer deployer : deployers) {
       addBean(deployer, true);
     }
+  }
+
+  /**
+   * From now on, chooses each request's host by {@code fresh}: the routing table of a new
+   * generation whose own hosts for this child are the very records it serves (the caller checks),
+   * so that only other tenants' hosts differ. A request already routed keeps its host.
+   */
+  public void routeBy(VirtualHostTable fresh) {
+    table = fresh;
   }
 
   /**

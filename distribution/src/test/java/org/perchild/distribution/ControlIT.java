@@ -227,12 +227,18 @@ class ControlIT {
     assertEquals(0, graceful.code(), graceful.err());
     assertEquals("", graceful.out() + graceful.err());
     await().atMost(60, SECONDS).until(() -> server.count("generation 2 serves") == 1);
+    // Nothing changed: every child is kept.
+    assertEquals(first, childPids());
+    server.changeEveryGroup();
+    assertEquals(0, perchild(server.root, "-k", "graceful").code());
+    await().atMost(60, SECONDS).until(() -> server.count("generation 3 serves") == 1);
     await()
         .atMost(30, SECONDS)
         .until(() -> childPids().size() == 2 && childPids().stream().noneMatch(first::contains));
     List<Long> second = childPids();
+    // A restart (HUP) restarts every group, changed or not.
     LaunchedServer.run("kill", "-HUP", Long.toString(server.launcher().pid()));
-    await().atMost(60, SECONDS).until(() -> server.count("generation 3 serves") == 1);
+    await().atMost(60, SECONDS).until(() -> server.count("generation 4 serves") == 1);
     await()
         .atMost(30, SECONDS)
         .until(() -> childPids().size() == 2 && childPids().stream().noneMatch(second::contains));

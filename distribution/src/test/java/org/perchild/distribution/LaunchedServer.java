@@ -154,10 +154,7 @@ final class LaunchedServer {
       Files.createDirectories(target.getParent());
       Files.copy(file.getValue(), target);
     }
-    int port;
-    try (ServerSocket free = new ServerSocket(0)) {
-      port = free.getLocalPort();
-    }
+    int port = freePort();
     Files.createDirectories(root.resolve("conf"));
     Files.writeString(root.resolve("conf/perchild.conf"), conf.apply(port));
     Files.createDirectories(root.resolve("logs"));
@@ -229,6 +226,50 @@ final class LaunchedServer {
             "Host: " + host,
             "http://127.0.0.1:" + port + "/?" + query)
         .trim();
+  }
+
+  /** A loopback port that was free a moment ago, for a listener the test configures. */
+  static int freePort() throws IOException {
+    try (ServerSocket free = new ServerSocket(0)) {
+      return free.getLocalPort();
+    }
+  }
+
+  /** For {@link #startWith}: the whoami WAR as {@code webapps/<dir>/ROOT.war} for each dir. */
+  static Map<String, Path> whoamiRoots(String... dirs) {
+    Path whoami = TREE.resolve("webapps/localhost/whoami.war");
+    Map<String, Path> files = new java.util.LinkedHashMap<>();
+    for (String dir : dirs) {
+      files.put("webapps/" + dir + "/ROOT.war", whoami);
+    }
+    return files;
+  }
+
+  /** {@code bin/perchild -d ROOT args} for this server: what it prints; fails on an error. */
+  String perchild(String... args) throws Exception {
+    List<String> argv = new ArrayList<>(List.of(TREE.resolve("bin/perchild").toString()));
+    argv.add("-d");
+    argv.add(root.toString());
+    argv.addAll(List.of(args));
+    return run(argv.toArray(new String[0]));
+  }
+
+  /** How many times {@link #changeEveryGroup} has changed the configuration. */
+  private int everyGroupChanges;
+
+  /**
+   * Changes a global setting every child uses ({@code Timeout}, by a second) in the configuration,
+   * so that the next graceful restart gives every group new children: one keeps the children of a
+   * group whose configuration did not change.
+   */
+  void changeEveryGroup() throws IOException {
+    Path conf = root.resolve("conf/perchild.conf");
+    String previous = "Timeout " + (60 - everyGroupChanges);
+    List<String> lines = new ArrayList<>(Files.readAllLines(conf));
+    lines.remove(previous);
+    everyGroupChanges++;
+    lines.add("Timeout " + (60 - everyGroupChanges));
+    Files.writeString(conf, String.join("\n", lines) + "\n");
   }
 
   /** The launcher process itself, for tests that signal or kill it. */

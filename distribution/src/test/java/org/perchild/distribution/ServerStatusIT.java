@@ -240,12 +240,7 @@ class ServerStatusIT {
             });
     long[] after = hostCounts(fallback);
     assertTrue(after[1] > before[1], "bytes grow: " + before[1] + " -> " + after[1]);
-    String text =
-        LaunchedServer.run(
-            LaunchedServer.TREE.resolve("bin/perchild").toString(),
-            "-d",
-            server.root.toString(),
-            "status");
+    String text = server.perchild("status");
     assertTrue(text.contains("Virtual hosts:"), text);
     assertTrue(text.lines().anyMatch(l -> l.startsWith("fallback.test ")), text);
   }

@@ -205,6 +205,8 @@ class SessionsIT {
   void theSessionOutlivesAGracefulRestart() throws Exception {
     Set<Long> before = countTimes(2);
 
+    // A change that restarts every group: an unchanged tenant's children would be kept.
+    server.changeEveryGroup();
     LaunchedServer.run("kill", "-USR1", Long.toString(server.launcher().pid()));
     await().atMost(90, SECONDS).until(() -> server.count("generation 2 serves") == 1);
 

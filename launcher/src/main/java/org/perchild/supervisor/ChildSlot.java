@@ -14,8 +14,16 @@ import org.perchild.protocol.LauncherToChild;
 final class ChildSlot {
 
   final int slot;
-  final ChildGroup group;
+
+  /**
+   * Its group's record in the configuration in force: a graceful restart that keeps the group's
+   * children gives them the new generation's (equal but for where it is written).
+   */
+  ChildGroup group;
+
+  /** The generation whose configuration its children were started with. */
   final int generation;
+
   int pid;
   ControlChannel<ChildToLauncher, LauncherToChild> control;
   int handoffFd = -1;

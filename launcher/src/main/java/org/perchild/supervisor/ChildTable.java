@@ -5,8 +5,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 import org.perchild.config.ChildGroup;
 import org.perchild.config.ServerConfig;
@@ -31,8 +33,9 @@ import org.slf4j.LoggerFactory;
  * (each with the successor of a retiring child while it starts), a graceful restart's next
  * generation until all of it is READY, and the retired processes that finish their requests. It
  * starts children and acts on their exits (backoff and respawn, a successor adopting its slot);
- * {@link Generations} moves the next generation in. The {@link Supervisor} routes exits and the
- * respawn tick here; {@link ControlDispatch} routes READY and RETIRING.
+ * {@link Generations} moves the next generation in, with the running slots of the groups it keeps.
+ * The {@link Supervisor} routes exits and the respawn tick here; {@link ControlDispatch} routes
+ * READY and RETIRING.
  *
  * <p>One slot (its {@link ChildSlot}):
  *
@@ -386,15 +389,31 @@ final class ChildTable {
   }
 
   /**
-   * The next generation becomes the running one, under {@code fresh}; returns the old one's slots,
-   * for {@link Generations} to retire.
+   * The next generation becomes the running one, under {@code fresh}, with the running slots whose
+   * group {@code keptAs} keeps (it gives the group's record in {@code fresh}, or null): those go on
+   * as they are, process, channels and all. Returns the other running slots, for {@link
+   * Generations} to retire.
    */
-  List<ChildSlot> promoteNextGeneration(ServerConfig fresh, int freshGeneration) {
+  List<ChildSlot> promoteNextGeneration(
+      ServerConfig fresh, int freshGeneration, Function<ChildGroup, ChildGroup> keptAs) {
     config = fresh;
     generation = freshGeneration;
-    List<ChildSlot> old = new ArrayList<>(children);
+    List<ChildSlot> old = new ArrayList<>();
+    List<ChildSlot> kept = new ArrayList<>();
+    for (ChildSlot child : children) {
+      ChildGroup group = keptAs.apply(child.group);
+      if (group == null) {
+        old.add(child);
+      } else {
+        // The same children under the new record: a respawn finds the group's hosts in fresh.
+        child.group = group;
+        kept.add(child);
+      }
+    }
     children.clear();
+    children.addAll(kept);
     children.addAll(nextGeneration);
+    children.sort(Comparator.comparingInt(c -> c.slot));
     nextGeneration.clear();
     return old;
   }

@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.perchild.config.ChildGroup;
 import org.perchild.config.LoadedConfiguration;
 import org.perchild.config.ServerConfig;
@@ -31,8 +32,16 @@ final class ConfigurationHandover {
 
   /** Records what generation {@code generation} runs, and says so in the log (tests wait on it). */
   void read(int generation, LoadedConfiguration loaded) {
+    read(generation, loaded, Set.of());
+  }
+
+  /**
+   * Records what generation {@code generation} runs; of the older ones it keeps the one before it
+   * and every one in {@code running} (a kept group's children run an older generation's).
+   */
+  void read(int generation, LoadedConfiguration loaded, Set<Integer> running) {
     byGeneration.put(generation, loaded);
-    byGeneration.keySet().removeIf(g -> g < generation - 1); // no process runs those any more
+    byGeneration.keySet().removeIf(g -> g < generation - 1 && !running.contains(g));
     LOG.info("configuration read for generation {}: {}", generation, loaded.summary());
   }
 

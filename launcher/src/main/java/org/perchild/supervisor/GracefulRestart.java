@@ -1,6 +1,8 @@
 package org.perchild.supervisor;
 
 import java.io.IOException;
+import java.util.List;
+import java.util.Map;
 import org.perchild.config.ChildGroup;
 import org.perchild.config.ConfigException;
 import org.perchild.config.ConfigLoader;
@@ -16,9 +18,13 @@ import org.slf4j.LoggerFactory;
 /**
  * A graceful restart (httpd's USR1, and HUP): read the configuration again; if it is refused (it
  * does not parse, {@link RestartCompatibility} refuses it, or its logs or session directories
- * cannot be prepared), say why and go on serving the running one. Else start a new generation of
- * children for it in the {@link Generations}, which switches the acceptor to it in one go once
- * every one of them is READY; the old generation then finishes its requests and exits. The {@link
+ * cannot be prepared), say why and go on serving the running one. Else start a new generation for
+ * it in the {@link Generations}: new children only for the groups whose children would run
+ * something else ({@link GroupChanges}: their hosts, JVM options, number, the files they read at
+ * start, or any global setting a child uses); every other group's running children go on into the
+ * new generation as they are, same pid, same sessions, same warm JIT. The acceptor is switched to
+ * it in one go once every new child is READY; the replaced children then finish their requests and
+ * exit. A restart (HUP, {@code -k restart}) restarts every group, as httpd's does. The {@link
  * Supervisor}'s loop calls {@link #begin} for the signal or the operator's command.
  */
 final class GracefulRestart {
@@ -74,7 +80,7 @@ final class GracefulRestart {
       LoadedConfiguration loaded =
           new ConfigLoader(accounts).loadSource(running.serverRoot(), running.configFile());
       fresh = loaded.config();
-      handover.read(generations.generation() + 1, loaded);
+      handover.read(generations.generation() + 1, loaded, generations.generationsRunning());
     } catch (ConfigException e) {
       for (ConfigProblem problem : e.problems()) {
         LOG.error("graceful restart refused, still serving the running configuration: {}", problem);
@@ -105,12 +111,30 @@ final class GracefulRestart {
       return OperatorReply.error(e.getMessage());
     }
     int nextGen = generations.generation() + 1;
-    LOG.info("caught {}: graceful restart, starting generation {}", why, nextGen);
-    // The new generation opens its error logs anew: after logrotate, the new files.
+    GroupChanges.Plan plan = generations.plan(fresh);
+    LOG.info(
+        "caught {}: graceful restart, starting generation {}: {} of {} groups restart",
+        why,
+        nextGen,
+        plan.restarting().size(),
+        fresh.childGroups().size());
+    for (Map.Entry<ChildGroup, String> restarting : plan.restarting().entrySet()) {
+      LOG.info("group {} restarts: {}", restarting.getKey().label(), restarting.getValue());
+    }
+    for (ChildGroup kept : plan.kept()) {
+      LOG.info("group {} kept: its children run on", kept.label());
+    }
+    for (ChildSlot child : children.current()) {
+      if (plan.removed().contains(GroupChanges.Key.of(child.group))) {
+        LOG.info("group {} removed: child {} retires", child.group.label(), child.slot);
+      }
+    }
+    // The new children open their error logs anew: after logrotate, the new files. A kept group's
+    // children keep theirs, which is why a rotated log counts as a change of its group.
     logs.closeChildLogs();
-    int slot = generations.beginNextGeneration(fresh);
-    for (ChildGroup group : fresh.childGroups()) {
-      for (int i = 0; i < group.min(); i++) {
+    int slot = generations.beginNextGeneration(fresh, plan);
+    for (ChildGroup group : plan.restarting().keySet()) {
+      for (int i = 0; i < GroupChanges.children(group); i++) {
         ChildSlot child = new ChildSlot(slot++, group, nextGen);
         try {
           generations.startInNextGeneration(child);
@@ -125,6 +149,12 @@ final class GracefulRestart {
     if (!generations.restartUnderWay()) {
       generations.switchGeneration();
     }
-    return OperatorReply.ok("graceful restart: starting generation " + nextGen);
+    List<String> kept =
+        plan.kept().stream()
+            .filter(g -> GroupChanges.children(g) > 0)
+            .map(ChildGroup::label)
+            .toList();
+    String keeping = kept.isEmpty() ? "" : "; kept: " + String.join(", ", kept);
+    return OperatorReply.ok("graceful restart: starting generation " + nextGen + keeping);
   }
 }

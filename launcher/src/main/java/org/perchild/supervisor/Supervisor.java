@@ -46,7 +46,7 @@ import sun.misc.Signal;
  * <pre>
  *   start ──▶ RUNNING ──TERM/INT/WINCH/stop──▶ STOPPING ──all exited (escalation: TERM 3/5/7 s, KILL 9 s)──▶ stopped
  *               │  ▲
- *               └──┘ HUP/USR1: a graceful restart (a new generation), CHILD/READY/RETIRING, exits, the 1 s tick
+ *               └──┘ USR1: a graceful restart (new children for the changed groups), HUP: a restart (of every group), CHILD/READY/RETIRING, exits, the 1 s tick
  * </pre>
  */
 public final class Supervisor {

@@ -314,6 +314,147 @@ class SupervisorStateMachineTest {
     assertEquals(OperatorReply.ok("graceful restart: starting generation 2"), again);
   }
 
+  // ---------------------------------------------------------------- per-group restarts
+
+  @Test
+  void aGracefulRestartStartsOnlyTheGroupWhoseHostsChanged() throws Exception {
+    serving();
+    Process acceptor = processes.acceptor();
+    Process kept = processes.latest(1);
+    Process old2 = processes.latest(2);
+    rewrite(host("c.test", "user2 group2"));
+
+    OperatorReply reply = await(supervisor.submit(OperatorCommand.GRACEFUL));
+    assertEquals(
+        OperatorReply.ok("graceful restart: starting generation 2; kept: user1/group1"), reply);
+    List<Process> fresh = processes.generation(2);
+    assertEquals(List.of(3), fresh.stream().map(Process::slot).toList());
+    assertEquals("user2", fresh.get(0).argument("--user"));
+
+    fresh.get(0).say("READY " + fresh.get(0).pid);
+    // The kept child is neither told of again nor GONE: the acceptor routes to it by its uid.
+    assertEquals(List.of("RELOAD", "CHILD 3 1002 1002", "GONE 2"), next(acceptor, 3));
+    assertEquals("STOP", next(old2));
+    // It routes by the new hosts of others from now on (c.test is user2's now).
+    assertEquals("ROUTES", next(kept));
+    assertNothingFor(kept);
+    assertTrue(
+        await(supervisor.submit(OperatorCommand.STATUS))
+            .text()
+            .matches("(?s).*user1/group1 +gen 1 .*user2/group2 +gen 2 .*"),
+        "a kept group says it runs generation 1's configuration");
+
+    // Still the running generation's slot 1: its crash is replaced there, under the new record.
+    processes.exit(kept, 1);
+    supervisor.turn(0);
+    assertEquals("GONE 1", next(acceptor));
+    assertEquals(2, processes.slot(1).size());
+    assertEquals("user1", processes.latest(1).argument("--user"));
+  }
+
+  @Test
+  void aGracefulRestartWithNothingChangedKeepsEveryChildAndOnlyReloadsTheAcceptor()
+      throws Exception {
+    serving();
+    Process acceptor = processes.acceptor();
+    // A line more above the hosts moves them down: where a host is written changes nothing.
+    List<String> lines = new ArrayList<>(List.of(TWO_TENANTS));
+    lines.add(1, "# a comment");
+    Files.writeString(root.resolve("conf/perchild.conf"), String.join("\n", lines) + "\n");
+
+    OperatorReply reply = await(supervisor.submit(OperatorCommand.GRACEFUL));
+    assertEquals(
+        OperatorReply.ok(
+            "graceful restart: starting generation 2; kept: user1/group1, user2/group2"),
+        reply);
+    assertEquals(List.of("RELOAD"), next(acceptor, 1));
+    assertEquals(3, processes.spawned().size(), "no new child");
+    assertEquals("ROUTES", next(processes.latest(1)), "not STOP");
+    assertEquals("ROUTES", next(processes.latest(2)), "not STOP");
+
+    // The next restart compares against what the kept children run: a change restarts them.
+    rewrite("MaxRequestsPerChild 500");
+    assertEquals(
+        OperatorReply.ok("graceful restart: starting generation 3"),
+        await(supervisor.submit(OperatorCommand.GRACEFUL)));
+    assertEquals(List.of(3, 4), processes.generation(3).stream().map(Process::slot).toList());
+  }
+
+  @Test
+  void aNewGroupStartsAndARemovedGroupRetires() throws Exception {
+    serving();
+    Process acceptor = processes.acceptor();
+    Process kept = processes.latest(1);
+    Process removed = processes.latest(2);
+    // user2 goes (its ChildPerUserID and its host), alice comes.
+    List<String> lines = new ArrayList<>(List.of(TWO_TENANTS).subList(0, 10));
+    lines.remove("ChildPerUserID user2 group2 1");
+    lines.add("ChildPerUserID alice alice 1");
+    lines.addAll(List.of(host("d.test", "alice alice")));
+    Files.writeString(root.resolve("conf/perchild.conf"), String.join("\n", lines) + "\n");
+
+    OperatorReply reply = await(supervisor.submit(OperatorCommand.GRACEFUL));
+    assertTrue(reply.ok(), reply.text());
+    assertTrue(reply.text().endsWith("; kept: user1/group1"), reply.text());
+    List<Process> fresh = processes.generation(2);
+    assertEquals(List.of("alice"), fresh.stream().map(p -> p.argument("--user")).toList());
+    fresh.get(0).say("READY " + fresh.get(0).pid);
+    assertEquals(List.of("RELOAD", "CHILD 3 2001 2001", "GONE 2"), next(acceptor, 3));
+    assertEquals("STOP", next(removed));
+    assertEquals("ROUTES", next(kept));
+  }
+
+  @Test
+  void aGlobalChangeRestartsEveryGroup() throws Exception {
+    serving();
+    rewrite("Timeout 30");
+    assertEquals(
+        OperatorReply.ok("graceful restart: starting generation 2"),
+        await(supervisor.submit(OperatorCommand.GRACEFUL)));
+    assertEquals(
+        List.of("user1", "user2"),
+        processes.generation(2).stream().map(p -> p.argument("--user")).toList());
+  }
+
+  @Test
+  void aRestartRestartsEveryGroupEvenUnchanged() throws Exception {
+    serving();
+    assertEquals(
+        OperatorReply.ok("graceful restart: starting generation 2"),
+        await(supervisor.submit(OperatorCommand.RESTART)));
+    assertEquals(2, processes.generation(2).size());
+  }
+
+  @Test
+  void aTouchedRealmFileRestartsOnlyTheGroupThatReadsIt() throws Exception {
+    Path realm = root.resolve("conf/b.realm");
+    Files.createDirectories(realm.getParent());
+    Files.writeString(realm, "bob: secret, user\n");
+    String[] realmHost = {
+      "<VirtualHost *:8080>",
+      "  ServerName realm.test",
+      "  AssignUserID user2 group2",
+      "  WebAppRealm staff " + realm,
+      "</VirtualHost>"
+    };
+    serving(realmHost);
+    rewrite(realmHost);
+    assertEquals(
+        OperatorReply.ok(
+            "graceful restart: starting generation 2; kept: user1/group1, user2/group2"),
+        await(supervisor.submit(OperatorCommand.GRACEFUL)));
+
+    Files.setLastModifiedTime(
+        realm,
+        java.nio.file.attribute.FileTime.fromMillis(
+            Files.getLastModifiedTime(realm).toMillis() + 5000));
+    assertEquals(
+        OperatorReply.ok("graceful restart: starting generation 3; kept: user1/group1"),
+        await(supervisor.submit(OperatorCommand.GRACEFUL)));
+    assertEquals(
+        List.of("user2"), processes.generation(3).stream().map(p -> p.argument("--user")).toList());
+  }
+
   // ---------------------------------------------------------------- stop
 
   @Test
@@ -591,6 +732,13 @@ class SupervisorStateMachineTest {
     child.say("RETIRING");
     awaitTurning(() -> processes.slot(child.slot()).size() == before + 1);
     return processes.latest(child.slot());
+  }
+
+  /** A {@code <VirtualHost *:8080>} named {@code name} served by {@code assign}'s children. */
+  private static String[] host(String name, String assign) {
+    return new String[] {
+      "<VirtualHost *:8080>", "  ServerName " + name, "  AssignUserID " + assign, "</VirtualHost>"
+    };
   }
 
   /** Writes the configuration file anew: two tenants and {@code extra}. */

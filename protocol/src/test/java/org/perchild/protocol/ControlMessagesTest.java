@@ -26,6 +26,12 @@ class ControlMessagesTest {
           IllegalArgumentException.class, () -> LauncherToChild.decode(bytes(text), -1), text);
     }
     assertThrows(IllegalArgumentException.class, () -> LauncherToChild.decode(bytes("STOP"), 4));
+    // ROUTES carries the new view of the configuration: without it, it is refused.
+    assertEquals(new LauncherToChild.Routes(7), LauncherToChild.decode(bytes("ROUTES"), 7));
+    assertEquals(7, new LauncherToChild.Routes(7).fd());
+    assertEquals(
+        "ROUTES", new String(new LauncherToChild.Routes(7).encode(), StandardCharsets.UTF_8));
+    assertThrows(IllegalArgumentException.class, () -> LauncherToChild.decode(bytes("ROUTES"), -1));
   }
 
   @Test
