@@ -39,6 +39,9 @@ public record ProcessCommand(List<String> argv, List<String> environment, List<I
   /** A child's main class. */
   public static final String CHILD_MAIN = "org.perchild.container.ChildMain";
 
+  /** A class archive's training run's main class (container: protocol does not depend on it). */
+  public static final String TRAINING_MAIN = "org.perchild.container.ClassArchiveTraining";
+
   /** Copies the lists; argv needs at least {@code argv[0]}. */
   public ProcessCommand {
     argv = List.copyOf(argv);
@@ -138,6 +141,18 @@ public record ProcessCommand(List<String> argv, List<String> environment, List<I
     argv.add(CHILD_MAIN);
     argv.addAll(arguments.toArgv());
     return new ProcessCommand(argv, environment, inherited);
+  }
+
+  /**
+   * A class archive's training run: standard output and error to {@code logFd}, no other
+   * descriptor. Its JVM options name the archive it writes at exit.
+   */
+  public static ProcessCommand training(
+      Jvm jvm, TrainingArguments arguments, List<String> environment, int logFd) {
+    List<String> argv = java(jvm);
+    argv.add(TRAINING_MAIN);
+    argv.addAll(arguments.toArgv());
+    return new ProcessCommand(argv, environment, standardFds(logFd));
   }
 
   /**
