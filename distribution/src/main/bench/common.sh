@@ -64,7 +64,7 @@ cleanup() {
 }
 
 # The shipped configuration's ChildJavaOptions (conf/perchild.conf), on every side.
-CHILD_JAVA_OPTIONS="-Xms16m -Xmx256m -XX:+UseSerialGC -Xss512k"
+CHILD_JAVA_OPTIONS="-Xms8m -Xmx256m -XX:+UseSerialGC -Xss512k -XX:TrimNativeHeapInterval=30000 -XX:-ShrinkHeapInSteps"
 
 # write_config NUMSERVERS [CHILD-JAVA-OPTIONS]: users-free (#numeric ids), one virtual host,
 # HOST, whose AppBase is webapps/bench, served by NUMSERVERS children of TENANT; the

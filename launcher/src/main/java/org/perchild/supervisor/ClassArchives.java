@@ -68,6 +68,17 @@ final class ClassArchives {
 
   private static final Logger LOG = LoggerFactory.getLogger("perchild");
 
+  /**
+   * Map the archives at the address they were made for: with the default (1: always elsewhere, for
+   * ASLR; Debian's 17.0.15 and Temurin 25 both) the JVM relocates every pointer in them, which
+   * writes nearly every page, and each child holds a private copy of what was to be shared. At 0
+   * the pages stay the file's, in memory once for every child.
+   */
+  static final String AT_ITS_ADDRESS = "-XX:ArchiveRelocationMode=0";
+
+  /** {@link #AT_ITS_ADDRESS} is a diagnostic option. */
+  static final String UNLOCK = "-XX:+UnlockDiagnosticVMOptions";
+
   /** How long a training run may take before it is killed. */
   static final long TRAINING_LIMIT_NANOS = TimeUnit.MINUTES.toNanos(3);
 
@@ -225,7 +236,7 @@ final class ClassArchives {
       return List.of();
     }
     Path file = archive(key(options.get()));
-    return installed(file) ? List.of(mode.use + file) : List.of();
+    return installed(file) ? List.of(UNLOCK, AT_ITS_ADDRESS, mode.use + file) : List.of();
   }
 
   /**
