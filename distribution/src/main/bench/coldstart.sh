@@ -73,17 +73,8 @@ else
   JAVA=java
 fi
 
-uid=$FIRST_UID
 last_uid=$((FIRST_UID + TENANTS - 1))
-while [ $uid -le $last_uid ]; do
-  if ! getent passwd "$uid" >/dev/null; then
-    getent group "$uid" >/dev/null || groupadd -g "$uid" "pcbench$uid"
-    useradd --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin -u "$uid" -g "$uid" \
-      "pcbench$uid"
-    echo "coldstart.sh: made the account pcbench$uid (uid $uid) for a tenant" >&2
-  fi
-  uid=$((uid + 1))
-done
+tenant_accounts "$FIRST_UID" "$last_uid"
 
 make_root
 {
@@ -211,8 +202,6 @@ sort -n "$RESULTS/cold" | awk '{ v[NR] = $1 } END {
 
 echo "== idle ${IDLE}s before reading PSS" >&2
 sleep "$IDLE"
-kb() { awk -v f="$1:" '$1 == f { print $2 }' "/proc/$2/smaps_rollup"; }
-mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
 echo
 printf '%-8s %-8s %9s %9s %9s %9s %8s %s\n' tenant pid "PSS MiB" anon file "RSS MiB" threads "archive mapped"
 : >"$RESULTS/pss"

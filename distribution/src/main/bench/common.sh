@@ -58,6 +58,25 @@ make_root() {
   mkdir -p "$ROOT/conf" "$ROOT/logs" "$RESULTS"
 }
 
+# tenant_accounts FIRST LAST: the accounts of uids FIRST to LAST, as the process tests make
+# theirs (no home, no shell), with the id as both uid and gid; made if missing, and kept.
+tenant_accounts() {
+  uid=$1
+  while [ "$uid" -le "$2" ]; do
+    if ! getent passwd "$uid" >/dev/null; then
+      getent group "$uid" >/dev/null || groupadd -g "$uid" "pcbench$uid"
+      useradd --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin -u "$uid" \
+        -g "$uid" "pcbench$uid"
+      echo "$BENCH_NAME: made the account pcbench$uid (uid $uid) for a tenant" >&2
+    fi
+    uid=$((uid + 1))
+  done
+}
+
+# kb NAME PID: a field of /proc/PID/smaps_rollup, in kB; mib KB: in MiB, one decimal.
+kb() { awk -v f="$1:" '$1 == f { print $2 }' "/proc/$2/smaps_rollup"; }
+mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
+
 cleanup() {
   stop_server
   rm -rf "$ROOT"

@@ -60,19 +60,8 @@ require_tools
 [ -r /proc/self/smaps_rollup ] || fail "no /proc/self/smaps_rollup: Linux 4.14 or newer is needed"
 require_free_port
 
-# The tenants' accounts, as the process tests make theirs (no home, no shell), with the id as
-# both uid and gid.
-uid=$FIRST_UID
 last_uid=$((FIRST_UID + TENANTS - 1))
-while [ $uid -le $last_uid ]; do
-  if ! getent passwd "$uid" >/dev/null; then
-    getent group "$uid" >/dev/null || groupadd -g "$uid" "pcbench$uid"
-    useradd --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin -u "$uid" -g "$uid" \
-      "pcbench$uid"
-    echo "memory.sh: made the account pcbench$uid (uid $uid) for a tenant" >&2
-  fi
-  uid=$((uid + 1))
-done
+tenant_accounts "$FIRST_UID" "$last_uid"
 
 make_root
 
@@ -140,10 +129,6 @@ start() {
     fail "only $deployed of $TENANTS children say they are ready with $expect webapp(s): see the log"
 }
 
-# kB NAME PID: a field of /proc/PID/smaps_rollup, in kB.
-kb() { awk -v f="$1:" '$1 == f { print $2 }' "/proc/$2/smaps_rollup"; }
-
-mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
 
 if [ -d "$PERCHILD_HOME/lib/ee10" ]; then
   LAYOUT="servlet environments in lib/<name>/, each loaded only by a child with a WAR for it"
