@@ -326,7 +326,7 @@ final class ClassArchives {
           "class archive {}: the training run (pid {}) takes too long, killing it",
           archive(running.key()),
           runningPid);
-      spawner.signalIfRunning(runningPid, 9);
+      kill();
       killed = true;
     }
   }
@@ -334,8 +334,18 @@ final class ClassArchives {
   /** At stop: a training run still going is killed (its archive would be of no use). */
   void close() {
     if (running != null) {
-      spawner.signalIfRunning(runningPid, 9);
+      kill();
     }
+  }
+
+  /**
+   * SIGKILL to the training run and to what it started: on Java 25 the JVM that assembles the AOT
+   * cache is its child, which would otherwise outlive it.
+   */
+  private void kill() {
+    ProcessHandle.of(runningPid)
+        .ifPresent(p -> p.descendants().forEach(d -> spawner.signalIfRunning((int) d.pid(), 9)));
+    spawner.signalIfRunning(runningPid, 9);
   }
 
   private void startNext() {
