@@ -46,21 +46,6 @@ require_free_port() {
   [ "$rc" = 7 ] || fail "something already listens on 127.0.0.1:$PORT: set BENCH_PORT"
 }
 
-# make_accounts FIRST LAST: an account pcbenchUID for each uid from FIRST to LAST, as the process
-# tests make theirs (no home, no shell), with the id as both uid and gid; existing ones are kept.
-make_accounts() {
-  uid=$1
-  while [ "$uid" -le "$2" ]; do
-    if ! getent passwd "$uid" >/dev/null; then
-      getent group "$uid" >/dev/null || groupadd -g "$uid" "pcbench$uid"
-      useradd --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin -u "$uid" \
-        -g "$uid" "pcbench$uid"
-      echo "$BENCH_NAME: made the account pcbench$uid (uid $uid) for a tenant" >&2
-    fi
-    uid=$((uid + 1))
-  done
-}
-
 # make_root: a world-readable temporary server root with conf/, logs/ and results/ (RESULTS),
 # removed (after the server is stopped) when the script exits.
 make_root() {
@@ -74,13 +59,32 @@ make_root() {
   mkdir -p "$ROOT/conf" "$ROOT/logs" "$RESULTS"
 }
 
+# tenant_accounts FIRST LAST: the accounts of uids FIRST to LAST, as the process tests make
+# theirs (no home, no shell), with the id as both uid and gid; made if missing, and kept.
+tenant_accounts() {
+  uid=$1
+  while [ "$uid" -le "$2" ]; do
+    if ! getent passwd "$uid" >/dev/null; then
+      getent group "$uid" >/dev/null || groupadd -g "$uid" "pcbench$uid"
+      useradd --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin -u "$uid" \
+        -g "$uid" "pcbench$uid"
+      echo "$BENCH_NAME: made the account pcbench$uid (uid $uid) for a tenant" >&2
+    fi
+    uid=$((uid + 1))
+  done
+}
+
+# kb NAME PID: a field of /proc/PID/smaps_rollup, in kB; mib KB: in MiB, one decimal.
+kb() { awk -v f="$1:" '$1 == f { print $2 }' "/proc/$2/smaps_rollup"; }
+mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
+
 cleanup() {
   stop_server
   rm -rf "$ROOT"
 }
 
 # The shipped configuration's ChildJavaOptions (conf/perchild.conf), on every side.
-CHILD_JAVA_OPTIONS="-Xms16m -Xmx256m -XX:+UseSerialGC -Xss512k"
+CHILD_JAVA_OPTIONS="-Xms8m -Xmx256m -XX:+UseSerialGC -Xss512k -XX:TrimNativeHeapInterval=30000 -XX:-ShrinkHeapInSteps"
 
 # write_config NUMSERVERS [CHILD-JAVA-OPTIONS]: users-free (#numeric ids), one virtual host,
 # HOST, whose AppBase is webapps/bench, served by NUMSERVERS children of TENANT; the

@@ -61,7 +61,7 @@ require_tools
 require_free_port
 
 last_uid=$((FIRST_UID + TENANTS - 1))
-make_accounts "$FIRST_UID" "$last_uid"
+tenant_accounts "$FIRST_UID" "$last_uid"
 
 make_root
 
@@ -129,10 +129,6 @@ start() {
     fail "only $deployed of $TENANTS children say they are ready with $expect webapp(s): see the log"
 }
 
-# kB NAME PID: a field of /proc/PID/smaps_rollup, in kB.
-kb() { awk -v f="$1:" '$1 == f { print $2 }' "/proc/$2/smaps_rollup"; }
-
-mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
 
 if [ -d "$PERCHILD_HOME/lib/ee10" ]; then
   LAYOUT="servlet environments in lib/<name>/, each loaded only by a child with a WAR for it"

@@ -31,7 +31,13 @@ class SyntaxTest {
     assertEquals(root.resolve("sessions/40001"), config.sessionDirectory(40001));
     assertEquals(root.resolve("logs/error_log"), config.mainServer().errorLog());
     assertEquals(
-        List.of("-Xms16m", "-Xmx256m", "-XX:+UseSerialGC", "-Xss512k"),
+        List.of(
+            "-Xms8m",
+            "-Xmx256m",
+            "-XX:+UseSerialGC",
+            "-Xss512k",
+            "-XX:TrimNativeHeapInterval=30000",
+            "-XX:-ShrinkHeapInSteps"),
         config.defaultGroup().javaOptions());
     assertTrue(config.warnings().isEmpty(), config.warnings().toString());
   }

@@ -18,8 +18,8 @@ import org.slf4j.LoggerFactory;
  * The child process as one Jetty lifecycle, built and started by {@link ChildMain} once it has its
  * configuration: its beans are, in start order, the {@link ChildServer} (the housekeeping
  * scheduler, Jetty's server and the {@code AppBase} deployers), the {@link HandoffReceiver}, the
- * {@link LoadReporter} and the {@link ChildControl}; they stop in the reverse order. Its {@link
- * #dump()} is what {@code perchild dump SLOT} prints.
+ * {@link LoadReporter}, the {@link IdleHeapTrim} and the {@link ChildControl}; they stop in the
+ * reverse order. Its {@link #dump()} is what {@code perchild dump SLOT} prints.
  *
  * <p>{@link #drainAndStop()} is the child's graceful stop: {@link Graceful#shutdown} of the whole
  * tree, in which the hand-off receiver completes once its channel has ended (at most {@link
@@ -78,6 +78,7 @@ public final class ChildProcess extends ContainerLifeCycle {
     addBean(server, true);
     addBean(receiver, true);
     addBean(new LoadReporter(control, server, server.scheduler()), true);
+    addBean(new IdleHeapTrim(server::load, server.scheduler()), true);
     addBean(
         new ChildControl(
             control, "perchild-control-" + name, server.scheduler(), this::dump, orders),

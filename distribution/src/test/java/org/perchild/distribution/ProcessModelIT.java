@@ -246,7 +246,8 @@ class ProcessModelIT {
             "HOME=" + home,
             "USER=user1",
             "LOGNAME=user1",
-            "LANG=C.UTF-8"),
+            "LANG=C.UTF-8",
+            "MALLOC_ARENA_MAX=2"),
         List.of(environ.split("\0")));
   }
 

@@ -7,9 +7,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,19 +29,29 @@ final class ChildArgFiles {
 
   private final Path directory;
   private final Map<Integer, Path> byPid = new HashMap<>();
+  private final UnaryOperator<List<String>> added;
   private long written;
 
-  private ChildArgFiles(Path directory) {
+  private ChildArgFiles(Path directory, UnaryOperator<List<String>> added) {
     this.directory = directory;
+    this.added = added;
   }
 
   /** The directory beside the {@code PidFile}, made root-only, with what a dead launcher left. */
   static ChildArgFiles open(Path pidFile) throws IOException {
+    return open(pidFile, options -> List.of());
+  }
+
+  /**
+   * As {@link #open(Path)}, and every file ends with the options {@code added} gives for the
+   * group's own: its class archive ({@link ClassArchives#optionsFor}).
+   */
+  static ChildArgFiles open(Path pidFile, UnaryOperator<List<String>> added) throws IOException {
     Path directory = pidFile.toAbsolutePath().getParent().resolve("perchild-java-options");
     Files.createDirectories(directory);
     // Made before, by hand or another version: whatever it was, it is the launcher's alone now.
     Files.setPosixFilePermissions(directory, PosixFilePermissions.fromString("rwx------"));
-    ChildArgFiles files = new ChildArgFiles(directory);
+    ChildArgFiles files = new ChildArgFiles(directory, added);
     files.deleteLeftovers();
     return files;
   }
@@ -53,7 +65,9 @@ final class ChildArgFiles {
    * Writes {@code options} to a new file for a child of {@code slot}; returns its path, or null
    * when there are none (then the command line needs no argfile).
    */
-  Path write(int slot, List<String> options) throws IOException {
+  Path write(int slot, List<String> groupOptions) throws IOException {
+    List<String> options = new ArrayList<>(groupOptions);
+    options.addAll(added.apply(groupOptions));
     if (options.isEmpty()) {
       return null;
     }

@@ -52,7 +52,7 @@ final class ProcessClassPath {
   }
 
   /** The directory of the launcher's own jar, or null when it runs from classes directories. */
-  private static Path libDirectory() {
+  static Path libDirectory() {
     CodeSource source = ProcessClassPath.class.getProtectionDomain().getCodeSource();
     if (source == null) {
       return null;

@@ -64,6 +64,9 @@ public final class Supervisor {
   /** The children's JVM options, in root-only files until their java has read them. */
   private ChildArgFiles argFiles;
 
+  /** The children's class archives, and their training runs. */
+  private ClassArchives archives = ClassArchives.off();
+
   private final Account singleUser;
   private final ProcessSpawner spawner;
   private final LongSupplier nanoTime;
@@ -172,6 +175,7 @@ public final class Supervisor {
       if (argFiles != null) {
         argFiles.close();
       }
+      archives.close();
       Files.deleteIfExists(config().pidFile());
     }
   }
@@ -182,7 +186,16 @@ public final class Supervisor {
       serverStartedAt = Instant.now();
     }
     handover.read(1, initialLoaded);
-    argFiles = ChildArgFiles.open(initialConfig.pidFile());
+    if (spawner instanceof PosixProcessSpawner) {
+      // Unit tests play their processes: they have no training run to play.
+      archives =
+          ClassArchives.open(
+              initialConfig.pidFile(),
+              spawner,
+              logs.errorLogFd(),
+              RunAs.acceptor(initialConfig, singleUser));
+    }
+    argFiles = ChildArgFiles.open(initialConfig.pidFile(), archives::optionsFor);
     acceptor = new AcceptorProcess(spawner, nanoTime, dispatch, logs, listenFds, singleUser);
     children =
         new ChildTable(
@@ -203,6 +216,9 @@ public final class Supervisor {
         new ServerStatus(acceptor, children, handover, nanoTime, serverStartedAt, singleUser);
     dispatch.attach(acceptor, children, generations, onDemand, argFiles);
     acceptor.start(config());
+    // Before the first children, so that they use the archives there are; a training run that
+    // is due starts at the next turn, after them.
+    archives.trainFor(initialConfig);
     children.startFirstGeneration();
     LOG.info(
         "perchild configured -- resuming normal operations: {} children, listening on {}",
@@ -230,6 +246,8 @@ public final class Supervisor {
     reap();
     dispatch.dumps().expire(nanoTime.getAsLong());
     if (!stopping) {
+      archives.trainFor(config());
+      archives.turn(System.nanoTime());
       respawnDue();
       onDemand.turn(nanoTime.getAsLong());
       pushScoreboard();
@@ -357,6 +375,9 @@ public final class Supervisor {
   }
 
   private void exited(ExitStatus status) {
+    if (archives.exited(status)) {
+      return;
+    }
     argFiles.release(status.pid());
     if (acceptor.owns(status)) {
       acceptor.exited(status, stopping);

@@ -82,7 +82,8 @@ class ProcessLaunchTest {
             "HOME=/home/nobody",
             "USER=nobody",
             "LOGNAME=nobody",
-            "LANG=C.UTF-8"),
+            "LANG=C.UTF-8",
+            "MALLOC_ARENA_MAX=2"),
         command.environment());
   }
 

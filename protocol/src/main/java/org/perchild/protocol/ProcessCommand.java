@@ -39,6 +39,9 @@ public record ProcessCommand(List<String> argv, List<String> environment, List<I
   /** A child's main class. */
   public static final String CHILD_MAIN = "org.perchild.container.ChildMain";
 
+  /** A class archive's training run's main class (container: protocol does not depend on it). */
+  public static final String TRAINING_MAIN = "org.perchild.container.ClassArchiveTraining";
+
   /** Copies the lists; argv needs at least {@code argv[0]}. */
   public ProcessCommand {
     argv = List.copyOf(argv);
@@ -141,6 +144,18 @@ public record ProcessCommand(List<String> argv, List<String> environment, List<I
   }
 
   /**
+   * A class archive's training run: standard output and error to {@code logFd}, no other
+   * descriptor. Its JVM options name the archive it writes at exit.
+   */
+  public static ProcessCommand training(
+      Jvm jvm, TrainingArguments arguments, List<String> environment, int logFd) {
+    List<String> argv = java(jvm);
+    argv.add(TRAINING_MAIN);
+    argv.addAll(arguments.toArgv());
+    return new ProcessCommand(argv, environment, standardFds(logFd));
+  }
+
+  /**
    * A clean environment for a process that runs as {@code user} with home {@code home}: nothing of
    * the spawner's (root's) environment leaks into a tenant's process.
    */
@@ -150,7 +165,11 @@ public record ProcessCommand(List<String> argv, List<String> environment, List<I
         "HOME=" + home,
         "USER=" + user,
         "LOGNAME=" + user,
-        "LANG=C.UTF-8");
+        "LANG=C.UTF-8",
+        // glibc's malloc gives each thread that allocates an arena of its own, up to 8 per CPU,
+        // each holding freed memory back: a JVM's native memory (its compilers, zip inflaters,
+        // NIO) in two arenas is several MiB smaller per process.
+        "MALLOC_ARENA_MAX=2");
   }
 
   /** The program to run: {@code argv[0]}. */
