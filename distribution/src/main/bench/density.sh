@@ -6,7 +6,7 @@
 # (40). Times the server's start (launch to the first 200 of the fallback host: it must not
 # grow with the number of tenants), then for BENCH_DURATION seconds (60) puts BENCH_ACTIVE (20)
 # tenants under keep-alive load (one wrk, BENCH_CONNECTIONS connections, 40, spread over their
-# hosts) while the others are touched now and then: one request every BENCH_TOUCH seconds (1)
+# hosts) while the others are touched now and then: one request every BENCH_TOUCH seconds (5)
 # to a tenant not touched before, which is a cold start (its group has no process), timed to
 # its first response byte. Prints the start time, the cold starts' p50/p95/highest, the
 # active tenants' throughput and latency p50/p99, the child processes alive (highest seen, and
@@ -17,7 +17,7 @@
 #
 # Usage: bench/density.sh [--fixed]     (as root)
 # Environment: BENCH_TENANTS (200), BENCH_ACTIVE (20), BENCH_RANGE (0-1), BENCH_SERVER_LIMIT
-#   (40), BENCH_DURATION (60), BENCH_TOUCH (1), BENCH_CONNECTIONS (40), BENCH_THREADS (2),
+#   (40), BENCH_DURATION (60), BENCH_TOUCH (5), BENCH_CONNECTIONS (40), BENCH_THREADS (2),
 #   BENCH_PORT (18184), BENCH_FIRST_UID (46001), BENCH_WAR (webapps/localhost/whoami.war)
 set -eu
 
@@ -39,7 +39,7 @@ ACTIVE=${BENCH_ACTIVE:-20}
 RANGE=${BENCH_RANGE:-0-1}
 SERVER_LIMIT=${BENCH_SERVER_LIMIT:-40}
 DURATION=${BENCH_DURATION:-60}
-TOUCH=${BENCH_TOUCH:-1}
+TOUCH=${BENCH_TOUCH:-5}
 CONNECTIONS=${BENCH_CONNECTIONS:-40}
 THREADS=${BENCH_THREADS:-2}
 PORT=${BENCH_PORT:-18184}
@@ -66,7 +66,7 @@ require_tools wrk
 require_free_port
 
 last_uid=$((FIRST_UID + TENANTS - 1))
-make_accounts "$FIRST_UID" "$last_uid"
+tenant_accounts "$FIRST_UID" "$last_uid"
 
 make_root
 {
@@ -129,12 +129,15 @@ wait_ready pm "$RESULTS/server.log"
 echo "server start (launch to the fallback host's first 200): $(awk -v a="$started" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f s", b - a }')"
 
 # The active tenants: each warmed by one request (a cold start, not measured), then wrk.
+# (Each wait names its jobs: the server is a job of this shell too.)
+warming=
 n=1
 while [ $n -le "$ACTIVE" ]; do
   first_byte "tenant$n.localhost" >/dev/null &
+  warming="$warming $!"
   n=$((n + 1))
 done
-wait
+for job in $warming; do wait "$job"; done
 cat >"$RESULTS/active.lua" <<EOF
 local n = 0
 request = function()
@@ -151,15 +154,17 @@ most=0
 n=$((ACTIVE + 1))
 deadline=$(($(date +%s) + DURATION))
 : >"$RESULTS/cold"
+touches=
 while [ "$(date +%s)" -lt $deadline ] && [ $n -le "$TENANTS" ]; do
   first_byte "tenant$n.localhost" >>"$RESULTS/cold" &
+  touches="$touches $!"
   sleep "$TOUCH"
   alive=$(children)
   [ "$alive" -le "$most" ] || most=$alive
   n=$((n + 1))
 done
 wait $WRK || true
-wait
+for job in $touches; do wait "$job"; done
 alive=$(children)
 [ "$alive" -le "$most" ] || most=$alive
 
