@@ -22,10 +22,7 @@ import org.perchild.config.ProxyProtocolTable;
 import org.perchild.config.ServerConfig;
 import org.perchild.config.VirtualHost;
 import org.perchild.config.VirtualHostTable;
-import org.perchild.posix.Descriptors;
-import org.perchild.posix.PosixException;
 import org.perchild.posix.ReceivedPacket;
-import org.perchild.posix.SeqPacketChannel;
 import org.perchild.posix.SocketChannels;
 import org.perchild.protocol.AcceptorToLauncher;
 import org.perchild.protocol.ControlChannel;
@@ -416,7 +413,7 @@ final class AcceptorLoop implements ControlChannel.Receiver<LauncherToAcceptor> 
             received.duplicate().flip().position(connection.proxyHeaderLength));
     int fd = InheritedChannels.descriptorOf(connection.channel);
     for (ChildSlots.Slot slot : candidates) {
-      if (handOff(slot, payload, fd)) {
+      if (slot.handOff(payload, fd)) {
         // No read may happen between the send and here: from now on the bytes are the child's.
         release(connection);
         slot.handedOff(now);
@@ -529,18 +526,6 @@ final class AcceptorLoop implements ControlChannel.Receiver<LauncherToAcceptor> 
     return name;
   }
 
-  private static boolean handOff(ChildSlots.Slot slot, byte[] payload, int fd) {
-    try {
-      if (slot.handoff.sendNonBlocking(payload, fd) == SeqPacketChannel.SendResult.SENT) {
-        return true;
-      }
-      LOG.debug("Hand-off channel of slot {} is full", slot.slot);
-    } catch (PosixException | RuntimeException e) {
-      LOG.warn("Hand-off to slot {} failed: {}", slot.slot, e.getMessage());
-    }
-    return false;
-  }
-
   private void respond(ClientConnection connection, int status, ByteBuffer response)
       throws IOException {
     counters.answered(status);
@@ -642,44 +627,12 @@ final class AcceptorLoop implements ControlChannel.Receiver<LauncherToAcceptor> 
     LauncherToAcceptor message;
     while ((message = inbox.poll()) != null) {
       if (message instanceof LauncherToAcceptor.Child child) {
-        ChildSlots.Slot replaced =
-            slots.add(
-                child.slot(), child.uid(), child.gid(), new SeqPacketChannel(child.handoffFd()));
-        if (replaced != null) {
-          closeChannel(replaced);
-        }
-        LOG.info(
-            "Child slot {} ready: uid {}, gid {}, hand-off fd {}",
-            child.slot(),
-            child.uid(),
-            child.gid(),
-            child.handoffFd());
+        slots.ready(child);
       } else if (message instanceof LauncherToAcceptor.Backlog backlog) {
-        ChildSlots.Slot slot = slots.get(backlog.slot());
-        if (slot == null || slot.backlog != null) {
-          LOG.warn("BACKLOG for slot {}, which is not ready here or has one", backlog.slot());
-          closeQuietly(backlog.childEndFd());
-        } else {
-          slot.backlog = new SeqPacketChannel(backlog.childEndFd());
-          LOG.debug("Child slot {}: its own end, fd {}", backlog.slot(), backlog.childEndFd());
-        }
+        slots.backlog(backlog);
       } else if (message instanceof LauncherToAcceptor.Gone gone) {
-        ChildSlots.Slot removed = slots.remove(gone.slot());
-        if (removed == null) {
-          LOG.warn("GONE for slot {}, which is not ready here", gone.slot());
-        } else {
-          List<ReceivedPacket> untaken = removed.untaken();
-          closeChannel(removed);
-          LOG.info("Child slot {} gone", gone.slot());
-          if (!untaken.isEmpty()) {
-            LOG.info(
-                "Child slot {} gone with {} connections it never took: routed again",
-                gone.slot(),
-                untaken.size());
-          }
-          for (ReceivedPacket packet : untaken) {
-            routeAgain(packet);
-          }
+        for (ReceivedPacket packet : slots.gone(gone.slot())) {
+          routeAgain(packet);
         }
       } else if (message instanceof LauncherToAcceptor.Reload reload) {
         reload(reload);
@@ -738,25 +691,6 @@ final class AcceptorLoop implements ControlChannel.Receiver<LauncherToAcceptor> 
   /** Lets go of a connection: see {@link ReleasedSockets}. */
   private void release(ClientConnection connection) {
     released.release(connection.key, connection.channel);
-  }
-
-  private static void closeChannel(ChildSlots.Slot slot) {
-    try {
-      slot.handoff.close();
-      if (slot.backlog != null) {
-        slot.backlog.close();
-      }
-    } catch (PosixException e) {
-      LOG.warn("Closing the hand-off channel of slot {}: {}", slot.slot, e.getMessage());
-    }
-  }
-
-  private static void closeQuietly(int fd) {
-    try {
-      Descriptors.close(fd);
-    } catch (PosixException e) {
-      LOG.warn("{}", e.getMessage());
-    }
   }
 
   /**
@@ -822,10 +756,7 @@ final class AcceptorLoop implements ControlChannel.Receiver<LauncherToAcceptor> 
     } catch (IOException e) {
       LOG.warn("Closing the selector: {}", e.toString());
     }
-    for (ChildSlots.Slot slot : slots.all()) {
-      closeChannel(slot);
-      slots.remove(slot.slot);
-    }
+    slots.closeAll();
   }
 
   private static Object remoteOf(ClientConnection connection) {

@@ -6,11 +6,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.perchild.config.ChildGroup;
+import org.perchild.posix.Descriptors;
 import org.perchild.posix.PosixException;
 import org.perchild.posix.ReceivedPacket;
 import org.perchild.posix.SeqPacketChannel;
 import org.perchild.posix.TruncatedMessageException;
 import org.perchild.protocol.HandoffMessage;
+import org.perchild.protocol.LauncherToAcceptor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -82,6 +84,33 @@ final class ChildSlots {
       return untaken;
     }
 
+    /**
+     * Sends one hand-off ({@code payload} and the client's {@code fd}) without waiting; false if
+     * the channel is full or failed (the caller tries the group's next child, or holds it).
+     */
+    boolean handOff(byte[] payload, int fd) {
+      try {
+        if (handoff.sendNonBlocking(payload, fd) == SeqPacketChannel.SendResult.SENT) {
+          return true;
+        }
+        LOG.debug("Hand-off channel of slot {} is full", slot);
+      } catch (PosixException | RuntimeException e) {
+        LOG.warn("Hand-off to slot {} failed: {}", slot, e.getMessage());
+      }
+      return false;
+    }
+
+    private void close() {
+      try {
+        handoff.close();
+        if (backlog != null) {
+          backlog.close();
+        }
+      } catch (PosixException e) {
+        LOG.warn("Closing the hand-off channel of slot {}: {}", slot, e.getMessage());
+      }
+    }
+
     /** Hand-offs within the window ending at {@code now}; older ones are forgotten. */
     int load(long now) {
       while (recentCount > 0 && now - recent[recentStart] > WINDOW_NANOS) {
@@ -117,6 +146,67 @@ final class ChildSlots {
     return slots.put(slot, new Slot(slot, uid, gid, handoff));
   }
 
+  /** {@code CHILD}: a READY child, replacing (and closing) what the slot had. */
+  void ready(LauncherToAcceptor.Child child) {
+    Slot replaced =
+        add(child.slot(), child.uid(), child.gid(), new SeqPacketChannel(child.handoffFd()));
+    if (replaced != null) {
+      replaced.close();
+    }
+    LOG.info(
+        "Child slot {} ready: uid {}, gid {}, hand-off fd {}",
+        child.slot(),
+        child.uid(),
+        child.gid(),
+        child.handoffFd());
+  }
+
+  /** {@code BACKLOG}: the child's own end of its channel, kept until the child has gone. */
+  void backlog(LauncherToAcceptor.Backlog backlog) {
+    Slot slot = get(backlog.slot());
+    if (slot == null || slot.backlog != null) {
+      LOG.warn("BACKLOG for slot {}, which is not ready here or has one", backlog.slot());
+      try {
+        Descriptors.close(backlog.childEndFd());
+      } catch (PosixException e) {
+        LOG.warn("{}", e.getMessage());
+      }
+    } else {
+      slot.backlog = new SeqPacketChannel(backlog.childEndFd());
+      LOG.debug("Child slot {}: its own end, fd {}", backlog.slot(), backlog.childEndFd());
+    }
+  }
+
+  /**
+   * {@code GONE}: the child is no longer routed to and its channels close; returns the hand-offs it
+   * never took, for the caller to route again.
+   */
+  List<ReceivedPacket> gone(int slot) {
+    Slot removed = remove(slot);
+    if (removed == null) {
+      LOG.warn("GONE for slot {}, which is not ready here", slot);
+      return List.of();
+    }
+    List<ReceivedPacket> untaken = removed.untaken();
+    removed.close();
+    LOG.info("Child slot {} gone", slot);
+    if (!untaken.isEmpty()) {
+      LOG.info(
+          "Child slot {} gone with {} connections it never took: routed again",
+          slot,
+          untaken.size());
+    }
+    return untaken;
+  }
+
+  /** Closes every child's channels, at the acceptor's exit. */
+  void closeAll() {
+    for (Slot slot : List.copyOf(slots.values())) {
+      slot.close();
+      slots.remove(slot.slot);
+    }
+  }
+
   /** The READY child in {@code slot}, or null. */
   Slot get(int slot) {
     return slots.get(slot);
@@ -139,10 +229,5 @@ final class ChildSlots {
     matching.sort(
         Comparator.comparingInt((Slot s) -> s.load(now)).thenComparingLong(s -> s.lastHandoff));
     return matching;
-  }
-
-  /** Every child, for closing at exit. */
-  List<Slot> all() {
-    return List.copyOf(slots.values());
   }
 }

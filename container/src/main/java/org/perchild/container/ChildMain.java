@@ -1,11 +1,8 @@
 package org.perchild.container;
 
 import java.io.IOException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,6 +14,7 @@ import org.perchild.config.ServerConfig;
 import org.perchild.config.VirtualHost;
 import org.perchild.config.VirtualHostTable;
 import org.perchild.container.sessions.SessionFileStoreFactory;
+import org.perchild.posix.FileTrees;
 import org.perchild.posix.MemoryFile;
 import org.perchild.posix.PrivilegeDrop;
 import org.perchild.posix.SeqPacketChannel;
@@ -265,7 +263,7 @@ public final class ChildMain {
         return;
       }
       try {
-        deleteTree(workDirectory);
+        FileTrees.delete(workDirectory);
       } catch (IOException e) {
         LOG.warn("cannot delete {}: {}", workDirectory, e.toString());
       }
@@ -334,28 +332,5 @@ public final class ChildMain {
       hosts.add(config.mainServer());
     }
     return hosts;
-  }
-
-  static void deleteTree(Path root) throws IOException {
-    if (!Files.exists(root)) {
-      return;
-    }
-    Files.walkFileTree(
-        root,
-        new SimpleFileVisitor<>() {
-          @Override
-          public FileVisitResult visitFile(Path file, BasicFileAttributes attributes)
-              throws IOException {
-            Files.delete(file);
-            return FileVisitResult.CONTINUE;
-          }
-
-          @Override
-          public FileVisitResult postVisitDirectory(Path dir, IOException failed)
-              throws IOException {
-            Files.delete(dir);
-            return FileVisitResult.CONTINUE;
-          }
-        });
   }
 }

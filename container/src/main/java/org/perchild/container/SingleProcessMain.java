@@ -16,6 +16,7 @@ import org.perchild.config.ConfigProblem;
 import org.perchild.config.Listener;
 import org.perchild.config.ServerConfig;
 import org.perchild.config.VirtualHost;
+import org.perchild.posix.FileTrees;
 import org.perchild.posix.Native;
 import org.perchild.posix.SystemAccounts;
 import org.perchild.protocol.ExitCodes;
@@ -204,7 +205,7 @@ public final class SingleProcessMain {
 
   private static void deleteWorkDirectory(Path workDirectory) {
     try {
-      ChildMain.deleteTree(workDirectory);
+      FileTrees.delete(workDirectory);
     } catch (IOException e) {
       LOG.warn("cannot delete {}: {}", workDirectory, e.toString());
     }

@@ -340,7 +340,7 @@ final class ChildProcessFixture implements AutoCloseable {
       control.close();
       handoff.close();
       listener.close();
-      ChildMain.deleteTree(root);
+      org.perchild.posix.FileTrees.delete(root);
     }
   }
 

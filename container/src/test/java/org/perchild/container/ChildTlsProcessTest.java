@@ -78,7 +78,7 @@ class ChildTlsProcessTest {
       }
     }
     if (keys != null) {
-      ChildMain.deleteTree(keys);
+      org.perchild.posix.FileTrees.delete(keys);
     }
   }
 

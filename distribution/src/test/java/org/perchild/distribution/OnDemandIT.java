@@ -13,7 +13,8 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -170,22 +171,16 @@ class OnDemandIT {
   @Test
   @Order(4)
   void tenantsTouchedOneAfterAnotherNeverMakeMoreChildrenThanServerLimit() throws Exception {
-    AtomicBoolean sampling = new AtomicBoolean(true);
     AtomicInteger most = new AtomicInteger();
-    Thread sampler =
-        new Thread(
-            () -> {
-              while (sampling.get()) {
-                most.accumulateAndGet(
-                    server.pidsOf("org.perchild.container.ChildMain").size(), Math::max);
-                try {
-                  Thread.sleep(20);
-                } catch (InterruptedException e) {
-                  return;
-                }
-              }
-            });
-    sampler.start();
+    // The children alive, counted every 20 ms while the tenants are touched.
+    ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
+    sampler.scheduleAtFixedRate(
+        () ->
+            most.accumulateAndGet(
+                server.pidsOf("org.perchild.container.ChildMain").size(), Math::max),
+        0,
+        20,
+        TimeUnit.MILLISECONDS);
     List<String> answers = new ArrayList<>();
     try {
       for (int round = 0; round < 2; round++) {
@@ -195,8 +190,8 @@ class OnDemandIT {
         answers.add(BURSTY + " " + get(BURSTY + ".test", "/?status"));
       }
     } finally {
-      sampling.set(false);
-      sampler.join();
+      sampler.shutdown();
+      assertTrue(sampler.awaitTermination(10, SECONDS));
     }
     for (String answer : answers) {
       assertTrue(answer.endsWith(" 200"), answers.toString());

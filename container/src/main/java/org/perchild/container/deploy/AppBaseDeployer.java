@@ -5,14 +5,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.stream.Stream;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.handler.ContextHandler;
@@ -29,6 +26,7 @@ import org.perchild.environment.ServletEnvironment;
 import org.perchild.environment.ServletEnvironments;
 import org.perchild.environment.WebAppSpec;
 import org.perchild.environment.WebApplication;
+import org.perchild.posix.FileTrees;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -439,14 +437,8 @@ public final class AppBaseDeployer extends AbstractLifeCycle {
   }
 
   private static void deleteTree(Path root) {
-    if (root == null || !Files.exists(root)) {
-      return;
-    }
-    try (Stream<Path> walk = Files.walk(root)) {
-      List<Path> paths = new ArrayList<>(walk.sorted(Comparator.reverseOrder()).toList());
-      for (Path path : paths) {
-        Files.deleteIfExists(path);
-      }
+    try {
+      FileTrees.delete(root);
     } catch (IOException e) {
       LOG.warn("cannot delete {}: {}", root, e.toString());
     }
