@@ -153,6 +153,7 @@ public record ServerStatusPage(
       comma = ",";
     }
     out.append("}},").append(childArray);
+    out.append(",\"groups\":").append(scoreboard.groupsJson());
     out.append(",\"hosts\":").append(hosts.json()).append("}\n");
     return out.toString();
   }
@@ -193,9 +194,25 @@ public record ServerStatusPage(
       out.append("</td><td>").append(l.bytes() / 1024).append("</td></tr>\n");
     }
     out.append("</table>\n");
+    groupTable(out);
     hostTable(out);
     out.append("</body></html>\n");
     return out.toString();
+  }
+
+  /**
+   * The child groups' rows: range, processes, READY ones and the state ({@code perchild status}'s).
+   */
+  private void groupTable(StringBuilder out) {
+    out.append("<h2>Child groups</h2>\n<table border=\"0\"><tr><th>User/Group</th>");
+    out.append("<th>Children</th><th>Alive</th><th>Ready</th><th>State</th></tr>\n");
+    for (Scoreboard.Group g : scoreboard.groups()) {
+      out.append("<tr><td>").append(escape(g.user() + "/" + g.group()));
+      out.append("</td><td>").append(g.range()).append("</td><td>").append(g.children());
+      out.append("</td><td>").append(g.ready()).append("</td><td>");
+      out.append(g.state().replace('_', ' ')).append("</td></tr>\n");
+    }
+    out.append("</table>\n");
   }
 
   /** The virtual hosts' rows: requests, traffic, responses by class, HTTP versions, TLS. */

@@ -67,6 +67,30 @@ public final class StatusMetrics {
               }
             })
         .register(registry);
+    GaugeWithCallback.builder()
+        .name("perchild_group_children")
+        .help("Child processes of a group alive now (starting ones included), and the READY ones")
+        .labelNames("group", "state")
+        .callback(
+            cb -> {
+              for (Scoreboard.Group g : page.get().scoreboard().groups()) {
+                String label = g.user() + "/" + g.group();
+                cb.call(g.children(), label, "alive");
+                cb.call(g.ready(), label, "ready");
+              }
+            })
+        .register(registry);
+    GaugeWithCallback.builder()
+        .name("perchild_group_max_children")
+        .help("The most child processes a group may have (ChildPerUserID's max)")
+        .labelNames("group")
+        .callback(
+            cb -> {
+              for (Scoreboard.Group g : page.get().scoreboard().groups()) {
+                cb.call(g.max(), g.user() + "/" + g.group());
+              }
+            })
+        .register(registry);
     CounterWithCallback.builder()
         .name("perchild_acceptor_accepted_connections")
         .help("Connections the acceptor accepted")

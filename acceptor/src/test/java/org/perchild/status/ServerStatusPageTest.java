@@ -47,7 +47,12 @@ class ServerStatusPageTest {
                 new LoadReport(0, 5, 5, 0, 0, 500, 1024)),
             new Scoreboard.Child(
                 3, 0, "bob", "bob", 2, Scoreboard.State.GONE, null, 3, LoadReport.NONE)),
-        8);
+        8,
+        List.of(
+            new Scoreboard.Group("alice", "alice", 1, 1, 1, 1),
+            new Scoreboard.Group("bob", "bob", 0, 4, 0, 0),
+            new Scoreboard.Group("carol", "carol", 0, 2, 1, 0),
+            new Scoreboard.Group("nobody", "#65534", 1, 1, 1, 1)));
   }
 
   private static ServerStatusPage page() {
@@ -102,6 +107,7 @@ class ServerStatusPageTest {
     Scoreboard board = board();
     Scoreboard back = Scoreboard.parse(board.message());
     assertEquals(board.children(), back.children());
+    assertEquals(board.groups(), back.groups());
     assertEquals(board.serverStartedAt(), back.serverStartedAt());
     assertEquals(8, back.maxThreadsPerChild());
   }
@@ -121,8 +127,22 @@ class ServerStatusPageTest {
     assertTrue(json.contains("\"totalAccesses\":1500"), json);
     assertTrue(json.contains("\"answered\":{\"200\":7,\"503\":2}"), json);
     assertTrue(json.contains("\"totalThreads\":6"), json);
+    assertTrue(
+        json.contains(
+            "\"groups\":[{\"group\":\"alice/alice\",\"min\":1,\"max\":1,\"children\":1,"
+                + "\"ready\":1,\"state\":\"1_of_1\"},{\"group\":\"bob/bob\",\"min\":0,"
+                + "\"max\":4,\"children\":0,\"ready\":0,\"state\":\"cold\"}"),
+        json);
+    assertTrue(json.contains("\"state\":\"starting\"}"), json);
     String html = page().html();
     assertTrue(html.contains("<td>alice/alice</td>"), html);
+    assertTrue(
+        html.contains("<tr><td>bob/bob</td><td>0-4</td><td>0</td><td>0</td><td>cold</td></tr>"),
+        html);
+    assertTrue(
+        html.contains("<tr><td>alice/alice</td><td>1</td><td>1</td><td>1</td><td>1 of 1</td>"),
+        html);
+    assertTrue(html.contains("<td>carol/carol</td><td>0-2</td><td>1</td><td>0</td><td>starting"));
     assertTrue(html.contains("1600 accepted, 1500 handed off"), html);
   }
 
@@ -165,6 +185,13 @@ class ServerStatusPageTest {
     assertTrue(text.contains("perchild_workers{state=\"busy\"} 3.0\n"), text);
     assertTrue(text.contains("perchild_child_threads{slot=\"1\",user=\"alice\"} 6.0\n"), text);
     assertTrue(text.contains("perchild_acceptor_answered_total{status=\"503\"} 2.0\n"), text);
+    assertTrue(
+        text.contains("perchild_group_children{group=\"carol/carol\",state=\"alive\"} 1.0\n"),
+        text);
+    assertTrue(
+        text.contains("perchild_group_children{group=\"carol/carol\",state=\"ready\"} 0.0\n"),
+        text);
+    assertTrue(text.contains("perchild_group_max_children{group=\"bob/bob\"} 4.0\n"), text);
     for (String line : text.split("\n")) {
       assertTrue(line.startsWith("#") || line.matches("[a-z_]+(\\{[^}]*\\})? [0-9.E+-]+"), line);
     }

@@ -94,6 +94,10 @@ class OnDemandIT {
               lines.add("ChildPerUserJavaOptions " + BROKEN + " " + BROKEN + " -XX:+NoSuchOption");
               lines.addAll(
                   List.of(
+                      "<Location /server-status>",
+                      "  SetHandler server-status",
+                      "  Require local",
+                      "</Location>",
                       "<VirtualHost *:" + port + ">",
                       "  ServerName fallback.test",
                       "  AppBase webapps/fallback",
@@ -132,6 +136,28 @@ class OnDemandIT {
     assertTrue(
         status.matches("(?s).*\\b" + QUIET.get(0) + "/" + QUIET.get(0) + " +0-1 +cold\\b.*"),
         status);
+    // The acceptor's page shows the same, from the scoreboard the launcher pushes each second.
+    await()
+        .atMost(10, SECONDS)
+        .until(
+            () ->
+                statusJson()
+                    .contains(
+                        "{\"group\":\""
+                            + BURSTY
+                            + "/"
+                            + BURSTY
+                            + "\",\"min\":0,\"max\":2,\"children\":1,\"ready\":1,"
+                            + "\"state\":\"1_of_2\"}"));
+    assertTrue(
+        statusJson()
+            .contains(
+                "{\"group\":\""
+                    + QUIET.get(0)
+                    + "/"
+                    + QUIET.get(0)
+                    + "\",\"min\":0,\"max\":1,\"children\":0,\"ready\":0,"
+                    + "\"state\":\"cold\"}"));
     assertEquals(List.of(), server.unexpectedErrors());
   }
 
@@ -253,6 +279,18 @@ class OnDemandIT {
             "Host: " + host,
             "http://127.0.0.1:" + server.port + path)
         .trim();
+  }
+
+  /** The acceptor's {@code /server-status?json}. */
+  private static String statusJson() throws Exception {
+    return LaunchedServer.run(
+        "curl",
+        "-sS",
+        "--max-time",
+        "10",
+        "-H",
+        "Host: fallback.test",
+        "http://127.0.0.1:" + server.port + "/server-status?json");
   }
 
   private static List<Long> childrenOf(String tenant) throws Exception {

@@ -48,70 +48,41 @@ final class ServerStatus {
     HostTable hosts = hosts();
     ConfigurationStatus configurations =
         handover.status(ConfigurationHandover.generationsOf(children.current()));
+    Scoreboard scoreboard = scoreboard();
     if (json) {
       // The scoreboard's object, with what each group runs in the launcher's object and the
       // per-host rows as one more member.
       return OperatorReply.ok(
-          scoreboard()
-              .json(
-                  ",\"configurations\":" + configurations.json(),
-                  ",\"groups\":" + groupsJson() + ",\"hosts\":" + hosts.json()));
+          scoreboard.json(
+              ",\"configurations\":" + configurations.json(),
+              ",\"groups\":" + scoreboard.groupsJson() + ",\"hosts\":" + hosts.json()));
     }
     return OperatorReply.ok(
-        scoreboard().text() + groupsText() + hosts.text() + configurations.text());
+        scoreboard.text() + scoreboard.groupsText() + hosts.text() + configurations.text());
   }
 
   /**
-   * Each child group's state: {@code cold} (an on-demand group without a process), {@code starting}
-   * (none READY yet), or {@code n of max} READY.
+   * Each child group with a process to run (a group of max 0 has none): how many of its children
+   * are alive and READY.
    */
-  String groupsText() {
-    StringBuilder out = new StringBuilder("Groups:\n");
-    for (ChildGroup group : children.config().childGroups()) {
-      if (group.max() == 0) {
-        continue;
-      }
-      out.append(
-          String.format(
-              "%-24s %-9s %s%n", label(group), group.range(), groupState(group).replace('_', ' ')));
-    }
-    return out.toString();
-  }
-
-  /** {@link #groupsText()} as a JSON array. */
-  String groupsJson() {
-    StringBuilder out = new StringBuilder("[");
+  List<Scoreboard.Group> groups() {
+    List<Scoreboard.Group> rows = new ArrayList<>();
     for (ChildGroup group : children.config().childGroups()) {
       if (group.max() == 0) {
         continue;
       }
       List<ChildSlot> mine = children.slotsOf(group);
-      out.append(out.length() == 1 ? "" : ",");
-      out.append("{\"group\":\"").append(label(group)).append('"');
-      out.append(",\"min\":").append(group.min());
-      out.append(",\"max\":").append(group.max());
-      out.append(",\"children\":").append(mine.size());
-      out.append(",\"ready\":").append(mine.stream().filter(c -> c.ready && c.pid != 0).count());
-      out.append(",\"state\":\"").append(groupState(group)).append("\"}");
+      RunAs runAs = RunAs.child(group, singleUser);
+      rows.add(
+          new Scoreboard.Group(
+              runAs.user().name(),
+              runAs.groupName(),
+              group.min(),
+              group.max(),
+              mine.size(),
+              (int) mine.stream().filter(c -> c.ready && c.pid != 0).count()));
     }
-    return out.append(']').toString();
-  }
-
-  private String label(ChildGroup group) {
-    RunAs runAs = RunAs.child(group, singleUser);
-    return runAs.user().name() + "/" + runAs.groupName();
-  }
-
-  private String groupState(ChildGroup group) {
-    List<ChildSlot> mine = children.slotsOf(group);
-    long ready = mine.stream().filter(c -> c.ready && c.pid != 0).count();
-    if (mine.isEmpty()) {
-      return "cold";
-    }
-    if (ready == 0) {
-      return "starting";
-    }
-    return ready + "_of_" + group.max();
+    return rows;
   }
 
   /** The scoreboard of {@code perchild status}, from the slots as this thread sees them. */
@@ -137,7 +108,8 @@ final class ServerStatus {
         serverStartedAt,
         acceptor.row(now, nanos),
         rows,
-        children.config().threads().maxThreadsPerChild());
+        children.config().threads().maxThreadsPerChild(),
+        groups());
   }
 
   /** The per-host rows: the running slots' latest HOSTS. */

@@ -22,7 +22,19 @@ public record Scoreboard(
     Instant serverStartedAt,
     Acceptor acceptor,
     List<Child> children,
-    int maxThreadsPerChild) {
+    int maxThreadsPerChild,
+    List<Group> groups) {
+
+  /** A scoreboard without group rows. */
+  public Scoreboard(
+      Instant now,
+      long launcherPid,
+      Instant serverStartedAt,
+      Acceptor acceptor,
+      List<Child> children,
+      int maxThreadsPerChild) {
+    this(now, launcherPid, serverStartedAt, acceptor, children, maxThreadsPerChild, List.of());
+  }
 
   /** A scoreboard without thread ceilings (tests, and what came before load reports). */
   public Scoreboard(
@@ -138,8 +150,69 @@ public record Scoreboard(
     }
   }
 
+  /**
+   * One child group ({@code ChildPerUserID}, or the server's own {@code User}/{@code Group}) and
+   * how many of its children run.
+   *
+   * @param user the user its children run as
+   * @param group the group they run as
+   * @param min the fewest children it keeps ({@code max} for a fixed group)
+   * @param max the most it may have
+   * @param children its child processes alive now, starting ones included
+   * @param ready those of them that said READY
+   */
+  public record Group(String user, String group, int min, int max, int children, int ready) {
+
+    /** {@code min-max}, or {@code n} for a fixed group. */
+    public String range() {
+      return min == max ? Integer.toString(max) : min + "-" + max;
+    }
+
+    /**
+     * {@code cold} (no process: an on-demand group before its first connection or after its last
+     * child stopped), {@code starting} (processes, none READY yet) or {@code n_of_max} READY.
+     */
+    public String state() {
+      if (children == 0) {
+        return "cold";
+      }
+      if (ready == 0) {
+        return "starting";
+      }
+      return ready + "_of_" + max;
+    }
+  }
+
   public Scoreboard {
     children = List.copyOf(children);
+    groups = List.copyOf(groups);
+  }
+
+  /** The groups' rows for an operator's terminal: {@code Groups:}, then one line per group. */
+  public String groupsText() {
+    StringBuilder out = new StringBuilder("Groups:\n");
+    for (Group g : groups) {
+      out.append(
+          String.format(
+              "%-24s %-9s %s%n",
+              g.user() + "/" + g.group(), g.range(), g.state().replace('_', ' ')));
+    }
+    return out.toString();
+  }
+
+  /** The groups' rows as a JSON array. */
+  public String groupsJson() {
+    StringBuilder out = new StringBuilder("[");
+    for (Group g : groups) {
+      out.append(out.length() == 1 ? "" : ",");
+      out.append("{\"group\":").append(string(g.user() + "/" + g.group()));
+      out.append(",\"min\":").append(g.min());
+      out.append(",\"max\":").append(g.max());
+      out.append(",\"children\":").append(g.children());
+      out.append(",\"ready\":").append(g.ready());
+      out.append(",\"state\":\"").append(g.state()).append("\"}");
+    }
+    return out.append(']').toString();
   }
 
   /**
@@ -271,8 +344,9 @@ public record Scoreboard(
 
   /**
    * The compact form the launcher pushes to the acceptor every second ({@code SCOREBOARD}, one line
-   * per child below), for {@code /server-status} and {@code /metrics}; {@link #parse} reads it
-   * back. User and group names never hold blanks.
+   * per child below, then one {@code GROUP user group min max children ready} line per group), for
+   * {@code /server-status} and {@code /metrics}; {@link #parse} reads it back. User and group names
+   * never hold blanks.
    */
   public String message() {
     StringBuilder out = new StringBuilder("SCOREBOARD ");
@@ -284,6 +358,11 @@ public record Scoreboard(
       out.append(' ').append(c.state()).append(' ');
       out.append(c.startedAt() == null ? "-" : Long.toString(c.startedAt().toEpochMilli()));
       out.append(' ').append(c.restarts()).append(' ').append(c.load().words());
+    }
+    for (Group g : groups) {
+      out.append("\nGROUP ").append(g.user()).append(' ').append(g.group()).append(' ');
+      out.append(g.min()).append(' ').append(g.max()).append(' ').append(g.children());
+      out.append(' ').append(g.ready());
     }
     return out.toString();
   }
@@ -301,8 +380,23 @@ public record Scoreboard(
         throw new IllegalArgumentException("not a SCOREBOARD message");
       }
       List<Child> children = new java.util.ArrayList<>();
+      List<Group> groups = new java.util.ArrayList<>();
       for (int i = 1; i < lines.length; i++) {
         String[] w = lines[i].split(" ");
+        if (w[0].equals("GROUP")) {
+          if (w.length != 7) {
+            throw new IllegalArgumentException("group line with " + w.length + " words");
+          }
+          groups.add(
+              new Group(
+                  w[1],
+                  w[2],
+                  Integer.parseInt(w[3]),
+                  Integer.parseInt(w[4]),
+                  Integer.parseInt(w[5]),
+                  Integer.parseInt(w[6])));
+          continue;
+        }
         if (w.length != 15) {
           throw new IllegalArgumentException("child line with " + w.length + " words");
         }
@@ -324,7 +418,8 @@ public record Scoreboard(
           Instant.ofEpochMilli(Long.parseLong(head[3])),
           new Acceptor(0, State.READY, null, 0),
           children,
-          Integer.parseInt(head[4]));
+          Integer.parseInt(head[4]),
+          groups);
     } catch (NumberFormatException | ArrayIndexOutOfBoundsException e) {
       throw new IllegalArgumentException("malformed SCOREBOARD message: " + e.getMessage(), e);
     }

@@ -101,4 +101,39 @@ class ScoreboardTest {
             + ",\"b\":2}\n",
         more);
   }
+
+  @Test
+  void groupsShowTheirRangeAndState() {
+    Scoreboard board =
+        new Scoreboard(
+            NOW,
+            100,
+            NOW,
+            new Scoreboard.Acceptor(200, Scoreboard.State.READY, NOW, 0),
+            List.of(),
+            4,
+            List.of(
+                new Scoreboard.Group("alice", "alice", 0, 4, 0, 0),
+                new Scoreboard.Group("bob", "bob", 0, 2, 2, 0),
+                new Scoreboard.Group("carol", "staff", 1, 3, 3, 2),
+                new Scoreboard.Group("nobody", "nogroup", 2, 2, 2, 2)));
+    assertEquals(
+        List.of(
+            "Groups:",
+            "alice/alice 0-4 cold",
+            "bob/bob 0-2 starting",
+            "carol/staff 1-3 2 of 3",
+            "nobody/nogroup 2 2 of 2"),
+        board.groupsText().lines().map(l -> l.replaceAll(" +", " ")).toList());
+    assertTrue(
+        board
+            .groupsJson()
+            .startsWith(
+                "[{\"group\":\"alice/alice\",\"min\":0,\"max\":4,\"children\":0,\"ready\":0,"
+                    + "\"state\":\"cold\"},"),
+        board.groupsJson());
+    Scoreboard back = Scoreboard.parse(board.message());
+    assertEquals(board.groups(), back.groups());
+    assertEquals(List.of(), back.children());
+  }
 }
