@@ -9,22 +9,24 @@
 # replacement is READY, and the launcher starts it at once (RespawnBackoff: a child that ran
 # 10 s or more is replaced without delay, so each kill waits until its child is that old).
 # The cold start is curl's time from the start of the request to its first response byte: the
-# connection arrives when the tenant has no running child and is answered by a child spawned
+# connection arrives when the tenant has no running child and is answered by a child started
 # after it. It prints each round, the p50 and p95, and where the time went by the log's
-# timestamps (launcher's "started" to the child's "ready", ready to the first byte). Then it
+# timestamps (the launcher's "started", a spawn or a spare's assignment, to the child's
+# "ready"; ready to the first byte), and whether the child came from a spare. Then it
 # lets the children idle BENCH_IDLE seconds (30) and prints each child's PSS from
 # /proc/PID/smaps_rollup (shared pages, such as a class archive every child maps read-only,
 # are divided among the processes that map them) with its anonymous and file parts, and the
 # mean. The first start of the launcher makes the class archive (a training run as User):
 # the script waits for it (BENCH_ARCHIVE_WAIT, 120 s) before the measured rounds, and says
-# whether the children use it. The accounts of the uids are made (useradd, no home, no shell)
-# if missing, and kept.
+# whether the children use it. The server keeps BENCH_SPARES spare JVMs (ChildSpares, 1): a
+# replacement starts from one, and BENCH_SPARES=0 measures a spawn. The accounts of the uids are
+# made (useradd, no home, no shell) if missing, and kept.
 #
 # Usage: bench/coldstart.sh     (as root)
 # Environment: JAVA_HOME, BENCH_TENANTS (3), BENCH_COLD (20), BENCH_IDLE (30), BENCH_PORT
 #   (18191), BENCH_FIRST_UID (45001), BENCH_WAR (webapps/localhost/whoami.war), BENCH_PATH
 #   (/whoami/), BENCH_ARCHIVE_WAIT (120), BENCH_JAVA_OPTIONS (ChildJavaOptions to write
-#   instead of the defaults, e.g. to measure the old ones)
+#   instead of the defaults, e.g. to measure the old ones), BENCH_SPARES (1)
 set -eu
 
 PRG="$0"
@@ -50,13 +52,14 @@ WAR=${BENCH_WAR:-$PERCHILD_HOME/webapps/localhost/whoami.war}
 URL_PATH=${BENCH_PATH:-/whoami/}
 ARCHIVE_WAIT=${BENCH_ARCHIVE_WAIT:-120}
 JAVA_OPTIONS=${BENCH_JAVA_OPTIONS:-}
+SPARES=${BENCH_SPARES:-1}
 for arg in "$@"; do
   case "$arg" in
-    -h | --help) sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) fail "unknown argument $arg (try --help)" ;;
   esac
 done
-for n in "$TENANTS" "$COLD" "$IDLE" "$FIRST_UID" "$ARCHIVE_WAIT"; do
+for n in "$TENANTS" "$COLD" "$IDLE" "$FIRST_UID" "$ARCHIVE_WAIT" "$SPARES"; do
   case "$n" in
     '' | *[!0-9]*) fail "BENCH_TENANTS, BENCH_COLD, BENCH_IDLE, BENCH_FIRST_UID and BENCH_ARCHIVE_WAIT are numbers: $n" ;;
   esac
@@ -79,6 +82,7 @@ tenant_accounts "$FIRST_UID" "$last_uid"
 make_root
 {
   [ -z "$JAVA_OPTIONS" ] || echo "ChildJavaOptions $JAVA_OPTIONS"
+  echo "ChildSpares $SPARES"
   echo "Listen 127.0.0.1:$PORT"
   echo "User #65534"
   echo "Group #65534"
@@ -152,7 +156,7 @@ done
 echo
 echo "cold start: $TENANTS tenants, one child each, $(basename "$WAR") in each AppBase, GET $URL_PATH; $("$JAVA" -version 2>&1 | head -1); $(nproc) CPUs, load $(load)"
 echo "ChildJavaOptions: ${JAVA_OPTIONS:-the defaults}; class archive: $ARCHIVE"
-printf '%-6s %-8s %-8s %12s %12s %12s\n' round tenant "old pid" "first byte s" "spawn-ready" "ready-byte"
+printf '%-6s %-8s %-8s %12s %12s %12s %s\n' round tenant "old pid" "first byte s" "start-ready" "ready-byte" from
 : >"$RESULTS/cold"
 round=1
 while [ $round -le "$COLD" ]; do
@@ -166,8 +170,18 @@ while [ $round -le "$COLD" ]; do
     [ $tries -lt 60 ] || fail "tenant$n has no READY child: $(status)"
     [ -n "$pid" ] || sleep 0.5
   done
-  # RespawnBackoff replaces a child at once only if it ran 10 s or more.
-  while [ "$(($(date +%s) - $(stat -c %Y "/proc/$pid")))" -lt 11 ]; do sleep 0.5; done
+  # RespawnBackoff replaces a child at once only if it ran 10 s or more: its uptime in the
+  # scoreboard (a child from a spare counts from its assignment, not from its process's start).
+  while status | awk -v p="$pid" '$2 == p { print $7 }' | grep -qE '^([0-9]|10)s$'; do
+    sleep 0.5
+  done
+  # An idle server has its spares ready: wait for them (perchild status: Spares: N ready).
+  tries=0
+  while [ "$SPARES" -gt 0 ] && ! status | grep -q "^Spares: $SPARES ready"; do
+    tries=$((tries + 1))
+    [ $tries -lt 120 ] || fail "no spare ready after 60 s: $(status | grep '^Spares')"
+    sleep 0.5
+  done
   lines=$(wc -l <"$LOG")
   kill -9 "$pid"
   first=$(curl -s -o /dev/null -w '%{http_code} %{time_starttransfer} %{time_total}' --max-time 30 \
@@ -191,7 +205,9 @@ while [ $round -le "$COLD" ]; do
     ready_byte=$(awk -v r="$r" -v d="$done_at" -v t="$seconds" -v a="$total" \
       'BEGIN { printf "%.3f", d - a + t - r }')
   fi
-  printf '%-6s %-8s %-8s %12s %12s %12s\n' "$round" "tenant$n" "$pid" "$seconds" "$spawn_ready" "$ready_byte"
+  from=spawn
+  case "$started" in *"from a spare"*) from=spare ;; esac
+  printf '%-6s %-8s %-8s %12s %12s %12s %s\n' "$round" "tenant$n" "$pid" "$seconds" "$spawn_ready" "$ready_byte" "$from"
   echo "$seconds" >>"$RESULTS/cold"
   round=$((round + 1))
 done

@@ -247,7 +247,16 @@ final class ConfigBuilder {
         server.gracefulShutdownTimeout,
         server.childWaitTimeout,
         server.childIdleTimeout,
+        childSpares(),
         problems.warnings());
+  }
+
+  /** {@code ChildSpares} as written, else one when a group is on-demand and none otherwise. */
+  private int childSpares() {
+    if (server.childSpares != null) {
+      return server.childSpares;
+    }
+    return children.groups().stream().anyMatch(ChildGroup::onDemand) ? 1 : 0;
   }
 
   /**

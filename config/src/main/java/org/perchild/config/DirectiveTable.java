@@ -80,6 +80,13 @@ public final class DirectiveTable {
   static final DirectiveDefault<Duration> CHILD_WAIT_TIMEOUT = seconds(Duration.ofSeconds(10));
   static final DirectiveDefault<Duration> CHILD_IDLE_TIMEOUT = seconds(Duration.ofSeconds(300));
 
+  /** Not written: one spare with an on-demand group ({@link ConfigBuilder}), none without. */
+  static final DirectiveDefault<Void> CHILD_SPARES =
+      DirectiveDefault.described("1 with an on-demand group, else 0");
+
+  /** The most spare JVMs {@code ChildSpares} may ask for. */
+  static final int MAX_CHILD_SPARES = 16;
+
   /** httpd's connection defaults, which {@link HostScope#connection} starts from. */
   private static final ConnectionSettings CONNECTION = ConnectionSettings.DEFAULTS;
 
@@ -324,6 +331,13 @@ public final class DirectiveTable {
               (b, h, d) -> b.server().childIdleTimeout(d),
               "How long a child of an on-demand group (ChildPerUserID min-max) above its minimum"
                   + " may go without a connection before it is stopped; 0 for never."),
+          server(
+              "ChildSpares number",
+              CHILD_SPARES,
+              (b, h, d) -> b.server().childSpares(d),
+              "JVMs the launcher keeps started ahead, with no tenant, as root, running nothing"
+                  + " of a tenant's: a group's next child (a cold start, a respawn) starts from"
+                  + " one, if it has the server's ChildJavaOptions (at most 16)."),
           // the container's own
           host(
               "AppBase directory",

@@ -34,6 +34,8 @@ import org.perchild.posix.GroupAccount;
  *     child, then answers 503; zero for 503 at once
  * @param childIdleTimeout how long a child of an on-demand group above its minimum may go without a
  *     connection before it is stopped; zero for never
+ * @param childSpares how many JVMs the launcher keeps started ahead for the next child ({@code
+ *     ChildSpares}, resolved: one by default when a group is on-demand)
  * @param warnings what was accepted but doubtful
  */
 public record ServerConfig(
@@ -55,6 +57,7 @@ public record ServerConfig(
     Duration gracefulShutdownTimeout,
     Duration childWaitTimeout,
     Duration childIdleTimeout,
+    int childSpares,
     List<ConfigProblem> warnings) {
 
   public ServerConfig {

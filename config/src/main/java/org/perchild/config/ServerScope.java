@@ -37,6 +37,10 @@ final class ServerScope {
   Duration gracefulShutdownTimeout = DirectiveTable.GRACEFUL_SHUTDOWN_TIMEOUT.value();
   Duration childWaitTimeout = DirectiveTable.CHILD_WAIT_TIMEOUT.value();
   Duration childIdleTimeout = DirectiveTable.CHILD_IDLE_TIMEOUT.value();
+
+  /** {@code ChildSpares} as written; null: the default, decided by the groups. */
+  Integer childSpares;
+
   final HostScope main = new HostScope(null);
   final List<HostScope> vhosts = new ArrayList<>();
 
@@ -128,6 +132,13 @@ final class ServerScope {
     Integer seconds = values.integer(d, 0, 3600);
     if (seconds != null) {
       childWaitTimeout = Duration.ofSeconds(seconds);
+    }
+  }
+
+  void childSpares(Directive d) {
+    Integer spares = values.integer(d, 0, DirectiveTable.MAX_CHILD_SPARES);
+    if (spares != null) {
+      childSpares = spares;
     }
   }
 

@@ -63,7 +63,7 @@ class DirectiveTableTest {
             .map(DirectiveSpec::name)
             .collect(Collectors.toSet());
 
-    assertEquals(Set.of("AssignUserID", "ServerRoot", "Require"), described);
+    assertEquals(Set.of("AssignUserID", "ServerRoot", "Require", "ChildSpares"), described);
   }
 
   @Test

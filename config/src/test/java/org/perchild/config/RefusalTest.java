@@ -78,7 +78,8 @@ class RefusalTest {
             "Timeout 5minutes",
             "LogLevel loud",
             "Listen 8080 gopher",
-            "LimitRequestBody -1");
+            "LimitRequestBody -1",
+            "ChildSpares 17");
     assertRefused(problems, conf.at(1) + "'eighty': the port must be a number from 1 to 65535");
     assertRefused(
         problems, conf.at(2) + "NumServers takes a whole number from 1 to 20000, not 'two'");
@@ -93,6 +94,7 @@ class RefusalTest {
     assertRefused(
         problems,
         conf.at(7) + "LimitRequestBody takes a number of bytes (0 for no limit), not '-1'");
+    assertRefused(problems, conf.at(8) + "ChildSpares takes a whole number from 0 to 16, not '17'");
   }
 
   @Test

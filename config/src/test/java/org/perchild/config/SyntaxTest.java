@@ -68,6 +68,28 @@ class SyntaxTest {
   }
 
   @Test
+  void childSparesIsOneWithAnOnDemandGroupAndNoneWithoutUnlessWritten() throws ConfigException {
+    assertEquals(0, new ConfigFixture(root).load("Listen 8080").childSpares());
+    // The default with on-demand groups; NumServers 2 leaves one child for User/Group.
+    assertEquals(
+        0,
+        new ConfigFixture(root)
+            .load("Listen 8080", "NumServers 3", "ChildPerUserID user1 group1 2")
+            .childSpares());
+    assertEquals(
+        1,
+        new ConfigFixture(root)
+            .load("Listen 8080", "ChildPerUserID user1 group1 0-2")
+            .childSpares());
+    assertEquals(
+        0,
+        new ConfigFixture(root)
+            .load("Listen 8080", "ChildSpares 0", "ChildPerUserID user1 group1 0-2")
+            .childSpares());
+    assertEquals(3, new ConfigFixture(root).load("Listen 8080", "ChildSpares 3").childSpares());
+  }
+
+  @Test
   void onDemandGroupsWithoutRoomBelowServerLimitAreWarnedAbout() throws ConfigException {
     ServerConfig config =
         new ConfigFixture(root)

@@ -17,6 +17,7 @@ import org.perchild.container.sessions.SessionFileStoreFactory;
 import org.perchild.posix.FileTrees;
 import org.perchild.posix.MemoryFile;
 import org.perchild.posix.PrivilegeDrop;
+import org.perchild.posix.PrivilegeDropException;
 import org.perchild.posix.SeqPacketChannel;
 import org.perchild.protocol.ChildArguments;
 import org.perchild.protocol.ChildToLauncher;
@@ -24,6 +25,7 @@ import org.perchild.protocol.ConfigCodec;
 import org.perchild.protocol.ControlChannel;
 import org.perchild.protocol.ExitCodes;
 import org.perchild.protocol.LauncherToChild;
+import org.perchild.protocol.ProcessCommand;
 import org.perchild.protocol.ProcessFds;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -80,12 +82,16 @@ public final class ChildMain {
   /** Runs the child; exits the JVM with the codes above, never returns normally on failure. */
   public static void main(String[] argv) {
     ChildArguments args;
-    try {
-      args = ChildArguments.parse(argv);
-    } catch (IllegalArgumentException e) {
-      LOG.error("child not started: {} ({})", e.getMessage(), ChildArguments.USAGE);
-      System.exit(ExitCodes.FATAL);
-      return;
+    if (argv.length == 1 && argv[0].equals(ProcessCommand.SPARE_ARGUMENT)) {
+      args = spare();
+    } else {
+      try {
+        args = ChildArguments.parse(argv);
+      } catch (IllegalArgumentException e) {
+        LOG.error("child not started: {} ({})", e.getMessage(), ChildArguments.USAGE);
+        System.exit(ExitCodes.FATAL);
+        return;
+      }
     }
     try {
       PrivilegeDrop.drop(args.userName(), args.uid(), args.gid());
@@ -105,6 +111,26 @@ public final class ChildMain {
       System.exit(failed);
     }
     // Serving: main ends, and the control thread decides when the process exits.
+  }
+
+  /**
+   * A spare's wait ({@link SpareChild}): the arguments its assignment brings, with its descriptors
+   * in place. Exits 0 when the launcher ends the channel first, and with the fatal code (which the
+   * launcher does not answer by starting spares in a loop) when the assignment is unusable.
+   */
+  private static ChildArguments spare() {
+    try {
+      Optional<ChildArguments> args = SpareChild.await();
+      if (args.isEmpty()) {
+        Runtime.getRuntime().halt(ExitCodes.NORMAL);
+      }
+      return args.get();
+    } catch (IOException | PrivilegeDropException | RuntimeException | LinkageError e) {
+      LOG.error(
+          "spare child (pid {}) not started: {}", ProcessHandle.current().pid(), e.toString());
+      Runtime.getRuntime().halt(ExitCodes.FATAL);
+      throw new AssertionError("halted");
+    }
   }
 
   /**

@@ -286,6 +286,30 @@ final class LaunchedServer {
         .toList();
   }
 
+  /**
+   * The child processes: {@code ChildMain}s that are not spares still waiting ({@code --spare},
+   * still root). A spare is no child until its assignment, and {@code ServerLimit} does not count
+   * it.
+   */
+  List<Long> childPids() {
+    List<Long> pids = new ArrayList<>();
+    for (long pid : pidsOf("org.perchild.container.ChildMain")) {
+      try {
+        boolean spare =
+            ProcessHandle.of(pid)
+                .flatMap(p -> p.info().commandLine())
+                .orElse("")
+                .contains(" --spare");
+        if (!spare || !status(pid, "Uid").startsWith("0\t")) {
+          pids.add(pid);
+        }
+      } catch (IOException | AssertionError gone) {
+        // exited meanwhile
+      }
+    }
+    return pids;
+  }
+
   private List<Long> startedPids() throws IOException {
     List<Long> pids = new ArrayList<>();
     if (Files.exists(log)) {

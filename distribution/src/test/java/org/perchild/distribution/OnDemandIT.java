@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -125,10 +126,57 @@ class OnDemandIT {
 
   @Test
   @Order(1)
+  void theSpareWaitsAsRootWithNoTenantUntilAColdTenantsChildStartsFromIt() throws Exception {
+    // An idle server has its spare ready (ChildSpares: 1 by default with on-demand groups), with
+    // the class archive of a fresh server root made: a spare started before is replaced then.
+    await()
+        .atMost(180, SECONDS)
+        .until(() -> server.count("class archive .*(installed|training failed)") >= 1);
+    await().atMost(60, SECONDS).until(() -> perchild("status").contains("Spares: 1 ready"));
+    long spare = sparePid();
+    assertEquals("0\t0\t0\t0", LaunchedServer.status(spare, "Uid"), "a waiting spare is root");
+    String cmdline = Files.readString(Path.of("/proc/" + spare + "/cmdline")).replace('\0', ' ');
+    assertTrue(cmdline.contains("org.perchild.container.ChildMain --spare"), cmdline);
+    assertTrue(!cmdline.contains(BURSTY) && !cmdline.contains("--user"), cmdline);
+    // It holds no tenant's hand-off channel or configuration: only its control channel, three
+    // times, at 3, 4 and 5.
+    String socket = Files.readSymbolicLink(Path.of("/proc/" + spare + "/fd/3")).toString();
+    for (int fd : new int[] {4, 5}) {
+      assertEquals(
+          socket, Files.readSymbolicLink(Path.of("/proc/" + spare + "/fd/" + fd)).toString());
+    }
+
+    assertEquals("200", get(BURSTY + ".test", "/?status"));
+    // The tenant's child is the spare, now the tenant: its pid, the tenant's uid, the tenant's
+    // variables in the JVM's environment.
+    assertEquals(List.of(spare), childrenOf(BURSTY));
+    int uid = LaunchedServer.uidOf(BURSTY);
+    assertTrue(LaunchedServer.status(spare, "Uid").startsWith(uid + "\t"));
+    assertTrue(
+        server.count("child \\d+ started: pid " + spare + ", .*user " + BURSTY + ", .*from a spare")
+            == 1);
+    String home = LaunchedServer.run("getent", "passwd", BURSTY).trim().split(":")[5];
+    assertEquals(home, body(BURSTY + ".test", "/?env=HOME"));
+    assertEquals(BURSTY, body(BURSTY + ".test", "/?env=USER"));
+    assertTrue(
+        Files.readSymbolicLink(Path.of("/proc/" + spare + "/fd/4")).toString().startsWith("socket:")
+            && !Files.readSymbolicLink(Path.of("/proc/" + spare + "/fd/4"))
+                .toString()
+                .equals(socket),
+        "the hand-off channel took the placeholder's number");
+    // Another spare takes its place once nothing starts.
+    await().atMost(60, SECONDS).until(() -> perchild("status").contains("Spares: 1 ready"));
+    assertTrue(sparePid() != spare);
+    assertEquals(List.of(), server.unexpectedErrors());
+  }
+
+  @Test
+  @Order(2)
   void aColdTenantHasNoProcessUntilItsFirstRequestWhichGets200() throws Exception {
-    for (String tenant : List.of(BURSTY, QUIET.get(0), BROKEN)) {
+    for (String tenant : List.of(QUIET.get(0), BROKEN)) {
       assertEquals(List.of(), childrenOf(tenant), tenant + " has a process before any request");
     }
+    // BURSTY's first request was the test before's.
     assertEquals("200", get(BURSTY + ".test", "/?status"));
     assertEquals(1, childrenOf(BURSTY).size());
     String status = perchild("status");
@@ -162,7 +210,7 @@ class OnDemandIT {
   }
 
   @Test
-  @Order(2)
+  @Order(3)
   void aBurstAboveMaxThreadsPerChildStartsASecondChild() throws Exception {
     int burst = 3 * MAX_THREADS;
     ExecutorService clients = Executors.newFixedThreadPool(burst);
@@ -184,7 +232,7 @@ class OnDemandIT {
   }
 
   @Test
-  @Order(3)
+  @Order(4)
   void afterChildIdleTimeoutWithoutAConnectionTheTenantHasNoProcess() throws Exception {
     await().atMost(120, SECONDS).until(() -> childrenOf(BURSTY).isEmpty());
     assertTrue(
@@ -195,15 +243,14 @@ class OnDemandIT {
   }
 
   @Test
-  @Order(4)
+  @Order(5)
   void tenantsTouchedOneAfterAnotherNeverMakeMoreChildrenThanServerLimit() throws Exception {
     AtomicInteger most = new AtomicInteger();
-    // The children alive, counted every 20 ms while the tenants are touched.
+    // The children alive, counted every 20 ms while the tenants are touched (a waiting spare is
+    // none: ServerLimit does not count it).
     ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
     sampler.scheduleAtFixedRate(
-        () ->
-            most.accumulateAndGet(
-                server.pidsOf("org.perchild.container.ChildMain").size(), Math::max),
+        () -> most.accumulateAndGet(server.childPids().size(), Math::max),
         0,
         20,
         TimeUnit.MILLISECONDS);
@@ -228,7 +275,7 @@ class OnDemandIT {
   }
 
   @Test
-  @Order(5)
+  @Order(6)
   void aTenantWhoseChildrenCannotStartGets503AfterChildWaitTimeoutAndTheOthersServeOn()
       throws Exception {
     ExecutorService clients = Executors.newSingleThreadExecutor();
@@ -266,19 +313,29 @@ class OnDemandIT {
 
   /** The status code of {@code GET path} with {@code Host: host}, waiting up to 90 s. */
   private static String get(String host, String path) throws Exception {
-    return LaunchedServer.run(
-            "curl",
-            "-sS",
-            "-o",
-            "/dev/null",
-            "-w",
-            "%{http_code}",
-            "--max-time",
-            "90",
-            "-H",
-            "Host: " + host,
-            "http://127.0.0.1:" + server.port + path)
-        .trim();
+    return curl(host, path, "-o", "/dev/null", "-w", "%{http_code}");
+  }
+
+  /** The body of {@code GET path} with {@code Host: host}. */
+  private static String body(String host, String path) throws Exception {
+    return curl(host, path);
+  }
+
+  /** curl's output for {@code GET path} with {@code Host: host} and {@code options}, trimmed. */
+  private static String curl(String host, String path, String... options) throws Exception {
+    List<String> argv = new ArrayList<>(List.of("curl", "-sS", "--max-time", "90"));
+    argv.addAll(List.of(options));
+    argv.addAll(List.of("-H", "Host: " + host, "http://127.0.0.1:" + server.port + path));
+    return LaunchedServer.run(argv.toArray(String[]::new)).trim();
+  }
+
+  /** The pid in {@code perchild status}'s {@code Spares: 1 ready, 0 starting (pids N)}. */
+  private static long sparePid() throws Exception {
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("Spares: 1 ready, 0 starting \\(pids (\\d+)\\)")
+            .matcher(perchild("status"));
+    assertTrue(m.find(), "no spare ready");
+    return Long.parseLong(m.group(1));
   }
 
   /** The acceptor's {@code /server-status?json}. */

@@ -74,12 +74,13 @@ final class LayoutReport {
     ThreadSettings threads = config.threads();
     out.printf(
         "Child processes: NumServers %d (ServerLimit %d), MaxRequestsPerChild %d,"
-            + " ChildIdleTimeout %d, ChildWaitTimeout %d%n",
+            + " ChildIdleTimeout %d, ChildWaitTimeout %d, ChildSpares %d%n",
         config.numServers(),
         config.serverLimit(),
         config.maxRequestsPerChild(),
         config.childIdleTimeout().toSeconds(),
-        config.childWaitTimeout().toSeconds());
+        config.childWaitTimeout().toSeconds(),
+        config.childSpares());
     out.printf(
         "         threads per child: StartThreads %d, MinSpareThreads %d, MaxSpareThreads %d,"
             + " MaxThreadsPerChild %d (ThreadLimit %d)%n",

@@ -66,12 +66,29 @@ final class ChildArgFiles {
    * when there are none (then the command line needs no argfile).
    */
   Path write(int slot, List<String> groupOptions) throws IOException {
+    return writeFile("child-" + slot, optionsOf(groupOptions));
+  }
+
+  /**
+   * Every option a child of a group with {@code groupOptions} starts with: those, then the ones
+   * added for them (its class archive). A spare started with the same serves such a child.
+   */
+  List<String> optionsOf(List<String> groupOptions) {
     List<String> options = new ArrayList<>(groupOptions);
     options.addAll(added.apply(groupOptions));
+    return List.copyOf(options);
+  }
+
+  /** Writes {@code options} (all of them, {@link #optionsOf}) for a spare child; null if none. */
+  Path writeSpare(List<String> options) throws IOException {
+    return writeFile("spare", options);
+  }
+
+  private Path writeFile(String prefix, List<String> options) throws IOException {
     if (options.isEmpty()) {
       return null;
     }
-    Path file = directory.resolve("child-" + slot + "-" + (++written) + ".args");
+    Path file = directory.resolve(prefix + "-" + (++written) + ".args");
     StringBuilder text = new StringBuilder();
     for (String option : options) {
       text.append(quoted(option)).append('\n');

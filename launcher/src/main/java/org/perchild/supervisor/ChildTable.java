@@ -8,6 +8,7 @@ import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 import org.perchild.config.ChildGroup;
@@ -25,6 +26,7 @@ import org.perchild.protocol.LauncherToAcceptor;
 import org.perchild.protocol.LauncherToChild;
 import org.perchild.protocol.LoadReport;
 import org.perchild.protocol.ProcessCommand;
+import org.perchild.protocol.SpareAssignment;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -69,6 +71,9 @@ final class ChildTable {
   /** Children that retired (MaxRequestsPerChild, an old generation) and finish their requests. */
   private final List<ChildSlot> retired = new ArrayList<>();
 
+  /** Where a child's process may come from instead of a spawn; null: always spawned. */
+  private ChildSpares spares;
+
   /** The highest slot number given so far: a slot's number is never given again. */
   private int highestSlot;
 
@@ -92,6 +97,11 @@ final class ChildTable {
     this.acceptor = acceptor;
     this.logs = logs;
     this.singleUser = singleUser;
+  }
+
+  /** Children start from {@code spares} when one has their JVM options. */
+  void startFrom(ChildSpares spares) {
+    this.spares = spares;
   }
 
   /**
@@ -164,6 +174,13 @@ final class ChildTable {
   private void startChild(ChildSlot child, ServerConfig own) throws IOException {
     int logFd = logs.childLogFd(own, child.group);
     RunAs runAs = RunAs.child(child.group, singleUser);
+    Optional<ChildSpares.Spare> spare =
+        spares == null
+            ? Optional.empty()
+            : spares.take(argFiles.optionsOf(child.group.javaOptions()));
+    if (spare.isPresent() && startFromSpare(child, own, runAs, logFd, spare.get())) {
+      return;
+    }
     // The options first: a file that cannot be written leaves no descriptor behind.
     Path argFile = argFiles.write(child.slot, child.group.javaOptions());
     ChannelPair control = ChannelPair.open();
@@ -192,6 +209,57 @@ final class ChildTable {
     } finally {
       ControlDispatch.close(configFd);
     }
+    Descriptors.close(control.childFd());
+    started(child, runAs, control.parentFd(), handoff, "");
+  }
+
+  /**
+   * Makes {@code spare} the process of {@code child}: sends it the arguments and descriptors a
+   * spawn would have given ({@link ChildSpares}); false if it can no longer take them.
+   */
+  private boolean startFromSpare(
+      ChildSlot child, ServerConfig own, RunAs runAs, int logFd, ChildSpares.Spare spare)
+      throws IOException {
+    ChannelPair handoff;
+    try {
+      handoff = ChannelPair.open();
+    } catch (IOException | RuntimeException e) {
+      spares.abandon(spare);
+      throw e;
+    }
+    int configFd = -1;
+    boolean assigned = false;
+    try {
+      configFd = ConfigurationHandover.childFile(own, child.group);
+      assigned =
+          spares.assign(
+              spare,
+              new SpareAssignment(
+                  ProcessLaunch.childArguments(
+                      config, runAs, child.group, child.slot, child.generation),
+                  ProcessLaunch.environment(runAs.user()),
+                  logFd,
+                  handoff.childFd(),
+                  configFd));
+    } finally {
+      ControlDispatch.close(configFd);
+      if (!assigned) {
+        ControlDispatch.close(handoff.childFd());
+        ControlDispatch.close(handoff.parentFd());
+        spares.abandon(spare);
+      }
+    }
+    if (!assigned) {
+      return false;
+    }
+    child.pid = spare.pid();
+    started(child, runAs, spare.controlFd(), handoff, ", from a spare");
+    return true;
+  }
+
+  /** The bookkeeping of a child whose process now runs, spawned or from a spare. */
+  private void started(
+      ChildSlot child, RunAs runAs, int controlFd, ChannelPair handoff, String how) {
     highestSlot = Math.max(highestSlot, child.slot);
     child.startedAt = nanoTime.getAsLong();
     child.lastActiveAt = child.startedAt;
@@ -200,23 +268,23 @@ final class ChildTable {
     child.hosts = Map.of();
     child.hostReports = new HostReports();
     child.starts++;
-    Descriptors.close(control.childFd());
     // Kept for the child's life, for every acceptor's BACKLOG: see LauncherToAcceptor.Backlog.
     child.handoffChildFd = handoff.childFd();
     child.control =
         new ControlChannel<>(
-            new SeqPacketChannel(control.parentFd()),
+            new SeqPacketChannel(controlFd),
             "child " + child.slot + " (pid " + child.pid + ")",
             ChildToLauncher::decode);
     child.handoffFd = handoff.parentFd();
     dispatch.listen(child.control, child.slot, child.pid);
     LOG.info(
-        "child {} started: pid {}, gen {}, user {}, group {}",
+        "child {} started: pid {}, gen {}, user {}, group {}{}",
         child.slot,
         child.pid,
         child.generation,
         runAs.user().name(),
-        runAs.groupName());
+        runAs.groupName(),
+        how);
   }
 
   /** Starts the successor of a retiring child; if it cannot start, tries again after a backoff. */
@@ -443,6 +511,11 @@ final class ChildTable {
   }
 
   /** The current process of every slot, their successors, and the retired ones still running. */
+  /** Whether a child's process runs and has not said READY yet. */
+  boolean anyStarting() {
+    return everyChild().stream().anyMatch(c -> c.pid != 0 && !c.ready);
+  }
+
   List<ChildSlot> everyChild() {
     List<ChildSlot> all = new ArrayList<>(children);
     for (ChildSlot child : children) {

@@ -277,6 +277,8 @@ final class GroupChanges {
         java.time.Duration.ZERO,
         // The launcher's alone: it stops idle children of on-demand groups.
         java.time.Duration.ZERO,
+        // The launcher's alone: a child started from a spare is the child it would have spawned.
+        0,
         List.of());
   }
 

@@ -85,18 +85,25 @@ final class ProcessLaunch {
     // runs as: the serve uid and gid say which (they are written only when they differ).
     return ProcessCommand.child(
         ProcessCommand.Jvm.current(options, ProcessClassPath.child()),
-        new ChildArguments(
-            running.serverRoot(),
-            running.configFile(),
-            slot,
-            generation,
-            user.name(),
-            user.uid(),
-            runAs.gid(),
-            group.user().uid(),
-            group.group().gid()),
+        childArguments(running, runAs, group, slot, generation),
         environment(user),
         new ProcessCommand.ChildFds(logFd, controlFd, handoffFd, configFd));
+  }
+
+  /** A child's arguments: a spawned child's command line, and a spare's assignment. */
+  static ChildArguments childArguments(
+      ServerConfig running, RunAs runAs, ChildGroup group, int slot, int generation) {
+    Account user = runAs.user();
+    return new ChildArguments(
+        running.serverRoot(),
+        running.configFile(),
+        slot,
+        generation,
+        user.name(),
+        user.uid(),
+        runAs.gid(),
+        group.user().uid(),
+        group.group().gid());
   }
 
   /** A clean environment: nothing of root's leaks into a tenant's process. */

@@ -43,6 +43,46 @@ final class ServerStatus {
     this.singleUser = singleUser;
   }
 
+  /** {@code ChildSpares}, shown below the groups; null: none (the unit tests). */
+  private ChildSpares spares;
+
+  void showSpares(ChildSpares spares) {
+    this.spares = spares;
+  }
+
+  /**
+   * {@code Spares: 1 ready, 0 starting (pids 4711)}: the spare JVMs that wait, prepared or still
+   * preparing, for a group's next child.
+   */
+  String sparesText() {
+    List<ChildSpares.Spare> waiting = spares == null ? List.of() : spares.waiting();
+    long ready = waiting.stream().filter(ChildSpares.Spare::ready).count();
+    StringBuilder out =
+        new StringBuilder("Spares: ")
+            .append(ready)
+            .append(" ready, ")
+            .append(waiting.size() - ready)
+            .append(" starting");
+    if (!waiting.isEmpty()) {
+      out.append(" (pids ");
+      out.append(String.join(" ", waiting.stream().map(s -> Integer.toString(s.pid())).toList()));
+      out.append(')');
+    }
+    return out.append('\n').toString();
+  }
+
+  /** {@link #sparesText()} as a JSON object. */
+  String sparesJson() {
+    List<ChildSpares.Spare> waiting = spares == null ? List.of() : spares.waiting();
+    return "{\"ready\":"
+        + waiting.stream().filter(ChildSpares.Spare::ready).count()
+        + ",\"starting\":"
+        + waiting.stream().filter(s -> !s.ready()).count()
+        + ",\"pids\":"
+        + waiting.stream().map(s -> Integer.toString(s.pid())).toList().toString().replace(" ", "")
+        + "}";
+  }
+
   /** The answer to {@code perchild status}: text, or the scoreboard's JSON with the hosts in it. */
   OperatorReply reply(boolean json) {
     HostTable hosts = hosts();
@@ -55,10 +95,19 @@ final class ServerStatus {
       return OperatorReply.ok(
           scoreboard.json(
               ",\"configurations\":" + configurations.json(),
-              ",\"groups\":" + scoreboard.groupsJson() + ",\"hosts\":" + hosts.json()));
+              ",\"groups\":"
+                  + scoreboard.groupsJson()
+                  + ",\"spares\":"
+                  + sparesJson()
+                  + ",\"hosts\":"
+                  + hosts.json()));
     }
     return OperatorReply.ok(
-        scoreboard.text() + scoreboard.groupsText() + hosts.text() + configurations.text());
+        scoreboard.text()
+            + scoreboard.groupsText()
+            + sparesText()
+            + hosts.text()
+            + configurations.text());
   }
 
   /**

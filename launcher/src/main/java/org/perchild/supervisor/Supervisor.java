@@ -76,6 +76,10 @@ public final class Supervisor {
 
   private AcceptorProcess acceptor;
   private ChildTable children;
+
+  /** {@code ChildSpares}; null in the unit tests, whose processes are played. */
+  private ChildSpares spares;
+
   private Generations generations;
   private GracefulRestart restart;
   private OnDemandGroups onDemand;
@@ -200,6 +204,10 @@ public final class Supervisor {
     children =
         new ChildTable(
             initialConfig, spawner, nanoTime, dispatch, acceptor, logs, singleUser, argFiles);
+    if (spawner instanceof PosixProcessSpawner) {
+      spares = new ChildSpares(spawner, argFiles, logs.errorLogFd(), nanoTime);
+      children.startFrom(spares);
+    }
     generations = new Generations(children, dispatch, acceptor, spawner);
     onDemand = new OnDemandGroups(children, nanoTime);
     restart =
@@ -214,6 +222,7 @@ public final class Supervisor {
             initialConfig.threads().threadLimit());
     serverStatus =
         new ServerStatus(acceptor, children, handover, nanoTime, serverStartedAt, singleUser);
+    serverStatus.showSpares(spares);
     dispatch.attach(acceptor, children, generations, onDemand, argFiles);
     acceptor.start(config());
     // Before the first children, so that they use the archives there are; a training run that
@@ -250,6 +259,9 @@ public final class Supervisor {
       archives.turn(System.nanoTime());
       respawnDue();
       onDemand.turn(nanoTime.getAsLong());
+      if (spares != null) {
+        spares.turn(config(), children.anyStarting());
+      }
       pushScoreboard();
     }
     if (stopping) {
@@ -283,6 +295,10 @@ public final class Supervisor {
       // httpd's restart: like a graceful one, but the old generation is cut short.
       case RESTART -> {
         generations.cutOldGenerationShort(true);
+        if (spares != null) {
+          // A restart picks up upgraded jars: so do the spares, started again after it.
+          spares.dismissAll("a restart");
+        }
         event.answer(restart.begin(event.text(), stopping));
       }
       case GRACEFUL -> {
@@ -316,6 +332,9 @@ public final class Supervisor {
     LOG.info("caught {}, shutting down", why);
     stopping = true;
     stoppingSince = nanoTime.getAsLong();
+    if (spares != null) {
+      spares.close();
+    }
     escalation = new StopEscalation(graceSeconds);
     ControlDispatch.send(acceptor.control(), new LauncherToAcceptor.Stop());
     for (ChildSlot child : children.everyChild()) {
@@ -379,6 +398,9 @@ public final class Supervisor {
       return;
     }
     argFiles.release(status.pid());
+    if (spares != null && spares.exited(status)) {
+      return;
+    }
     if (acceptor.owns(status)) {
       acceptor.exited(status, stopping);
       children.acceptorGone();

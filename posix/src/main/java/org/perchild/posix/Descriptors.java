@@ -57,6 +57,25 @@ public final class Descriptors {
   }
 
   /**
+   * Puts {@code fd} at the number {@code target} ({@code dup2}: whatever {@code target} was is
+   * closed in the same step) and closes {@code fd}; nothing happens when they are the same.
+   */
+  public static void moveTo(int fd, int target) throws PosixException {
+    if (fd == target) {
+      return;
+    }
+    copyTo(fd, target);
+    close(fd);
+  }
+
+  /** Makes {@code target} a second number of {@code fd} ({@code dup2}), closing what it was. */
+  public static void copyTo(int fd, int target) throws PosixException {
+    if (LibC.get().dup2(fd, target) < 0) {
+      throw PosixException.lastError("dup2(fd " + fd + ", " + target + ")");
+    }
+  }
+
+  /**
    * A close-on-exec duplicate of {@code fd} numbered {@code lowest} or above ({@code
    * F_DUPFD_CLOEXEC}).
    */

@@ -111,6 +111,10 @@ final class LibC {
 
     int fcntl(int fd, int cmd, int arg);
 
+    int dup2(int oldFd, int newFd);
+
+    int setenv(String name, String value, int overwrite);
+
     /** glibc 2.27 and later. */
     int memfd_create(String name, int flags);
 

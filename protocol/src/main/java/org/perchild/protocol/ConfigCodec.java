@@ -52,7 +52,7 @@ public final class ConfigCodec {
    * {@code SessionDirectory}; 4: each host's TLS, {@code Protocols} and PROXY protocol settings; 5:
    * {@code ChildWaitTimeout}; 6: each group's minimum and maximum, {@code ChildIdleTimeout}).
    */
-  public static final int VERSION = 6;
+  public static final int VERSION = 7;
 
   /** The most bytes a reader accepts: far above any real configuration. */
   public static final int MAX_BYTES = 64 * 1024 * 1024;
@@ -147,6 +147,7 @@ public final class ConfigCodec {
       duration(c.gracefulShutdownTimeout());
       duration(c.childWaitTimeout());
       duration(c.childIdleTimeout());
+      count(c.childSpares());
       count(c.warnings().size());
       for (ConfigProblem p : c.warnings()) {
         path(p.file());
@@ -327,6 +328,7 @@ public final class ConfigCodec {
       Duration graceful = duration();
       Duration childWait = duration();
       Duration childIdle = duration();
+      int childSpares = count();
       int warningCount = count();
       List<ConfigProblem> warnings = new ArrayList<>();
       for (int i = 0; i < warningCount; i++) {
@@ -353,6 +355,7 @@ public final class ConfigCodec {
           graceful,
           childWait,
           childIdle,
+          childSpares,
           warnings);
     }
 

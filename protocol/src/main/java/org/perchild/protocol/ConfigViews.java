@@ -108,6 +108,7 @@ public final class ConfigViews {
         config.gracefulShutdownTimeout(),
         config.childWaitTimeout(),
         config.childIdleTimeout(),
+        config.childSpares(),
         List.of());
   }
 

@@ -39,6 +39,9 @@ public record ProcessCommand(List<String> argv, List<String> environment, List<I
   /** A child's main class. */
   public static final String CHILD_MAIN = "org.perchild.container.ChildMain";
 
+  /** The only argument of a spare child ({@link #spare}): it learns the rest later. */
+  public static final String SPARE_ARGUMENT = "--spare";
+
   /** A class archive's training run's main class (container: protocol does not depend on it). */
   public static final String TRAINING_MAIN = "org.perchild.container.ClassArchiveTraining";
 
@@ -141,6 +144,35 @@ public record ProcessCommand(List<String> argv, List<String> environment, List<I
     argv.add(CHILD_MAIN);
     argv.addAll(arguments.toArgv());
     return new ProcessCommand(argv, environment, inherited);
+  }
+
+  /**
+   * A spare child ({@link SpareAssignment}): a child's JVM with {@link #SPARE_ARGUMENT} instead of
+   * a child's arguments, standard output and error to {@code logFd} (the server's error log until
+   * it is told its own), its control channel at {@link ProcessFds#CONTROL} and that same channel
+   * again at {@link ProcessFds#CHILD_HANDOFF} and {@link ProcessFds#CHILD_CONFIG}: the numbers stay
+   * taken, so that the JVM opens none of its own files there, until the assignment puts the child's
+   * descriptors in their place.
+   */
+  public static ProcessCommand spare(Jvm jvm, List<String> environment, int logFd, int controlFd) {
+    List<InheritedFd> inherited = new ArrayList<>(standardFds(logFd));
+    inherited.add(new InheritedFd(controlFd, ProcessFds.CONTROL));
+    inherited.add(new InheritedFd(controlFd, ProcessFds.CHILD_HANDOFF));
+    inherited.add(new InheritedFd(controlFd, ProcessFds.CHILD_CONFIG));
+    List<String> argv = java(jvm);
+    argv.add(CHILD_MAIN);
+    argv.add(SPARE_ARGUMENT);
+    return new ProcessCommand(argv, environment, inherited);
+  }
+
+  /**
+   * The environment of a spare child: {@link #environment} without the variables that name a user
+   * ({@code HOME}, {@code USER}, {@code LOGNAME}), which its assignment sets.
+   */
+  public static List<String> spareEnvironment() {
+    return environment("", "").stream()
+        .filter(v -> !v.startsWith("HOME=") && !v.startsWith("USER=") && !v.startsWith("LOGNAME="))
+        .toList();
   }
 
   /**

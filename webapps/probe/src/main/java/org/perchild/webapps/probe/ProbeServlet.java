@@ -24,6 +24,7 @@ import java.util.concurrent.TimeUnit;
  *       spaces), or {@code read denied: <exception>}.
  *   <li>{@code ?list=/dir}: the names in the directory, one a line, or {@code list denied:
  *       <exception>}.
+ *   <li>{@code ?env=NAME}: the environment variable as this JVM sees it, or {@code (unset)}.
  *   <li>{@code ?property=name}: the system property of this JVM, or {@code (unset)}.
  *   <li>{@code ?status}: the Pid, Uid, Gid, Groups, CapEff, CapPrm and NoNewPrivs lines of {@code
  *       /proc/self/status}.
@@ -50,6 +51,10 @@ public class ProbeServlet extends HttpServlet {
       answer = cat(Path.of(request.getParameter("cat")));
     } else if (request.getParameter("list") != null) {
       answer = list(Path.of(request.getParameter("list")));
+    } else if (request.getParameter("env") != null) {
+      answer =
+          java.util.Objects.requireNonNullElse(
+              System.getenv(request.getParameter("env")), "(unset)");
     } else if (request.getParameter("property") != null) {
       answer = System.getProperty(request.getParameter("property"), "(unset)");
     } else if (request.getParameter("status") != null) {
