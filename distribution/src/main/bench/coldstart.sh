@@ -19,14 +19,15 @@
 # mean. The first start of the launcher makes the class archive (a training run as User):
 # the script waits for it (BENCH_ARCHIVE_WAIT, 120 s) before the measured rounds, and says
 # whether the children use it. The server keeps BENCH_SPARES spare JVMs (ChildSpares, 1): a
-# replacement starts from one, and BENCH_SPARES=0 measures a spawn. The accounts of the uids are
-# made (useradd, no home, no shell) if missing, and kept.
+# replacement starts from one, and BENCH_SPARES=0 measures a spawn; each round waits until the
+# spares are ready and then BENCH_SETTLE seconds (3). The accounts of the uids are made (useradd,
+# no home, no shell) if missing, and kept.
 #
 # Usage: bench/coldstart.sh     (as root)
 # Environment: JAVA_HOME, BENCH_TENANTS (3), BENCH_COLD (20), BENCH_IDLE (30), BENCH_PORT
 #   (18191), BENCH_FIRST_UID (45001), BENCH_WAR (webapps/localhost/whoami.war), BENCH_PATH
 #   (/whoami/), BENCH_ARCHIVE_WAIT (120), BENCH_JAVA_OPTIONS (ChildJavaOptions to write
-#   instead of the defaults, e.g. to measure the old ones), BENCH_SPARES (1)
+#   instead of the defaults, e.g. to measure the old ones), BENCH_SPARES (1), BENCH_SETTLE (3)
 set -eu
 
 PRG="$0"
@@ -53,15 +54,16 @@ URL_PATH=${BENCH_PATH:-/whoami/}
 ARCHIVE_WAIT=${BENCH_ARCHIVE_WAIT:-120}
 JAVA_OPTIONS=${BENCH_JAVA_OPTIONS:-}
 SPARES=${BENCH_SPARES:-1}
+SETTLE=${BENCH_SETTLE:-3}
 for arg in "$@"; do
   case "$arg" in
-    -h | --help) sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) fail "unknown argument $arg (try --help)" ;;
   esac
 done
-for n in "$TENANTS" "$COLD" "$IDLE" "$FIRST_UID" "$ARCHIVE_WAIT" "$SPARES"; do
+for n in "$TENANTS" "$COLD" "$IDLE" "$FIRST_UID" "$ARCHIVE_WAIT" "$SPARES" "$SETTLE"; do
   case "$n" in
-    '' | *[!0-9]*) fail "BENCH_TENANTS, BENCH_COLD, BENCH_IDLE, BENCH_FIRST_UID and BENCH_ARCHIVE_WAIT are numbers: $n" ;;
+    '' | *[!0-9]*) fail "BENCH_TENANTS, BENCH_COLD, BENCH_IDLE, BENCH_FIRST_UID, BENCH_ARCHIVE_WAIT, BENCH_SPARES and BENCH_SETTLE are numbers: $n" ;;
   esac
 done
 [ "$TENANTS" -gt 0 ] && [ "$COLD" -gt 0 ] || fail "BENCH_TENANTS and BENCH_COLD must be at least 1"
@@ -182,6 +184,9 @@ while [ $round -le "$COLD" ]; do
     [ $tries -lt 120 ] || fail "no spare ready after 60 s: $(status | grep '^Spares')"
     sleep 0.5
   done
+  # A spare that has just said it is ready may still be compiling what it ran: a cold request
+  # on an idle machine finds it quiet.
+  sleep "$SETTLE"
   lines=$(wc -l <"$LOG")
   kill -9 "$pid"
   first=$(curl -s -o /dev/null -w '%{http_code} %{time_starttransfer} %{time_total}' --max-time 30 \
@@ -238,3 +243,10 @@ done
 awk '{ s += $1; if (NR == 1 || $1 < lo) lo = $1; if ($1 > hi) hi = $1 }
   END { if (NR) printf "idle child PSS, %d children: mean %.1f MiB, lowest %.1f, highest %.1f\n",
     NR, s / NR / 1024, lo / 1024, hi / 1024 }' "$RESULTS/pss"
+# The spares that wait meanwhile (perchild status: Spares: N ready, M starting (pids ...)):
+# no tenant, no web application.
+for pid in $(status | sed -n 's/^Spares: .*(pids \(.*\))$/\1/p'); do
+  printf '%-8s %-8s %9s %9s %9s %9s %8s\n' spare "$pid" "$(mib "$(kb Pss "$pid")")" \
+    "$(mib "$(kb Pss_Anon "$pid")")" "$(mib "$(kb Pss_File "$pid")")" "$(mib "$(kb Rss "$pid")")" \
+    "$(ls "/proc/$pid/task" | wc -l)"
+done

@@ -34,7 +34,9 @@ record SupervisorEvent(
     RESTART,
     GRACEFUL,
     STATUS,
-    DUMP
+    DUMP,
+    /** SIGCHLD: a process exited; the turn's reap finds which. */
+    EXITED
   }
 
   SupervisorEvent(Kind kind, int slot, int pid, String text) {
