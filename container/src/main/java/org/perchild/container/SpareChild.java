@@ -2,6 +2,7 @@ package org.perchild.container;
 
 import java.io.IOException;
 import java.util.Optional;
+import org.perchild.environment.ServletEnvironments;
 import org.perchild.posix.Descriptors;
 import org.perchild.posix.Environ;
 import org.perchild.posix.PrivilegeDrop;
@@ -59,6 +60,8 @@ final class SpareChild {
   static Optional<ChildArguments> await() throws IOException, PrivilegeDropException {
     PrivilegeDrop.prepare();
     preload();
+    // What preparing left on the heap is garbage: the child starts with a heap as small as -Xms.
+    System.gc();
     SeqPacketChannel control = new SeqPacketChannel(ProcessFds.CONTROL);
     SpareAssignment.sayWaiting(control);
     Optional<SpareAssignment> assignment = SpareAssignment.receive(control);
@@ -80,6 +83,12 @@ final class SpareChild {
   }
 
   private static void preload() {
+    try {
+      // ee10, the environment of every jakarta WAR: its loader, its classes, its annotation scan.
+      ServletEnvironments.installed().get("ee10").prepare();
+    } catch (RuntimeException | LinkageError e) {
+      // Only speed is lost: a deploy loads it as it would have.
+    }
     ClassLoader loader = SpareChild.class.getClassLoader();
     for (String name : PRELOADED) {
       try {

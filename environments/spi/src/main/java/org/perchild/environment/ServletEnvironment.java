@@ -18,4 +18,13 @@ public interface ServletEnvironment {
    * service per {@code <login-config>} from {@link WebAppSpec#realms()}.
    */
   WebApplication create(WebAppSpec spec);
+
+  /**
+   * Runs, before any web application is known, the container's own part of a deploy that is the
+   * same for every WAR, so that the JVM has loaded and compiled it when the first deploy comes: a
+   * spare child does it while it waits. Only this environment's code on this environment's own
+   * jars: never a class or file of a web application. Does nothing by default; a failure costs only
+   * speed.
+   */
+  default void prepare() {}
 }

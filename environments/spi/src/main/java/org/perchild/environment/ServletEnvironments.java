@@ -48,9 +48,19 @@ public final class ServletEnvironments {
     this.libDirectory = libDirectory;
   }
 
-  /** The environments of this installation: {@code lib/<name>/} beside the jar of this class. */
+  /**
+   * The environments of this installation: {@code lib/<name>/} beside the jar of this class. One
+   * for the process, so that an environment a spare child loaded and prepared ({@link
+   * ServletEnvironment#prepare}) is the one its web applications get.
+   */
   public static ServletEnvironments installed() {
-    return new ServletEnvironments(ownDirectory());
+    return Installed.ENVIRONMENTS;
+  }
+
+  private static final class Installed {
+    static final ServletEnvironments ENVIRONMENTS = new ServletEnvironments(ownDirectory());
+
+    private Installed() {}
   }
 
   private static Path ownDirectory() {

@@ -1,8 +1,14 @@
 package org.perchild.environment.ee10;
 
+import jakarta.servlet.Servlet;
+import java.net.URI;
+import java.util.Set;
+import org.eclipse.jetty.annotations.AnnotationParser;
 import org.eclipse.jetty.ee10.webapp.MetaInfConfiguration;
 import org.eclipse.jetty.ee10.webapp.WebAppContext;
 import org.eclipse.jetty.server.handler.ContextHandler;
+import org.eclipse.jetty.util.resource.Resource;
+import org.eclipse.jetty.util.resource.ResourceFactory;
 import org.perchild.environment.ServletEnvironment;
 import org.perchild.environment.WebAppSpec;
 import org.perchild.environment.WebApplication;
@@ -30,6 +36,26 @@ public final class Ee10Environment implements ServletEnvironment {
   @Override
   public String name() {
     return "ee10";
+  }
+
+  /** Scans of the servlet API that compile the annotation parser's loops before a deploy. */
+  private static final int WARM_UP_SCANS = 3;
+
+  /**
+   * Scans the servlet API's jar for annotations, as every deploy does (it is one of the {@link
+   * #CONTAINER_JARS}), with a handler that keeps nothing.
+   */
+  @Override
+  public void prepare() {
+    try (ResourceFactory.Closeable resources = ResourceFactory.closeable()) {
+      URI api = Servlet.class.getProtectionDomain().getCodeSource().getLocation().toURI();
+      Resource jar = resources.newResource(api);
+      for (int i = 0; i < WARM_UP_SCANS; i++) {
+        new AnnotationParser().parse(Set.of(new AnnotationParser.AbstractHandler() {}), jar);
+      }
+    } catch (Exception e) {
+      // Only speed is lost.
+    }
   }
 
   @Override
