@@ -21,8 +21,11 @@ final class ChildSlot {
    */
   ChildGroup group;
 
-  /** The generation whose configuration its children were started with. */
-  final int generation;
+  /**
+   * The generation whose configuration its process was started with: a kept child's stays its
+   * own until its process is started again, then it is the running one's.
+   */
+  int generation;
 
   int pid;
   ControlChannel<ChildToLauncher, LauncherToChild> control;

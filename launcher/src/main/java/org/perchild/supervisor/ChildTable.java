@@ -162,8 +162,12 @@ final class ChildTable {
     child.closeHandoff();
   }
 
-  /** Spawns the process of a running generation's {@code child}. */
+  /**
+   * Spawns the process of a running generation's {@code child}, with the running configuration:
+   * so its generation is the running one, also for a child a graceful restart kept.
+   */
   void startChild(ChildSlot child) throws IOException {
+    child.generation = generation;
     startChild(child, config);
   }
 

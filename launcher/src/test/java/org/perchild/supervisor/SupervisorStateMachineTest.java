@@ -350,6 +350,15 @@ class SupervisorStateMachineTest {
     assertEquals("GONE 1", next(acceptor));
     assertEquals(2, processes.slot(1).size());
     assertEquals("user1", processes.latest(1).argument("--user"));
+    // Its replacement runs the running generation's configuration, and says so.
+    assertEquals("2", processes.latest(1).argument("--generation"));
+    processes.latest(1).say("READY " + processes.latest(1).pid);
+    supervisor.turn(0);
+    assertTrue(
+        await(supervisor.submit(OperatorCommand.STATUS))
+            .text()
+            .matches("(?s).*user1/group1 +gen 2 .*"),
+        "a respawned kept child runs generation 2's configuration");
   }
 
   @Test
