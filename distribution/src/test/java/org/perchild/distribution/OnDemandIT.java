@@ -155,6 +155,8 @@ class OnDemandIT {
     assertTrue(
         server.count("child \\d+ started: pid " + spare + ", .*user " + BURSTY + ", .*from a spare")
             == 1);
+    // It started at a raised priority (StartPriority) and is back at nice 0 since its READY.
+    assertEquals(List.of(0), niceOfEachThread(spare));
     String home = LaunchedServer.run("getent", "passwd", BURSTY).trim().split(":")[5];
     assertEquals(home, body(BURSTY + ".test", "/?env=HOME"));
     assertEquals(BURSTY, body(BURSTY + ".test", "/?env=USER"));
@@ -327,6 +329,18 @@ class OnDemandIT {
     argv.addAll(List.of(options));
     argv.addAll(List.of("-H", "Host: " + host, "http://127.0.0.1:" + server.port + path));
     return LaunchedServer.run(argv.toArray(String[]::new)).trim();
+  }
+
+  /** The nice value of each thread of {@code pid}: field 19 of its tasks' {@code stat}. */
+  private static List<Integer> niceOfEachThread(long pid) throws Exception {
+    List<Integer> nice = new ArrayList<>();
+    try (var tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+      for (Path task : tasks.toList()) {
+        String stat = Files.readString(task.resolve("stat"));
+        nice.add(Integer.parseInt(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[16]));
+      }
+    }
+    return nice.stream().distinct().toList();
   }
 
   /** The pid in {@code perchild status}'s {@code Spares: 1 ready, 0 starting (pids N)}. */

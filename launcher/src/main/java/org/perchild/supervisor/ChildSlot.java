@@ -22,8 +22,8 @@ final class ChildSlot {
   ChildGroup group;
 
   /**
-   * The generation whose configuration its process was started with: a kept child's stays its
-   * own until its process is started again, then it is the running one's.
+   * The generation whose configuration its process was started with: a kept child's stays its own
+   * until its process is started again, then it is the running one's.
    */
   int generation;
 

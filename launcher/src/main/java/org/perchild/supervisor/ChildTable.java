@@ -104,6 +104,13 @@ final class ChildTable {
     this.spares = spares;
   }
 
+  /** How starting children are given the CPU first; null: not at all. */
+  private StartPriority priority;
+
+  void startWith(StartPriority priority) {
+    this.priority = priority;
+  }
+
   /**
    * Starts generation 1: every group's fixed count or minimum of children, slots numbered from 1 in
    * configuration order. An on-demand group's children above its minimum come later ({@link
@@ -163,8 +170,8 @@ final class ChildTable {
   }
 
   /**
-   * Spawns the process of a running generation's {@code child}, with the running configuration:
-   * so its generation is the running one, also for a child a graceful restart kept.
+   * Spawns the process of a running generation's {@code child}, with the running configuration: so
+   * its generation is the running one, also for a child a graceful restart kept.
    */
   void startChild(ChildSlot child) throws IOException {
     child.generation = generation;
@@ -281,6 +288,9 @@ final class ChildTable {
             ChildToLauncher::decode);
     child.handoffFd = handoff.parentFd();
     dispatch.listen(child.control, child.slot, child.pid);
+    if (priority != null) {
+      priority.starting(child.pid);
+    }
     LOG.info(
         "child {} started: pid {}, gen {}, user {}, group {}{}",
         child.slot,

@@ -112,6 +112,9 @@ final class ControlDispatch {
       return;
     }
     boolean ready = message instanceof ChildToLauncher.Ready;
+    if (ready && priority != null) {
+      priority.started(pid);
+    }
     ChildSlot child = children.slotNumbered(slot);
     if (child == null) {
       LOG.debug("child {} (pid {}) is no longer current: {}", slot, pid, message.name());
@@ -216,6 +219,13 @@ final class ControlDispatch {
   }
 
   /** Closes the launcher's copy of {@code fd} (-1: none); a failure is logged. */
+  /** Starting children's priority, back to normal at their READY; null: none. */
+  private StartPriority priority;
+
+  void readyEnds(StartPriority priority) {
+    this.priority = priority;
+  }
+
   static void close(int fd) {
     if (fd >= 0) {
       try {

@@ -80,6 +80,9 @@ public final class Supervisor {
   /** {@code ChildSpares}; null in the unit tests, whose processes are played. */
   private ChildSpares spares;
 
+  /** Starting children first on the CPU; null in the unit tests. */
+  private StartPriority priority;
+
   private Generations generations;
   private GracefulRestart restart;
   private OnDemandGroups onDemand;
@@ -215,6 +218,9 @@ public final class Supervisor {
     if (spawner instanceof PosixProcessSpawner) {
       spares = new ChildSpares(spawner, argFiles, logs.errorLogFd(), nanoTime);
       children.startFrom(spares);
+      priority = new StartPriority(nanoTime, singleUser == null);
+      children.startWith(priority);
+      dispatch.readyEnds(priority);
     }
     generations = new Generations(children, dispatch, acceptor, spawner);
     onDemand = new OnDemandGroups(children, nanoTime);
@@ -269,6 +275,7 @@ public final class Supervisor {
       onDemand.turn(nanoTime.getAsLong());
       if (spares != null) {
         spares.turn(config(), children.anyStarting());
+        priority.turn();
       }
       pushScoreboard();
     }
@@ -409,6 +416,9 @@ public final class Supervisor {
       return;
     }
     argFiles.release(status.pid());
+    if (priority != null) {
+      priority.started(status.pid());
+    }
     if (spares != null && spares.exited(status)) {
       return;
     }

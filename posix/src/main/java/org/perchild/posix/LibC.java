@@ -115,6 +115,8 @@ final class LibC {
 
     int setenv(String name, String value, int overwrite);
 
+    int setpriority(int which, int who, int prio);
+
     /** glibc 2.27 and later. */
     int memfd_create(String name, int flags);
 
