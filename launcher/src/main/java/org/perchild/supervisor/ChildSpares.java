@@ -132,9 +132,12 @@ final class ChildSpares {
           LOG.debug("spare child pid {} waits", spare.pid);
         }
       } catch (IOException e) {
-        // It has gone or is broken: its exit is reaped as a spare's that was told to go.
+        // It has gone or is broken: its exit is reaped as a spare's that was told to go, and the
+        // next waits as after any spare that died waiting.
         it.remove();
         dismiss(spare, e.getMessage());
+        failures++;
+        nextStartAt = nanoTime.getAsLong() + backoff(failures).toNanos();
       }
     }
     long now = nanoTime.getAsLong();
