@@ -6,9 +6,11 @@
 # (40). Times the server's start (launch to the first 200 of the fallback host: it must not
 # grow with the number of tenants), then for BENCH_DURATION seconds (60) puts BENCH_ACTIVE (20)
 # tenants under keep-alive load (one wrk per tenant, with its share of BENCH_CONNECTIONS, 40:
-# a keep-alive connection stays with its host) while the others are touched now and then: one
-# request every BENCH_TOUCH seconds (5) to a tenant not touched before, which is a cold start
-# (its group has no process), timed to its first response byte. Prints the start time, the cold starts' p50/p95/highest, the
+# a keep-alive connection stays with its host; BENCH_PACE ms, 0, between a connection's
+# requests: 0 is as fast as the server answers, which keeps every CPU busy) while the others
+# are touched now and then: one request every BENCH_TOUCH seconds (5) to a tenant not touched
+# before, which is a cold start (its group has no process), timed to its first response byte.
+# Prints the start time, the cold starts' p50/p95/highest, the
 # active tenants' throughput (all of them) and latency (the median of their p50s, the highest of
 # their p99s), the child processes alive (highest seen, and at the end), and their PSS (total,
 # mean, lowest, highest) at the end, and a waiting spare's (ChildSpares).
@@ -18,7 +20,7 @@
 #
 # Usage: bench/density.sh [--fixed]     (as root)
 # Environment: BENCH_TENANTS (200), BENCH_ACTIVE (20), BENCH_RANGE (0-1), BENCH_SERVER_LIMIT
-#   (40), BENCH_DURATION (60), BENCH_TOUCH (5), BENCH_CONNECTIONS (40),
+#   (40), BENCH_DURATION (60), BENCH_TOUCH (5), BENCH_CONNECTIONS (40), BENCH_PACE (0),
 #   BENCH_PORT (18184), BENCH_FIRST_UID (46001), BENCH_WAR (webapps/localhost/whoami.war)
 set -eu
 
@@ -42,6 +44,7 @@ SERVER_LIMIT=${BENCH_SERVER_LIMIT:-40}
 DURATION=${BENCH_DURATION:-60}
 TOUCH=${BENCH_TOUCH:-5}
 CONNECTIONS=${BENCH_CONNECTIONS:-40}
+PACE=${BENCH_PACE:-0}
 PORT=${BENCH_PORT:-18184}
 FIRST_UID=${BENCH_FIRST_UID:-46001}
 TENANT=$FIRST_UID
@@ -50,11 +53,11 @@ FIXED=
 for arg in "$@"; do
   case "$arg" in
     --fixed) FIXED=1 ;;
-    -h | --help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) fail "unknown argument $arg (try --help)" ;;
   esac
 done
-for n in "$TENANTS" "$ACTIVE" "$SERVER_LIMIT" "$DURATION" "$CONNECTIONS" "$FIRST_UID"; do
+for n in "$TENANTS" "$ACTIVE" "$SERVER_LIMIT" "$DURATION" "$CONNECTIONS" "$FIRST_UID" "$PACE"; do
   case "$n" in
     '' | *[!0-9]*) fail "the BENCH_ settings are whole numbers: $n" ;;
   esac
@@ -130,7 +133,7 @@ child_pids() {
 children() { child_pids | wc -l; }
 
 echo
-echo "$TENANTS tenants ($([ -n "$FIXED" ] && echo "the first $ACTIVE fixed at 1, the rest $RANGE" || echo "ChildPerUserID $RANGE")), ServerLimit $SERVER_LIMIT, $ACTIVE active; ChildJavaOptions $CHILD_JAVA_OPTIONS"
+echo "$TENANTS tenants ($([ -n "$FIXED" ] && echo "the first $ACTIVE fixed at 1, the rest $RANGE" || echo "ChildPerUserID $RANGE")), ServerLimit $SERVER_LIMIT, $ACTIVE active ($CONNECTIONS connections, ${PACE} ms between a connection's requests); ChildJavaOptions $CHILD_JAVA_OPTIONS"
 echo "$(nproc) CPUs, $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo); $("${JAVA_HOME:+$JAVA_HOME/bin/}java" -version 2>&1 | head -1); load $(load)"
 
 started=$(date +%s.%N)
@@ -154,10 +157,12 @@ for job in $warming; do wait "$job"; done
 # its host (a request for another tenant's host on it would be answered 421 and closed).
 per=$((CONNECTIONS / ACTIVE))
 [ "$per" -ge 1 ] || per=1
+# wrk's delay(): the pause, in ms, before each request of a connection.
+echo "function delay() return $PACE end" >"$RESULTS/pace.lua"
 WRKS=
 n=1
 while [ $n -le "$ACTIVE" ]; do
-  wrk -t 1 -c "$per" -d "${DURATION}s" --latency -H "Host: tenant$n.localhost" \
+  wrk -t 1 -c "$per" -d "${DURATION}s" --latency -s "$RESULTS/pace.lua" -H "Host: tenant$n.localhost" \
     "http://127.0.0.1:$PORT/" >"$RESULTS/wrk-$n.txt" 2>&1 &
   WRKS="$WRKS $!"
   n=$((n + 1))
