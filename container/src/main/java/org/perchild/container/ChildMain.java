@@ -61,11 +61,13 @@ import org.slf4j.LoggerFactory;
  * and its control bean hands STOP and the end of the channel back here.
  *
  * <p>The privilege drop comes before anything else of ours runs: only the arguments are read as
- * root. Exit codes, the contract with the launcher's supervisor ({@link ExitCodes}): {@link
- * ExitCodes#NORMAL} stopped as asked or the launcher has gone; {@link ExitCodes#FATAL} bad
- * arguments, a failed privilege drop or a refused configuration, which the launcher does not answer
- * by respawning in a loop; {@link ExitCodes#CRASH} (or any other code) anything unexpected,
- * respawned with backoff.
+ * root. A spare ({@code ChildMain --spare}, {@link SpareChild}) does more before it: it loads and
+ * prepares the container's own classes and environment, never a web application's, and learns its
+ * arguments and descriptors from the launcher; then it is this child, drop first. Exit codes, the
+ * contract with the launcher's supervisor ({@link ExitCodes}): {@link ExitCodes#NORMAL} stopped as
+ * asked or the launcher has gone; {@link ExitCodes#FATAL} bad arguments, a failed privilege drop or
+ * a refused configuration, which the launcher does not answer by respawning in a loop; {@link
+ * ExitCodes#CRASH} (or any other code) anything unexpected, respawned with backoff.
  */
 public final class ChildMain {
 
