@@ -115,7 +115,10 @@ final class ChildSpares {
    * very wait it is there to shorten.
    */
   void turn(ServerConfig config, boolean childrenStarting) {
-    if (closed) {
+    long now = nanoTime.getAsLong();
+    boolean startDue =
+        waiting.size() < config.childSpares() && now - nextStartAt >= 0 && !childrenStarting;
+    if (closed || (waiting.isEmpty() && !startDue)) {
       return;
     }
     List<String> options = argFiles.optionsOf(config.defaultGroup().javaOptions());
@@ -140,7 +143,6 @@ final class ChildSpares {
         nextStartAt = nanoTime.getAsLong() + backoff(failures).toNanos();
       }
     }
-    long now = nanoTime.getAsLong();
     if (waiting.size() < config.childSpares() && now - nextStartAt >= 0 && !childrenStarting) {
       start(options);
     }

@@ -55,32 +55,38 @@ final class ServerStatus {
    * preparing, for a group's next child.
    */
   String sparesText() {
-    List<ChildSpares.Spare> waiting = spares == null ? List.of() : spares.waiting();
-    long ready = waiting.stream().filter(ChildSpares.Spare::ready).count();
-    StringBuilder out =
-        new StringBuilder("Spares: ")
-            .append(ready)
-            .append(" ready, ")
-            .append(waiting.size() - ready)
-            .append(" starting");
-    if (!waiting.isEmpty()) {
-      out.append(" (pids ");
-      out.append(String.join(" ", waiting.stream().map(s -> Integer.toString(s.pid())).toList()));
-      out.append(')');
-    }
-    return out.append('\n').toString();
+    Spares s = spares();
+    return "Spares: "
+        + s.ready()
+        + " ready, "
+        + s.starting()
+        + " starting"
+        + (s.pids().isEmpty() ? "" : " (pids " + String.join(" ", s.pids()) + ")")
+        + "\n";
   }
 
   /** {@link #sparesText()} as a JSON object. */
   String sparesJson() {
-    List<ChildSpares.Spare> waiting = spares == null ? List.of() : spares.waiting();
+    Spares s = spares();
     return "{\"ready\":"
-        + waiting.stream().filter(ChildSpares.Spare::ready).count()
+        + s.ready()
         + ",\"starting\":"
-        + waiting.stream().filter(s -> !s.ready()).count()
-        + ",\"pids\":"
-        + waiting.stream().map(s -> Integer.toString(s.pid())).toList().toString().replace(" ", "")
-        + "}";
+        + s.starting()
+        + ",\"pids\":["
+        + String.join(",", s.pids())
+        + "]}";
+  }
+
+  /** The waiting spares, ready ones first. */
+  private record Spares(long ready, long starting, List<String> pids) {}
+
+  private Spares spares() {
+    List<ChildSpares.Spare> waiting = spares == null ? List.of() : spares.waiting();
+    long ready = waiting.stream().filter(ChildSpares.Spare::ready).count();
+    return new Spares(
+        ready,
+        waiting.size() - ready,
+        waiting.stream().map(s -> Integer.toString(s.pid())).toList());
   }
 
   /** The answer to {@code perchild status}: text, or the scoreboard's JSON with the hosts in it. */

@@ -275,6 +275,8 @@ public final class Supervisor {
       onDemand.turn(nanoTime.getAsLong());
       if (spares != null) {
         spares.turn(config(), children.anyStarting());
+      }
+      if (priority != null) {
         priority.turn();
       }
       pushScoreboard();

@@ -76,12 +76,12 @@ class PrioritiesTest {
     assertEquals(0, Priorities.set((int) gone.pid(), 5));
   }
 
-  /** Says it runs, then sleeps until killed. */
+  /** Says it runs, then waits on its standard input until killed. */
   public static final class Sleeper {
     public static void main(String[] args) throws Exception {
       System.out.write('!');
       System.out.flush();
-      Thread.sleep(60_000);
+      System.in.read();
     }
   }
 }

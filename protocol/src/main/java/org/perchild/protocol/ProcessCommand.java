@@ -170,9 +170,13 @@ public record ProcessCommand(List<String> argv, List<String> environment, List<I
    * ({@code HOME}, {@code USER}, {@code LOGNAME}), which its assignment sets.
    */
   public static List<String> spareEnvironment() {
-    return environment("", "").stream()
-        .filter(v -> !v.startsWith("HOME=") && !v.startsWith("USER=") && !v.startsWith("LOGNAME="))
-        .toList();
+    return List.of(
+        "PATH=/usr/local/bin:/usr/bin:/bin",
+        "LANG=C.UTF-8",
+        // glibc's malloc gives each thread that allocates an arena of its own, up to 8 per CPU,
+        // each holding freed memory back: a JVM's native memory (its compilers, zip inflaters,
+        // NIO) in two arenas is several MiB smaller per process.
+        "MALLOC_ARENA_MAX=2");
   }
 
   /**
@@ -192,16 +196,9 @@ public record ProcessCommand(List<String> argv, List<String> environment, List<I
    * the spawner's (root's) environment leaks into a tenant's process.
    */
   public static List<String> environment(String user, String home) {
-    return List.of(
-        "PATH=/usr/local/bin:/usr/bin:/bin",
-        "HOME=" + home,
-        "USER=" + user,
-        "LOGNAME=" + user,
-        "LANG=C.UTF-8",
-        // glibc's malloc gives each thread that allocates an arena of its own, up to 8 per CPU,
-        // each holding freed memory back: a JVM's native memory (its compilers, zip inflaters,
-        // NIO) in two arenas is several MiB smaller per process.
-        "MALLOC_ARENA_MAX=2");
+    List<String> environment = new ArrayList<>(spareEnvironment());
+    environment.addAll(1, List.of("HOME=" + home, "USER=" + user, "LOGNAME=" + user));
+    return List.copyOf(environment);
   }
 
   /** The program to run: {@code argv[0]}. */
