@@ -43,7 +43,8 @@
 #   BENCH_KEY (ec: P-256 keys; rsa: 2048-bit RSA), BENCH_NGINX_WORKERS (auto: one per CPU),
 #   BENCH_PM_TENANTS (2; 1: both hosts of the process model belong to the first tenant and
 #   one child serves them, one serving JVM as with -X: what the hand-off and the child's TLS
-#   cost, without a second JVM's)
+#   cost, without a second JVM's), BENCH_PROVIDER (Conscrypt: SSLProvider of -X and the process
+#   model; JDK for the JDK's TLS)
 set -eu
 
 PRG="$0"
@@ -70,6 +71,7 @@ TENANT=${BENCH_UID:-40001}
 KEY=${BENCH_KEY:-ec}
 NGINX_WORKERS=${BENCH_NGINX_WORKERS:-auto}
 PM_TENANTS=${BENCH_PM_TENANTS:-2}
+PROVIDER=${BENCH_PROVIDER:-Conscrypt}
 SCHEME=https
 MODES=
 SIDES=
@@ -77,7 +79,7 @@ for arg in "$@"; do
   case "$arg" in
     keepalive | close | h2) MODES="$MODES $arg" ;;
     x | pm | nginx) SIDES="$SIDES $arg" ;;
-    -h | --help) sed -n '2,46p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,47p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) fail "unknown argument $arg (try --help)" ;;
   esac
 done
@@ -94,6 +96,13 @@ case "$PM_TENANTS" in
   1 | 2) ;;
   *) fail "BENCH_PM_TENANTS is 1 or 2: $PM_TENANTS" ;;
 esac
+case "$PROVIDER" in
+  Conscrypt | JDK) ;;
+  *) fail "BENCH_PROVIDER is Conscrypt or JDK: $PROVIDER" ;;
+esac
+# Over TLS 1.3 BoringSSL takes the client's order of suites, the JDK its own: nginx is given
+# the same rule, so that all three encrypt with the same suite.
+if [ "$PROVIDER" = Conscrypt ]; then NGINX_PREFER=off; else NGINX_PREFER=on; fi
 case "$KEY" in
   ec) NEWKEY="ec -pkeyopt ec_paramgen_curve:P-256" ;;
   rsa) NEWKEY="rsa:2048" ;;
@@ -112,7 +121,7 @@ WAR="$PERCHILD_HOME/webapps/localhost/whoami.war"
 # Each client of a run gets half the threads and connections (at least one).
 HALF_THREADS=$((THREADS / 2 > 0 ? THREADS / 2 : 1))
 HALF_CONNECTIONS=$((CONNECTIONS / 2 > HALF_THREADS ? CONNECTIONS / 2 : HALF_THREADS))
-CLIENT="two clients at once, one per tenant, each wrk -t$HALF_THREADS -c$HALF_CONNECTIONS -d$DURATION or h2load -t$HALF_THREADS -c$HALF_CONNECTIONS -m$STREAMS -D $DURATION"
+CLIENT="SSLProvider $PROVIDER, two clients at once, one per tenant, each wrk -t$HALF_THREADS -c$HALF_CONNECTIONS -d$DURATION or h2load -t$HALF_THREADS -c$HALF_CONNECTIONS -m$STREAMS -D $DURATION"
 
 # seconds DURATION: wrk's and h2load's 20s, 2m or 20 in seconds.
 seconds() {
@@ -229,6 +238,7 @@ write_tls_config() {
     [ "$PM_TENANTS" = 1 ] || echo "ChildPerUserID #$(uid_of 2) #$(uid_of 2) 1"
     echo "# Retiring children would measure respawns, not serving."
     echo "MaxRequestsPerChild 0"
+    echo "SSLProvider $PROVIDER"
     for t in 1 2; do
       echo "<VirtualHost *:$PORT>"
       echo "  ServerName $(host_of $t)"
@@ -244,8 +254,9 @@ write_tls_config() {
 }
 
 # nginx: TLS for both hosts as the current nginx.org defaults have it (TLS 1.2 and 1.3; this
-# nginx may still default to older ones) and with the cipher suite that Perchild's JSSE chooses
-# (the probe shows what each server chose), each host proxied to its tenant's -X with keep-alive
+# nginx may still default to older ones) and with the cipher suite that Perchild's TLS chooses
+# (the client's first with Conscrypt, AES-128-GCM with the JDK; the probe shows what each
+# server chose), each host proxied to its tenant's -X with keep-alive
 # both ways, no access log but one line per Connection: close request saying whether its TLS
 # session was resumed.
 write_nginx_config() {
@@ -287,9 +298,10 @@ EOF
     ssl_certificate $dir/tls/t$t.crt;
     ssl_certificate_key $dir/tls/t$t.key;
     ssl_protocols TLSv1.2 TLSv1.3;
-    # The TLS 1.3 suite that Perchild's JSSE chooses (openssl's clients put AES-256 first).
+    # The TLS 1.3 suite that Perchild chooses: the client's first (openssl's clients put
+    # AES-256 first) with Conscrypt, the first of these with the JDK.
     ssl_conf_command Ciphersuites TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256;
-    ssl_prefer_server_ciphers on;
+    ssl_prefer_server_ciphers $NGINX_PREFER;
     location / {
       proxy_pass http://t$t;
       proxy_http_version 1.1;

@@ -392,8 +392,15 @@ public final class DirectiveTable {
                   none(),
                   (b, h, d) -> h.sslCipherSuite(d),
                   "The cipher suites offered, ':'-separated IANA or OpenSSL names; without it, the"
-                      + " JDK's modern suites (AEAD with forward secrecy).")
+                      + " modern suites (AEAD with forward secrecy).")
               .arguments(1, 2),
+          host(
+              "SSLProvider Conscrypt|JDK",
+              word(SslProvider.DEFAULT.word()),
+              (b, h, d) -> h.sslProvider(d, b.problems()),
+              "The implementation of TLS in the host's children: Conscrypt (BoringSSL; the JDK's"
+                  + " where it does not load) or JDK (JSSE). A SSLCipherSuite that leaves out one"
+                  + " of TLS 1.3's suites is served by JDK."),
           host(
                   "Protocols protocol ...",
                   words(VirtualHost.DEFAULT_PROTOCOLS),

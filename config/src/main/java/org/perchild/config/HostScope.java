@@ -62,6 +62,7 @@ final class HostScope {
   List<String> sslProtocol;
   String sslCipherSuite;
   Directive sslCipherSuiteDirective;
+  SslProvider sslProvider;
   List<String> protocols;
   Boolean proxyProtocol;
   List<String> proxyProtocolExceptions;
@@ -192,6 +193,15 @@ final class HostScope {
     sslProtocol = TlsSettings.KNOWN_PROTOCOLS.stream().filter(chosen::contains).toList();
   }
 
+  void sslProvider(Directive d, ConfigProblems problems) {
+    SslProvider provider = SslProvider.of(d.args().get(0));
+    if (provider == null) {
+      problems.error(d, "SSLProvider: '" + d.args().get(0) + "' is neither Conscrypt nor JDK");
+      return;
+    }
+    sslProvider = provider;
+  }
+
   void sslCipherSuite(Directive d) {
     // TLSv1.3's suites are named with the protocol first (SSLCipherSuite TLSv1.3 ...), as mod_ssl.
     sslCipherSuite = String.join(" ", d.args());
@@ -249,11 +259,13 @@ final class HostScope {
     Path key = pick(sslCertificateKeyFile, main == null ? null : main.sslCertificateKeyFile);
     List<String> enabled = pick(sslProtocol, main == null ? null : main.sslProtocol);
     String ciphers = pick(sslCipherSuite, main == null ? null : main.sslCipherSuite);
+    SslProvider provider = pick(sslProvider, main == null ? null : main.sslProvider);
     return new TlsSettings(
         certificate,
         key != null ? key : certificate,
         enabled != null ? enabled : TlsSettings.DEFAULT_PROTOCOLS,
-        ciphers);
+        ciphers,
+        TlsSettings.providerFor(provider, ciphers));
   }
 
   private static <T> T pick(T own, T inherited) {

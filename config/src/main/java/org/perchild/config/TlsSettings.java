@@ -17,9 +17,16 @@ import java.util.Objects;
  * @param protocols {@code SSLProtocol} as JSSE names ({@code TLSv1.2}, {@code TLSv1.3}), in the
  *     order of {@link #KNOWN_PROTOCOLS}
  * @param cipherSuite {@code SSLCipherSuite} as written, or null for the modern default
+ * @param provider the implementation that serves it: {@code SSLProvider}, except that a host whose
+ *     {@code SSLCipherSuite} chooses among TLS 1.3's suites is served by the JDK, as BoringSSL
+ *     always offers all three ({@link #providerFor})
  */
 public record TlsSettings(
-    Path certificateFile, Path keyFile, List<String> protocols, String cipherSuite) {
+    Path certificateFile,
+    Path keyFile,
+    List<String> protocols,
+    String cipherSuite,
+    SslProvider provider) {
 
   /** The protocols {@code SSLProtocol} names, oldest first; {@code all} is every one but SSLv3. */
   public static final List<String> KNOWN_PROTOCOLS =
@@ -30,5 +37,28 @@ public record TlsSettings(
 
   public TlsSettings {
     protocols = List.copyOf(Objects.requireNonNull(protocols, "protocols"));
+    Objects.requireNonNull(provider, "provider");
+  }
+
+  /**
+   * The implementation that serves {@code written} ({@code SSLProvider}, null for the default) with
+   * {@code cipherSuite}: Conscrypt cannot leave out one of TLS 1.3's suites (BoringSSL enables all
+   * three), so a cipher suite that leaves one out is served by the JDK, which can.
+   */
+  public static SslProvider providerFor(SslProvider written, String cipherSuite) {
+    SslProvider chosen = written != null ? written : SslProvider.DEFAULT;
+    if (chosen == SslProvider.CONSCRYPT && choosesTls13Suites(cipherSuite)) {
+      return SslProvider.JDK;
+    }
+    return chosen;
+  }
+
+  /** Whether {@code cipherSuite} leaves out any of TLS 1.3's suites (false when it is invalid). */
+  public static boolean choosesTls13Suites(String cipherSuite) {
+    try {
+      return !CipherSuites.parse(cipherSuite).suites().containsAll(CipherSuites.TLS13);
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
   }
 }

@@ -69,7 +69,8 @@ class TlsProtocolDirectivesTest {
             root.resolve("tls/a.pem"),
             root.resolve("tls/a.pem"),
             List.of("TLSv1.3"),
-            "HIGH:!aNULL"),
+            "HIGH:!aNULL",
+            SslProvider.CONSCRYPT),
         host.tls());
     assertEquals(List.of("http/1.1"), host.protocols());
     assertEquals(true, host.proxyProtocol());
@@ -137,12 +138,56 @@ class TlsProtocolDirectivesTest {
             "  SSLEngine maybe",
             "  RemoteIPProxyProtocolExceptions proxy.example",
             "  Protocols spdy/3",
+            "  SSLProvider OpenSSL",
             "</VirtualHost>");
     String all = String.join("\n", problems);
+    assertTrue(all.contains("perchild.conf:7") && all.contains("neither Conscrypt nor JDK"), all);
     assertTrue(all.contains("perchild.conf:3") && all.contains("TLSv1.4"), all);
     assertTrue(all.contains("perchild.conf:4") && all.contains("On or Off"), all);
     assertTrue(all.contains("perchild.conf:5") && all.contains("host names"), all);
     assertTrue(all.contains("perchild.conf:6") && all.contains("no protocol"), all);
+  }
+
+  @Test
+  void sslProviderIsInheritedAndTheJdkServesAChoiceAmongTls13Suites() throws ConfigException {
+    assertEquals(
+        SslProvider.CONSCRYPT,
+        host("SSLEngine on", "SSLCertificateFile a.pem", "<VirtualHost *:443>", "</VirtualHost>")
+            .tls()
+            .provider());
+    assertEquals(
+        SslProvider.JDK,
+        host(
+                "SSLProvider jdk",
+                "SSLEngine on",
+                "SSLCertificateFile a.pem",
+                "<VirtualHost *:443>",
+                "</VirtualHost>")
+            .tls()
+            .provider());
+    assertEquals(
+        SslProvider.CONSCRYPT,
+        host(
+                "SSLProvider JDK",
+                "<VirtualHost *:443>",
+                "  SSLEngine on",
+                "  SSLCertificateFile a.pem",
+                "  SSLProvider Conscrypt",
+                "  SSLCipherSuite ECDHE-ECDSA-AES128-GCM-SHA256",
+                "</VirtualHost>")
+            .tls()
+            .provider());
+    // BoringSSL offers all three of TLS 1.3's suites whatever it is told: the JDK honours this.
+    assertEquals(
+        SslProvider.JDK,
+        host(
+                "<VirtualHost *:443>",
+                "  SSLEngine on",
+                "  SSLCertificateFile a.pem",
+                "  SSLCipherSuite TLSv1.3 TLS_AES_256_GCM_SHA384",
+                "</VirtualHost>")
+            .tls()
+            .provider());
   }
 
   @Test

@@ -483,7 +483,8 @@ public final class ChildServer extends ContainerLifeCycle {
         tls.keyFile(),
         tls.protocols(),
         tls.cipherSuite(),
-        host.protocols());
+        host.protocols(),
+        tls.provider());
   }
 
   /**

@@ -166,6 +166,16 @@ class TlsIT {
   }
 
   @Test
+  @Order(1)
+  void eachTenantsChildServesTlsWithConscryptLoadedAfterItsPrivilegeDrop() throws Exception {
+    // The default SSLProvider: BoringSSL's library, unpacked into and loaded from the work
+    // directory of a child that is already the tenant. A fallback to the JDK's would say so.
+    assertEquals(0, server.count("Conscrypt does not load"));
+    assertTrue(server.count("virtual host a\\.test: TLS with .* by Conscrypt$") >= 1);
+    assertTrue(server.count("virtual host b\\.test: TLS with .* by Conscrypt$") >= 1);
+  }
+
+  @Test
   @Order(2)
   void curlOverTlsIsServedByTheTenantsUidOverHttp2OrHttp11WhenForced() throws Exception {
     for (String host : List.of("a.test", "b.test")) {

@@ -8,6 +8,7 @@ import org.perchild.config.CipherSuites;
 import org.perchild.config.Listener;
 import org.perchild.config.LoadedConfiguration;
 import org.perchild.config.ServerConfig;
+import org.perchild.config.SslProvider;
 import org.perchild.config.ThreadSettings;
 import org.perchild.config.TlsSettings;
 import org.perchild.config.VirtualHost;
@@ -126,7 +127,18 @@ final class LayoutReport {
           tls.cipherSuite() == null
               ? "(modern default)"
               : tls.cipherSuite() + " (" + cipherSuites(tls.cipherSuite()) + ")");
+      out.printf("                 SSLProvider %s%n", provider(tls));
     }
+  }
+
+  /** The implementation that serves the host, and why it is the JDK's when Conscrypt was asked. */
+  private static String provider(TlsSettings tls) {
+    if (tls.provider() == SslProvider.JDK && TlsSettings.choosesTls13Suites(tls.cipherSuite())) {
+      return "JDK (SSLCipherSuite chooses among TLS 1.3's suites, which BoringSSL cannot)";
+    }
+    return tls.provider() == SslProvider.CONSCRYPT
+        ? "Conscrypt (BoringSSL; the JDK's where it does not load)"
+        : "JDK";
   }
 
   /** What the child will offer for {@code SSLCipherSuite}, as -t has already accepted it. */

@@ -152,6 +152,11 @@ class CommandLineTest {
             + root.resolve("tls/a.key"));
     assertContains(
         out, "                 cipher suites TLS_AES_256_GCM_SHA384 (TLS_AES_256_GCM_SHA384)");
+    // One of TLS 1.3's suites alone: BoringSSL would offer all three, so the JDK serves it.
+    assertContains(
+        out,
+        "                 SSLProvider JDK (SSLCipherSuite chooses among TLS 1.3's suites, which"
+            + " BoringSSL cannot)");
     // The main server: no TLS, the default protocols.
     assertContains(out, "                 protocols h2 http/1.1");
   }

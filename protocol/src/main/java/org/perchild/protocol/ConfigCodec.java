@@ -21,6 +21,7 @@ import org.perchild.config.ConnectionSettings;
 import org.perchild.config.CustomLog;
 import org.perchild.config.Listener;
 import org.perchild.config.ServerConfig;
+import org.perchild.config.SslProvider;
 import org.perchild.config.StatusLocation;
 import org.perchild.config.ThreadSettings;
 import org.perchild.config.TlsSettings;
@@ -50,9 +51,10 @@ public final class ConfigCodec {
   /**
    * The format version written and the only one read (2: each host's {@code WebAppRealm}s; 3: the
    * {@code SessionDirectory}; 4: each host's TLS, {@code Protocols} and PROXY protocol settings; 5:
-   * {@code ChildWaitTimeout}; 6: each group's minimum and maximum, {@code ChildIdleTimeout}).
+   * {@code ChildWaitTimeout}; 6: each group's minimum and maximum, {@code ChildIdleTimeout}; 7:
+   * {@code ChildSpares}; 8: each host's {@code SSLProvider}).
    */
-  public static final int VERSION = 7;
+  public static final int VERSION = 8;
 
   /** The most bytes a reader accepts: far above any real configuration. */
   public static final int MAX_BYTES = 64 * 1024 * 1024;
@@ -222,6 +224,7 @@ public final class ConfigCodec {
         path(tls.keyFile());
         strings(tls.protocols());
         string(tls.cipherSuite());
+        out.writeByte(tls.provider().ordinal());
       }
       strings(v.protocols());
       out.writeByte(v.proxyProtocol() == null ? -1 : v.proxyProtocol() ? 1 : 0);
@@ -420,7 +423,7 @@ public final class ConfigCodec {
       }
       TlsSettings tls = null;
       if (in.readBoolean()) {
-        tls = new TlsSettings(path(), path(), strings(), string());
+        tls = new TlsSettings(path(), path(), strings(), string(), provider());
       }
       List<String> protocols = strings();
       int proxy = in.readByte();
@@ -506,6 +509,14 @@ public final class ConfigCodec {
       byte[] bytes = new byte[length];
       in.readFully(bytes);
       return new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    SslProvider provider() throws IOException {
+      int ordinal = in.readByte();
+      if (ordinal < 0 || ordinal >= SslProvider.values().length) {
+        throw new IOException("SSLProvider " + ordinal + " out of range");
+      }
+      return SslProvider.values()[ordinal];
     }
 
     int count() throws IOException {

@@ -24,11 +24,11 @@ import org.slf4j.LoggerFactory;
  * {@link SslContextFactory.Server} holding the certificate of every virtual host with TLS on the
  * listener's port, the certificate chosen by SNI exactly as the acceptor chooses the host ({@link
  * VirtualHostTable}: the name, else the address's default host), then the same ALPN, HTTP/2 and
- * HTTP/1.1 as a child. Its {@code SSLProtocol}, {@code SSLCipherSuite} and {@code Protocols} are
- * the default host's: one context has one of each. A host whose files cannot be read is left out,
- * said once in the log; the others serve. In one process there is one SSL context per listener, so
- * unlike the children's, its sessions are the listener's, not a host's: {@code -X} is for debugging
- * and the benchmark's baseline, not for tenants.
+ * HTTP/1.1 as a child. Its {@code SSLProtocol}, {@code SSLCipherSuite}, {@code SSLProvider} and
+ * {@code Protocols} are the default host's: one context has one of each. A host whose files cannot
+ * be read is left out, said once in the log; the others serve. In one process there is one SSL
+ * context per listener, so unlike the children's, its sessions are the listener's, not a host's:
+ * {@code -X} is for debugging and the benchmark's baseline, not for tenants.
  */
 public final class ListenerTls {
 
@@ -74,7 +74,11 @@ public final class ListenerTls {
     String defaultAlias = aliases.getOrDefault(defaultHost, aliases.values().iterator().next());
     SslContextFactory.Server context =
         TlsContexts.server(
-            credentials, settings.tlsProtocols(), settings.cipherSuite(), defaultAlias);
+            credentials,
+            settings.tlsProtocols(),
+            settings.cipherSuite(),
+            defaultAlias,
+            settings.provider());
     // The host the SNI names, as the acceptor would choose it; its certificate if it has one of
     // this key type, else the default host's.
     context.setSNISelector(

@@ -70,6 +70,7 @@ public final class TlsConnectionFactory extends SslConnectionFactory {
             ? getSslContextFactory().newSSLEngine(inet)
             : getSslContextFactory().newSSLEngine();
     engine.setUseClientMode(false);
+    TlsProviders.configure(engine);
     SslConnection ssl = newSslConnection(connector, endPoint, engine);
     ssl.setRenegotiationAllowed(getSslContextFactory().isRenegotiationAllowed());
     ssl.setRenegotiationLimit(getSslContextFactory().getRenegotiationLimit());

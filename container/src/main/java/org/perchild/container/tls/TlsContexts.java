@@ -7,6 +7,7 @@ import java.util.Map;
 import org.eclipse.jetty.http2.HTTP2Cipher;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.perchild.config.CipherSuites;
+import org.perchild.config.SslProvider;
 
 /**
  * Jetty's {@link SslContextFactory.Server} from credentials already read ({@link PemFiles}) and a
@@ -25,13 +26,16 @@ public final class TlsContexts {
    * @param protocols the JSSE protocol names, e.g. {@code TLSv1.2}, {@code TLSv1.3}
    * @param cipherSuite {@code SSLCipherSuite} as written, or null for the modern default
    * @param defaultAlias the alias used without SNI, or null when there is one
+   * @param provider the implementation of TLS ({@code SSLProvider}; the JDK's where Conscrypt does
+   *     not load)
    * @throws IllegalArgumentException if the cipher suite names a suite no one knows
    */
   public static SslContextFactory.Server server(
       Map<String, PemFiles.Credentials> credentials,
       List<String> protocols,
       String cipherSuite,
-      String defaultAlias) {
+      String defaultAlias,
+      SslProvider provider) {
     // The key store lives in this process's memory only; its password guards nothing on disk.
     char[] password = HexFormat.of().formatHex(new SecureRandom().generateSeed(16)).toCharArray();
     SslContextFactory.Server context = new SslContextFactory.Server();
@@ -42,7 +46,13 @@ public final class TlsContexts {
       context.setCertAlias(defaultAlias);
     }
     context.setIncludeProtocols(protocols.toArray(new String[0]));
-    context.setIncludeCipherSuites(CipherSuites.parse(cipherSuite).suites().toArray(new String[0]));
+    String jca = TlsProviders.jcaName(provider);
+    List<String> suites = CipherSuites.parse(cipherSuite).suites();
+    if (jca != null && cipherSuite == null) {
+      // BoringSSL has no finite-field Diffie-Hellman: the default's DHE suites are the JDK's only.
+      suites = suites.stream().filter(suite -> !suite.startsWith("TLS_DHE_")).toList();
+    }
+    context.setIncludeCipherSuites(suites.toArray(new String[0]));
     // What the operator named is what is offered: Jetty's default exclusions (CBC with SHA-1, …)
     // would silently drop a suite written into SSLCipherSuite.
     context.setExcludeCipherSuites();
@@ -50,6 +60,9 @@ public final class TlsContexts {
     // h2 refuses the suites of RFC 9113's block list: offer the others first.
     context.setCipherComparator(HTTP2Cipher.COMPARATOR);
     context.setRenegotiationAllowed(false);
+    if (jca != null) {
+      context.setProvider(jca);
+    }
     return context;
   }
 }

@@ -56,7 +56,8 @@ public final class TlsHosts<K> extends ContainerLifeCycle {
                     Map.of(host.name(), credentials),
                     host.tlsProtocols(),
                     host.cipherSuite(),
-                    null),
+                    null,
+                    host.provider()),
                 host.protocols());
         SslHandshakeListener listener = handshakes.apply(entry.getKey());
         if (listener != null) {
@@ -65,13 +66,15 @@ public final class TlsHosts<K> extends ContainerLifeCycle {
         }
         factory.start();
         factories.put(entry.getKey(), factory);
+        String provider = factory.getSslContextFactory().getProvider();
         LOG.info(
-            "virtual host {}: TLS with {} ({}), protocols {}, ALPN {}",
+            "virtual host {}: TLS with {} ({}), protocols {}, ALPN {}, by {}",
             host.name(),
             host.certificateFile(),
             credentials.certificate().getSubjectX500Principal().getName(),
             host.tlsProtocols(),
-            factory.alpn().getNegotiatedProtocols());
+            factory.alpn().getNegotiatedProtocols(),
+            provider == null ? "the JDK" : provider);
       } catch (Exception e) {
         String reason = e.getMessage() == null ? e.toString() : e.getMessage();
         failures.put(entry.getKey(), reason);

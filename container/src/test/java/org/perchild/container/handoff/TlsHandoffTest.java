@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.http2.server.HTTP2ServerConnectionFactory;
 import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.Request;
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.perchild.config.SslProvider;
 import org.perchild.container.handoff.TestAcceptor.Listener;
 import org.perchild.container.handoff.TestAcceptor.Read;
 import org.perchild.container.tls.HostTls;
@@ -59,19 +61,48 @@ class TlsHandoffTest {
     Pair a = openssl.rsa("a.test");
     Pair b = openssl.ec("b.test");
     Pair other = openssl.rsa("other.test");
+    Pair jdk = openssl.ec("jdk.test");
     List<String> tls12and13 = List.of("TLSv1.2", "TLSv1.3");
     List<String> h2AndHttp11 = List.of("h2", "http/1.1");
     tls =
         new TlsHosts<>(
             Map.of(
                 "a.test",
-                new HostTls("a.test", a.certificate(), a.key(), tls12and13, null, h2AndHttp11),
+                new HostTls(
+                    "a.test",
+                    a.certificate(),
+                    a.key(),
+                    tls12and13,
+                    null,
+                    h2AndHttp11,
+                    SslProvider.CONSCRYPT),
                 "b.test",
                 new HostTls(
-                    "b.test", b.certificate(), b.key(), tls12and13, null, List.of("http/1.1")),
+                    "b.test",
+                    b.certificate(),
+                    b.key(),
+                    tls12and13,
+                    null,
+                    List.of("http/1.1"),
+                    SslProvider.CONSCRYPT),
+                "jdk.test",
+                new HostTls(
+                    "jdk.test",
+                    jdk.certificate(),
+                    jdk.key(),
+                    tls12and13,
+                    null,
+                    h2AndHttp11,
+                    SslProvider.JDK),
                 "broken.test",
                 new HostTls(
-                    "broken.test", a.certificate(), other.key(), tls12and13, null, h2AndHttp11)));
+                    "broken.test",
+                    a.certificate(),
+                    other.key(),
+                    tls12and13,
+                    null,
+                    h2AndHttp11,
+                    SslProvider.CONSCRYPT)));
 
     QueuedThreadPool threads = new QueuedThreadPool(50, 4);
     threads.setName("test-tls-child");
@@ -114,16 +145,31 @@ class TlsHandoffTest {
   @Test
   void curlNegotiatesHttp2ByAlpnAndTheRequestIsSecure() throws Exception {
     String facts = curl("a.test", "--http2");
-    assertEquals("secure=true scheme=https protocol=HTTP/2.0 sni=a.test host=a.test", facts);
     assertEquals(
-        "secure=true scheme=https protocol=HTTP/1.1 sni=a.test host=a.test",
+        "secure=true scheme=https protocol=HTTP/2.0 sni=a.test host=a.test tls=org.conscrypt",
+        facts);
+    assertEquals(
+        "secure=true scheme=https protocol=HTTP/1.1 sni=a.test host=a.test tls=org.conscrypt",
         curl("a.test", "--http1.1"));
+  }
+
+  @Test
+  void aHostWithSslProviderJdkIsServedByTheJdksTlsWithAlpnToo() throws Exception {
+    assertTrue(certificateOf("jdk.test").contains("subject=CN = jdk.test"));
+    assertEquals(
+        "secure=true scheme=https protocol=HTTP/2.0 sni=jdk.test host=jdk.test"
+            + " tls=sun.security.ssl",
+        curl("jdk.test", "--http2"));
+    assertEquals(
+        "secure=true scheme=https protocol=HTTP/1.1 sni=jdk.test host=jdk.test"
+            + " tls=sun.security.ssl",
+        curl("jdk.test", "--http1.1"));
   }
 
   @Test
   void aHostWithoutH2InItsProtocolsSpeaksHttp11EvenWhenAskedForHttp2() throws Exception {
     assertEquals(
-        "secure=true scheme=https protocol=HTTP/1.1 sni=b.test host=b.test",
+        "secure=true scheme=https protocol=HTTP/1.1 sni=b.test host=b.test tls=org.conscrypt",
         curl("b.test", "--http2"));
   }
 
@@ -163,7 +209,7 @@ class TlsHandoffTest {
     assertTrue(!out.contains("subject=CN"), out);
     assertEquals(failedBefore + 1, connector.getFailed());
     assertEquals(
-        "secure=true scheme=https protocol=HTTP/2.0 sni=a.test host=a.test",
+        "secure=true scheme=https protocol=HTTP/2.0 sni=a.test host=a.test tls=org.conscrypt",
         curl("a.test", "--http2"));
   }
 
@@ -245,6 +291,16 @@ class TlsHandoffTest {
         host);
   }
 
+  /** Which implementation made the connection's TLS session: the package of its class. */
+  private static String tlsPackage(EndPoint endPoint) {
+    EndPoint.SslSessionData data = endPoint.getSslSessionData();
+    if (data == null || data.sslSession() == null) {
+      return "";
+    }
+    String name = data.sslSession().getClass().getName();
+    return " tls=" + name.substring(0, name.lastIndexOf('.'));
+  }
+
   /** Answers what the request says about its connection, on one line. */
   private static final class Facts extends Handler.Abstract {
     @Override
@@ -260,7 +316,8 @@ class TlsHandoffTest {
               + TlsRequests.serverName(
                   request.getConnectionMetaData().getConnection().getEndPoint())
               + " host="
-              + Request.getServerName(request);
+              + Request.getServerName(request)
+              + tlsPackage(request.getConnectionMetaData().getConnection().getEndPoint());
       Content.Sink.write(response, true, facts, callback);
       return true;
     }
