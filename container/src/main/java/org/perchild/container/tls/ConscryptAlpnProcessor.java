@@ -16,16 +16,10 @@ import org.eclipse.jetty.io.ssl.SslHandshakeListener;
  * {@code META-INF/services}; the JDK's own engines keep {@code jetty-alpn-java-server}'s). During
  * the handshake Conscrypt asks for the protocol with the client's list: the ALPN connection chooses
  * from the host's offer, as it does on the JDK. A client that offers no ALPN is given the default
- * protocol when the handshake ends.
+ * protocol when the handshake ends. It loads nothing native of its own: a child whose hosts all
+ * have {@code SSLProvider JDK} never loads BoringSSL.
  */
 public final class ConscryptAlpnProcessor implements ALPNProcessor.Server {
-
-  @Override
-  public void init() {
-    if (!Conscrypt.isAvailable()) {
-      throw new IllegalStateException("Conscrypt's native library does not load");
-    }
-  }
 
   @Override
   public boolean appliesTo(SSLEngine engine) {

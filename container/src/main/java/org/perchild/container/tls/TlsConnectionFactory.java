@@ -38,6 +38,11 @@ public final class TlsConnectionFactory extends SslConnectionFactory {
    */
   public TlsConnectionFactory(SslContextFactory.Server context, List<String> protocols) {
     super(context, ALPN);
+    // BoringSSL reads and writes native memory: Conscrypt copies a heap buffer into a direct one
+    // on every wrap and unwrap, so its records are kept in direct buffers; JSSE works on arrays.
+    boolean direct = context.getProvider() != null;
+    setDirectBuffersForEncryption(direct);
+    setDirectBuffersForDecryption(direct);
     List<String> offered = applicationProtocols(protocols);
     alpn = new ALPNServerConnectionFactory(offered.toArray(new String[0]));
     // A client that offers no ALPN (openssl s_client, old clients) speaks HTTP/1.1.
