@@ -1,7 +1,5 @@
 package org.perchild.config;
 
-import java.util.Locale;
-
 /**
  * {@code SSLProvider}: which implementation of TLS serves a host. {@link #CONSCRYPT} is BoringSSL,
  * through Conscrypt, in the child's JVM (the default, where its native library loads: the child
@@ -28,7 +26,7 @@ public enum SslProvider {
   /** The provider a word names (either case), or null. */
   public static SslProvider of(String word) {
     for (SslProvider each : values()) {
-      if (each.word.toLowerCase(Locale.ROOT).equals(word.toLowerCase(Locale.ROOT))) {
+      if (each.word.equalsIgnoreCase(word)) {
         return each;
       }
     }

@@ -28,9 +28,9 @@ public record HostTls(
     SslProvider provider) {
 
   public HostTls {
-    Objects.requireNonNull(provider, "provider");
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(certificateFile, "certificateFile");
+    Objects.requireNonNull(provider, "provider");
     tlsProtocols = List.copyOf(tlsProtocols);
     protocols = List.copyOf(protocols);
   }

@@ -44,11 +44,6 @@ public final class TlsProviders {
     }
   }
 
-  /** Why Conscrypt could not be loaded, or null when it could (or was not asked for). */
-  public static synchronized String conscryptFailure() {
-    return conscryptFailure;
-  }
-
   private static synchronized String conscrypt() {
     if (conscryptName != null || conscryptFailure != null) {
       return conscryptName;
