@@ -1,9 +1,11 @@
 package org.perchild.container.tls;
 
 import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import javax.net.ssl.SSLSession;
 import org.eclipse.jetty.http2.HTTP2Cipher;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.perchild.config.CipherSuites;
@@ -38,7 +40,7 @@ public final class TlsContexts {
       SslProvider provider) {
     // The key store lives in this process's memory only; its password guards nothing on disk.
     char[] password = HexFormat.of().formatHex(new SecureRandom().generateSeed(16)).toCharArray();
-    SslContextFactory.Server context = new SslContextFactory.Server();
+    SslContextFactory.Server context = new WithoutClientCertificates();
     context.setKeyStore(PemFiles.keyStore(credentials, password));
     context.setKeyStorePassword(new String(password));
     context.setKeyManagerPassword(new String(password));
@@ -64,5 +66,23 @@ public final class TlsContexts {
       context.setProvider(jca);
     }
     return context;
+  }
+
+  /**
+   * A server context that asks no client for a certificate: Perchild has no {@code
+   * SSLVerifyClient}, so no session holds one. Jetty still asks each new connection's session for
+   * its client's chain, and both Conscrypt and the JDK answer that question with an {@code
+   * SSLPeerUnverifiedException}, which Jetty catches: an exception built, stack and all, for every
+   * TLS connection. This answers it without asking whenever no certificate was requested.
+   */
+  static final class WithoutClientCertificates extends SslContextFactory.Server {
+
+    @Override
+    public X509Certificate[] getX509CertChain(SSLSession session) {
+      if (getNeedClientAuth() || getWantClientAuth()) {
+        return super.getX509CertChain(session);
+      }
+      return null;
+    }
   }
 }
