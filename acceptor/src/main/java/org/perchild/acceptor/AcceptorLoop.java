@@ -45,20 +45,17 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The selector wakes at least every {@link #TICK_MILLIS} ms to enforce deadlines: {@code
  * Timeout} for a head, hello or first HTTP/2 request to arrive (then 408, or a close), the same for
- * a response to be written, {@link #LINGER_NANOS} for a client to close after our answer (httpd's
- * lingering close, so that unread request bytes do not turn our answer into a reset).
+ * a response to be written, {@link AnswerWriter#LINGER_NANOS} for a client to close after our
+ * answer (httpd's lingering close, so that unread request bytes do not turn our answer into a
+ * reset).
  */
 final class AcceptorLoop implements ControlChannel.Receiver<LauncherToAcceptor> {
-
-  /** Retry-After of a 503: about the time the launcher takes to replace a child. */
-  static final long RETRY_AFTER_SECONDS = 5;
 
   static final long TICK_MILLIS = 1000;
 
   /** How long a new acceptor waits for the launcher's first scoreboard before it accepts anyway. */
   static final long ACCEPT_WITHOUT_SCOREBOARD_NANOS = 2_000_000_000L;
 
-  static final long LINGER_NANOS = 2_000_000_000L;
   private static final int MAX_ACCEPTS_PER_WAKEUP = 64;
 
   private static final Logger LOG = LoggerFactory.getLogger(AcceptorLoop.class);
@@ -87,8 +84,8 @@ final class AcceptorLoop implements ControlChannel.Receiver<LauncherToAcceptor> 
   private final ChildSlots slots = new ChildSlots();
   private final AcceptorResponses responses = new AcceptorResponses();
   private final AcceptorCounters counters;
+  private final AnswerWriter answers;
   private final Queue<LauncherToAcceptor> inbox = new ConcurrentLinkedQueue<>();
-  private final ByteBuffer discard = ByteBuffer.allocate(8192);
   // Each new connection's first read; its bytes move to a buffer of the connection's own only if
   // the head is not complete (see ClientConnection).
   private final ByteBuffer firstRead = ByteBuffer.allocate(HandoffMessage.MAX_ALREADY_READ);
@@ -121,6 +118,7 @@ final class AcceptorLoop implements ControlChannel.Receiver<LauncherToAcceptor> 
     this.status = new StatusEndpoint(counters, responses);
     this.selector = Selector.open();
     this.released = new ReleasedSockets(selector);
+    this.answers = new AnswerWriter(selector, counters, responses, this::release);
     for (int i = 0; i < channels.size(); i++) {
       ListenSocket socket =
           new ListenSocket(i, config.listeners().get(i), channels.get(i), inet6.get(i));
@@ -193,8 +191,8 @@ final class AcceptorLoop implements ControlChannel.Receiver<LauncherToAcceptor> 
     try {
       switch (connection.state) {
         case READING_PROXY, READING_HEAD -> readFirstBytes(connection);
-        case RESPONDING -> writeResponse(connection);
-        case LINGERING -> drain(connection);
+        case RESPONDING -> answers.writeMore(connection);
+        case LINGERING -> answers.drain(connection);
         case WAITING_FOR_CHILD -> {
           // Watches nothing: a key of no interest is never selected.
         }
@@ -309,7 +307,7 @@ final class AcceptorLoop implements ControlChannel.Receiver<LauncherToAcceptor> 
       connection.received =
           ByteBuffer.allocate(HandoffMessage.MAX_ALREADY_READ).put(received.flip());
     }
-    register(connection, SelectionKey.OP_READ);
+    connection.watch(selector, SelectionKey.OP_READ);
   }
 
   /**
@@ -348,15 +346,6 @@ final class AcceptorLoop implements ControlChannel.Receiver<LauncherToAcceptor> 
     return true;
   }
 
-  /** Has the selector watch {@code ops} on the connection, registering it on first need. */
-  private void register(ClientConnection connection, int ops) throws IOException {
-    if (connection.key == null) {
-      connection.key = connection.channel.register(selector, ops, connection);
-    } else {
-      connection.key.interestOps(ops);
-    }
-  }
-
   private void route(
       ClientConnection connection, FirstBytesReader.Routable routable, ByteBuffer received)
       throws IOException {
@@ -373,7 +362,7 @@ final class AcceptorLoop implements ControlChannel.Receiver<LauncherToAcceptor> 
       java.util.Optional<StatusEndpoint.Answer> answer =
           status.answerFor(routable.head(), vhost, remote);
       if (answer.isPresent()) {
-        respond(connection, answer.get().status(), answer.get().response());
+        answers.respond(connection, answer.get().status(), answer.get().response(), timeoutNanos);
         return;
       }
     }
@@ -460,7 +449,7 @@ final class AcceptorLoop implements ControlChannel.Receiver<LauncherToAcceptor> 
     connection.state = ClientConnection.State.WAITING_FOR_CHILD;
     connection.deadline = now + childWaitNanos;
     // Registered, so that its deadline is kept and a stop closes it; nothing to read meanwhile.
-    register(connection, 0);
+    connection.watch(selector, 0);
     counters.held();
     LOG.debug(
         "{} {} -> {}: no READY child of {}; held ({} for it)",
@@ -494,25 +483,9 @@ final class AcceptorLoop implements ControlChannel.Receiver<LauncherToAcceptor> 
                 new AcceptorToLauncher.Wanted(group.user().uid(), group.group().gid(), count)));
   }
 
-  /**
-   * Refuses a connection that no child will get: an HTTP/1 one with the response of {@code status};
-   * a TLS or h2c one, where the acceptor cannot answer in HTTP, is closed after what {@link
-   * FirstBytesReader#farewell} says (a TLS alert, a GOAWAY, or nothing), and counted as closed
-   * instead of {@code status}.
-   */
+  /** Refuses a connection that no child will get: see {@link AnswerWriter#refuse}. */
   private void refuse(ClientConnection connection, int status) throws IOException {
-    ByteBuffer farewell = connection.reader.farewell(status);
-    if (farewell == null) {
-      respond(
-          connection,
-          status,
-          status == 503
-              ? responses.serviceUnavailable(RETRY_AFTER_SECONDS)
-              : responses.forStatus(status));
-      return;
-    }
-    counters.closedInsteadOf(status);
-    write(connection, farewell);
+    answers.refuse(connection, status, timeoutNanos);
   }
 
   /** The name a hand-off message gives the chosen virtual host: its ServerName, if one fits. */
@@ -524,47 +497,6 @@ final class AcceptorLoop implements ControlChannel.Receiver<LauncherToAcceptor> 
       return "";
     }
     return name;
-  }
-
-  private void respond(ClientConnection connection, int status, ByteBuffer response)
-      throws IOException {
-    counters.answered(status);
-    write(connection, response);
-  }
-
-  /** Writes {@code response} (which may be empty), then closes, lingering: see {@link #drain}. */
-  private void write(ClientConnection connection, ByteBuffer response) throws IOException {
-    connection.state = ClientConnection.State.RESPONDING;
-    connection.response = response;
-    connection.deadline = System.nanoTime() + timeoutNanos;
-    writeResponse(connection);
-  }
-
-  private void writeResponse(ClientConnection connection) throws IOException {
-    connection.channel.write(connection.response);
-    if (connection.response.hasRemaining()) {
-      register(connection, SelectionKey.OP_WRITE);
-      return;
-    }
-    connection.channel.shutdownOutput();
-    connection.state = ClientConnection.State.LINGERING;
-    connection.deadline = System.nanoTime() + LINGER_NANOS;
-    register(connection, SelectionKey.OP_READ);
-    drain(connection);
-  }
-
-  private void drain(ClientConnection connection) throws IOException {
-    while (true) {
-      discard.clear();
-      int count = connection.channel.read(discard);
-      if (count < 0) {
-        release(connection);
-        return;
-      }
-      if (count == 0) {
-        return;
-      }
-    }
   }
 
   private void enforceDeadlines(long now) {

@@ -1,7 +1,9 @@
 package org.perchild.acceptor;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import org.perchild.config.VirtualHost;
 import org.perchild.protocol.HandoffMessage;
@@ -95,5 +97,14 @@ final class ClientConnection {
   /** How many bytes have been read from the client and kept. */
   int receivedBytes() {
     return received == null ? 0 : received.position();
+  }
+
+  /** Has {@code selector} watch {@code ops} on this connection, registering it on first need. */
+  void watch(Selector selector, int ops) throws IOException {
+    if (key == null) {
+      key = channel.register(selector, ops, this);
+    } else {
+      key.interestOps(ops);
+    }
   }
 }

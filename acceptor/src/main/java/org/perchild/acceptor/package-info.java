@@ -6,7 +6,8 @@
  * the live socket, with the bytes already read, to a READY child of that host's user over the
  * child's hand-off channel. It answers by itself only what no child can ({@link
  * org.perchild.acceptor.AcceptorResponses}): a head it cannot route, a head that did not arrive in
- * time, or a group with no child ready. The launcher tells it which children are ready, and when to
- * stop, on its control channel.
+ * time, or a group with no child ready; {@link org.perchild.acceptor.AnswerWriter} writes those
+ * answers and closes after them, lingering. The launcher tells it which children are ready, and
+ * when to stop, on its control channel.
  */
 package org.perchild.acceptor;
