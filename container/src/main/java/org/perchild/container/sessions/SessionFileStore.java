@@ -1,7 +1,6 @@
 package org.perchild.container.sessions;
 
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -12,7 +11,6 @@ import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
@@ -77,11 +75,11 @@ public final class SessionFileStore extends AbstractSessionDataStore {
   private final LongAdder writes = new LongAdder();
   private final LongAdder writesDropped = new LongAdder();
   private final LongAdder writesMerged = new LongAdder();
-  private final ConcurrentMap<String, PendingWrites> pending = new ConcurrentHashMap<>();
+  private final MergedWrites<Encoded> merged = new MergedWrites<>();
   private final LongAdder discarded = new LongAdder();
 
   /** Files of a newer format already logged (see {@link #readLocked}). */
-  private final Set<String> newerFormats = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private final Set<String> newerFormats = ConcurrentHashMap.newKeySet();
 
   /**
    * A store over {@code directory}, which must exist when it starts: the launcher makes it (mode
@@ -267,71 +265,31 @@ public final class SessionFileStore extends AbstractSessionDataStore {
 
   /**
    * Writes a change of a session read from its file, unless the file is gone (invalidated or
-   * expired in another child since this request read it: it stays gone). The writes of one session
-   * that wait for its lock in this JVM are one write, of the newest: each would replace the one
-   * before, and none of their requests goes on before it is in place, so each request's next one,
-   * wherever it goes, finds what it did or what a later request did (as it would after the writes
-   * one by one). Writes that wait for one in progress wait on their queue, not on the lock: one
-   * session's concurrent requests then make one write at a time between them, not one each.
+   * expired in another child since this request read it: it stays gone); merged with the other
+   * changes of the session that wait meanwhile in this JVM ({@link MergedWrites}).
    */
   private void storeChange(String name, Path file, SessionData data, Encoded write)
       throws IOException {
-    PendingWrites queue = pending.computeIfAbsent(name, n -> new PendingWrites());
-    Encoded taken;
-    long upTo;
-    synchronized (queue) {
-      long mine = ++queue.newest;
-      queue.newestWrite = write;
-      while (queue.writing && queue.done < mine) {
-        try {
-          queue.wait();
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new InterruptedIOException("interrupted waiting to write session file " + file);
-        }
-      }
-      if (queue.done >= mine) {
-        // A newer write of this session, made while this one waited, is in place (or was dropped
-        // as this one would have been).
-        writesMerged.increment();
-        setVersion(data, queue.written);
-        return;
-      }
-      queue.writing = true;
-      taken = queue.newestWrite;
-      upTo = queue.newest;
-      queue.newestWrite = null;
-    }
-    boolean finished = false;
-    try (SessionLocks.Held held = locks.lock(name)) {
-      if (writeAndReplace(name, file, taken, true)) {
-        writes.increment();
-        setVersion(data, taken.version());
-      } else {
-        writesDropped.increment();
-        LOG.debug("session file {} is gone, not written again", file);
-      }
-      finished = true;
-    } finally {
-      synchronized (queue) {
-        queue.writing = false;
-        if (finished) {
-          queue.done = upTo;
-          queue.written = taken.version();
-          if (queue.done == queue.newest) {
-            pending.remove(name, queue);
+    merged.write(
+        name,
+        file,
+        write,
+        write.version(),
+        taken -> {
+          try (SessionLocks.Held held = locks.lock(name)) {
+            if (writeAndReplace(name, file, taken, true)) {
+              writes.increment();
+              setVersion(data, taken.version());
+            } else {
+              writesDropped.increment();
+              LOG.debug("session file {} is gone, not written again", file);
+            }
           }
-        } else {
-          // Failed: a writer still waiting on this queue tries again, with the newest bytes; later
-          // ones start a new queue.
-          if (queue.newestWrite == null) {
-            queue.newestWrite = taken;
-          }
-          pending.remove(name, queue);
-        }
-        queue.notifyAll();
-      }
-    }
+        },
+        written -> {
+          writesMerged.increment();
+          setVersion(data, written);
+        });
   }
 
   /**
@@ -672,23 +630,6 @@ public final class SessionFileStore extends AbstractSessionDataStore {
 
   /** A session's file, encoded: its bytes, what loads may share of it, its version. */
   private record Encoded(byte[] bytes, Map<String, Object> shareable, long version) {}
-
-  /** The changes of one session waiting for its lock in this JVM; guarded by itself. */
-  private static final class PendingWrites {
-    /** The sequence number of the newest write that waits, and those of the writes done. */
-    long newest;
-
-    long done;
-
-    /** Whether a writer has taken the bytes and writes them; the others wait for it. */
-    boolean writing;
-
-    /** The newest write; null once a writer has taken it. */
-    Encoded newestWrite;
-
-    /** The version in place after the writes up to {@link #done}. */
-    long written;
-  }
 
   /** Jetty's session data, with the version of the file it was read from or last written to. */
   private static final class StoredSessionData extends SessionData {
